@@ -1,0 +1,60 @@
+"""The worked examples of *Deep Learning Illustrated* as Keras 3 builders.
+
+    from zoo import build_lenet
+    model = build_lenet()                     # the book's LeNet-5-inspired ConvNet
+    zoo.names()                               # every model in the zoo
+    zoo.get("alexnet")(num_classes=5)         # a builder by name
+
+Builders return uncompiled ``keras.Model``s; the book's compile and fit settings are in
+``zoo.recipes``. Submodules are imported on first use, so ``import zoo`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# model name -> (module, builder function)
+_REGISTRY = {
+    # chapters 5, 8, 9: dense networks
+    "shallow_net": ("zoo.dense", "build_shallow_net"),
+    "intermediate_net": ("zoo.dense", "build_intermediate_net"),
+    "deep_net": ("zoo.dense", "build_deep_net"),
+    "regression_net": ("zoo.dense", "build_regression_net"),
+    # chapter 10: machine vision
+    "lenet": ("zoo.vision", "build_lenet"),
+    # chapter 10: AlexNet, VGGNet, VGG19 transfer (issue 4)
+    # chapter 11: sentiment classifiers (issue 5)
+    # chapter 12: GAN (issue 6)
+    # chapter 13 and Doom: deep Q-networks (issue 7)
+}
+
+_BUILDERS = {function: (module, function) for module, function in _REGISTRY.values()}
+
+
+def names() -> list[str]:
+    """Every model name, in book order."""
+    return list(_REGISTRY)
+
+
+def get(name: str):
+    """The builder function registered under ``name``."""
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown model {name!r}; expected one of {names()}")
+    module, function = _REGISTRY[name]
+    return getattr(importlib.import_module(module), function)
+
+
+def __getattr__(attribute: str):
+    if attribute in _BUILDERS:
+        module, function = _BUILDERS[attribute]
+        return getattr(importlib.import_module(module), function)
+    raise AttributeError(f"module 'zoo' has no attribute {attribute!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_BUILDERS))
+
+
+__all__ = ["names", "get", *_BUILDERS]

@@ -1,0 +1,87 @@
+"""The book's compile and fit settings and its reported result, per model.
+
+Builders stay free of training choices; a script (or a user) takes them from here:
+
+    recipe = recipes.get("lenet")
+    model.compile(**recipe.compile_kwargs())
+    model.fit(..., epochs=recipe.epochs, batch_size=recipe.batch_size)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import keras
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the book reported, for the README table and every run's RESULT line."""
+
+    metric: str  # e.g. "val_accuracy", "roc_auc"
+    value: float | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    model: str  # name in zoo's registry
+    loss: object
+    optimizer: Callable[[], keras.optimizers.Optimizer]
+    epochs: int
+    batch_size: int
+    metrics: tuple = ("accuracy",)
+    monitor: str = "val_accuracy"  # what picks the best checkpoint
+    mode: str = "max"
+    reference: Reference = field(default_factory=lambda: Reference("val_accuracy", None))
+    notes: str = ""
+
+    def compile_kwargs(self) -> dict:
+        """Fresh compile arguments (a new optimizer each call, so it can be made in a strategy scope)."""
+        return {"optimizer": self.optimizer(), "loss": self.loss, "metrics": list(self.metrics)}
+
+
+def _sgd(learning_rate):
+    return lambda: keras.optimizers.SGD(learning_rate=learning_rate)
+
+
+def _adam(learning_rate=0.001):
+    return lambda: keras.optimizers.Adam(learning_rate=learning_rate)
+
+
+RECIPES = {
+    # chapters 5, 8, 9: dense networks on MNIST
+    "shallow_net": Recipe(
+        "shallow_net", "mean_squared_error", _sgd(0.01), epochs=200, batch_size=128,
+        reference=Reference("val_accuracy", 0.856, "notebook after 200 epochs; 10.1% after epoch 1"),
+    ),
+    "intermediate_net": Recipe(
+        "intermediate_net", "categorical_crossentropy", _sgd(0.1), epochs=20, batch_size=128,
+        reference=Reference("val_accuracy", 0.976, "plateau; 92.34% after epoch 1"),
+    ),
+    "deep_net": Recipe(
+        "deep_net", "categorical_crossentropy", _adam(), epochs=20, batch_size=128,
+        reference=Reference("val_accuracy", 0.9787, "at epoch 15"),
+    ),
+    "regression_net": Recipe(
+        "regression_net", "mean_squared_error", _adam(), epochs=32, batch_size=8,
+        metrics=(), monitor="val_loss", mode="min",
+        reference=Reference("val_loss", None, "the book shows no final figure"),
+    ),
+    # chapter 10: machine vision
+    "lenet": Recipe(
+        "lenet", "categorical_crossentropy", _adam(), epochs=10, batch_size=128,
+        reference=Reference("val_accuracy", 0.9927, "at epoch 9"),
+    ),
+    # chapter 10: AlexNet, VGGNet, VGG19 transfer (issue 4)
+    # chapter 11: sentiment classifiers (issue 5)
+    # chapter 12: GAN (issue 6)
+    # chapter 13 and Doom: deep Q-networks (issue 7)
+}
+
+
+def get(name: str) -> Recipe:
+    if name not in RECIPES:
+        raise ValueError(f"no recipe for {name!r}; expected one of {sorted(RECIPES)}")
+    return RECIPES[name]
