@@ -1,0 +1,45 @@
+"""Shared test set-up: no network, quiet TensorFlow, and a runner for training scripts."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Set before TensorFlow is imported anywhere, and inherited by script subprocesses.
+os.environ["ZOO_OFFLINE"] = "1"  # loaders never try a download in tests
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
+
+
+def run_script(name, *args, timeout=300, env=None, check=True):
+    """Run ``scripts/<name>`` in a subprocess; return (CompletedProcess, RESULT dict or None)."""
+    completed = subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *map(str, args)],
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    if check and completed.returncode != 0:
+        raise AssertionError(
+            f"{name} exited {completed.returncode}\n--- stdout\n{completed.stdout[-3000:]}\n--- stderr\n{completed.stderr[-3000:]}"
+        )
+    return completed, parse_result(completed.stdout)
+
+
+def parse_result(stdout):
+    """The JSON of the last line when it is a ``RESULT {...}`` line, else None."""
+    lines = stdout.strip().splitlines()
+    if lines and lines[-1].startswith("RESULT "):
+        return json.loads(lines[-1][len("RESULT "):])
+    return None
+
+
+@pytest.fixture
+def script():
+    return run_script
