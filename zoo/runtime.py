@@ -1,0 +1,178 @@
+"""Where and how a script computes: device, distribution strategy, precision and seed.
+
+    rt = runtime.configure(device="auto", strategy="auto", precision="float32", seed=42)
+    with rt.scope():
+        model = build_lenet(); model.compile(...)
+
+``configure`` must run before TensorFlow touches a device (memory growth, logical CPU
+devices and multi-worker collectives can only be set up then), so scripts call it first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the way
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+DEVICE_HELP = "auto, cpu, gpu, or a TensorFlow device such as /GPU:1"
+STRATEGIES = ("auto", "default", "mirrored", "multiworker")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+log = logging.getLogger("zoo.runtime")
+
+
+class RuntimeConfigError(ValueError):
+    """A device, strategy or precision that cannot be used here; the message is one line."""
+
+
+@dataclass
+class Runtime:
+    device: str  # the device chosen (for mirrored strategies: the devices, comma separated)
+    strategy: tf.distribute.Strategy
+    strategy_name: str
+    precision: str
+    seed: int | None
+    worker_index: int = 0
+    is_chief: bool = True
+
+    @property
+    def replicas(self) -> int:
+        return self.strategy.num_replicas_in_sync
+
+    def scope(self):
+        """Build and compile models in here, so their variables live where the strategy wants."""
+        if self.strategy_name == "default":
+            stack = contextlib.ExitStack()
+            stack.enter_context(self.strategy.scope())
+            stack.enter_context(tf.device(self.device))
+            return stack
+        return self.strategy.scope()
+
+    def describe(self) -> str:
+        replicas = f"{self.replicas} replica{'s' if self.replicas != 1 else ''}"
+        seed = "random" if self.seed is None else str(self.seed)
+        return (f"device {self.device}; strategy {self.strategy_name} "
+                f"({type(self.strategy).__name__}, {replicas}); precision {self.precision}; seed {seed}")
+
+    def as_dict(self) -> dict:
+        return {"device": self.device, "strategy": self.strategy_name, "replicas": self.replicas,
+                "precision": self.precision, "seed": self.seed}
+
+
+def _split_cpu(count: int) -> None:
+    """Expose ``count`` logical CPU devices (ZOO_LOGICAL_CPUS), to try multi-replica code without GPUs."""
+    cpus = tf.config.list_physical_devices("CPU")
+    try:
+        tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * count)
+    except RuntimeError:  # TensorFlow already initialised its devices; keep what it has
+        log.warning("ZOO_LOGICAL_CPUS ignored: TensorFlow's devices were already initialised")
+
+
+def _enable_memory_growth(gpus) -> None:
+    # Without memory growth TensorFlow takes all GPU memory up front, which breaks sharing a GPU.
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:
+            pass  # already initialised: the setting cannot change any more
+
+
+def _normalise(name: str) -> str:
+    """'/GPU:1', 'gpu:1' and '/device:GPU:1' all mean '/device:GPU:1'."""
+    short = name.strip().lstrip("/")
+    if short.lower().startswith("device:"):
+        short = short[len("device:"):]
+    kind, _, index = short.partition(":")
+    return f"/device:{kind.upper()}:{index or 0}"
+
+
+def _resolve_device(device: str, gpus) -> str:
+    available = [d.name for d in tf.config.list_logical_devices()]
+    if device == "auto":
+        return "/device:GPU:0" if gpus else "/device:CPU:0"
+    if device == "cpu":
+        return "/device:CPU:0"
+    if device == "gpu":
+        if not gpus:
+            raise RuntimeConfigError(
+                "--device gpu: TensorFlow sees no GPU here (install with pip install -e '.[gpu]' "
+                "on a CUDA machine, or use --device cpu)"
+            )
+        return "/device:GPU:0"
+    if not device.startswith("/") and ":" not in device:
+        raise RuntimeConfigError(f"--device {device!r} is not understood: expected {DEVICE_HELP}")
+    name = _normalise(device)
+    if name not in available:
+        raise RuntimeConfigError(f"--device {device}: no such device here; available: {', '.join(available)}")
+    return name
+
+
+def _task_from_tf_config() -> tuple[int, bool]:
+    """(worker index, is chief) from TF_CONFIG, as MultiWorkerMirroredStrategy reads it."""
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        raise RuntimeConfigError("--strategy multiworker needs TF_CONFIG (cluster and task) in the environment")
+    try:
+        config = json.loads(raw)
+        task = config["task"]
+        kind, index = task["type"], int(task["index"])
+        has_chief = "chief" in config["cluster"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise RuntimeConfigError(f"TF_CONFIG is not valid ({error}); see the README's multi-machine section") from None
+    is_chief = kind == "chief" or (kind == "worker" and index == 0 and not has_chief)
+    return index, is_chief
+
+
+def configure(device: str = "auto", strategy: str = "auto", precision: str = "float32",
+              seed: int | None = None, quiet: bool = False) -> Runtime:
+    """Choose the device, build the distribution strategy, set the dtype policy and seed."""
+    if strategy not in STRATEGIES:
+        raise RuntimeConfigError(f"--strategy {strategy!r}: expected one of {', '.join(STRATEGIES)}")
+    if precision not in PRECISIONS:
+        raise RuntimeConfigError(f"--precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
+
+    worker_index, is_chief = 0, True
+    if strategy == "multiworker":
+        # The collective must exist before any other TensorFlow operation runs.
+        worker_index, is_chief = _task_from_tf_config()
+        chosen = tf.distribute.MultiWorkerMirroredStrategy()
+        resolved = ", ".join(chosen.extended.worker_devices)
+    else:
+        logical_cpus = int(os.environ.get("ZOO_LOGICAL_CPUS", "0") or 0)
+        if logical_cpus > 1:
+            _split_cpu(logical_cpus)
+        gpus = tf.config.list_physical_devices("GPU")
+        _enable_memory_growth(gpus)
+        resolved = _resolve_device(device, gpus)
+        if strategy == "mirrored" or (strategy == "auto" and device == "auto" and len(gpus) > 1):
+            kind = "GPU" if gpus and "CPU" not in resolved else "CPU"
+            devices = [d.name for d in tf.config.list_logical_devices(kind)]
+            if device not in ("auto", "cpu", "gpu"):
+                devices = [resolved]
+            chosen = tf.distribute.MirroredStrategy(devices=devices)
+            resolved = ", ".join(devices)
+            strategy = "mirrored"
+        elif strategy == "default":
+            chosen = tf.distribute.get_strategy()
+        else:
+            chosen = tf.distribute.OneDeviceStrategy(resolved)
+            strategy = "one_device"
+
+    keras.mixed_precision.set_dtype_policy(precision)
+    if seed is not None:
+        # Same seed, same numbers: seeds Python, NumPy and TensorFlow, and asks TensorFlow
+        # for deterministic kernels (a little slower; only when a seed is given).
+        keras.utils.set_random_seed(seed)
+        tf.config.experimental.enable_op_determinism()
+
+    runtime = Runtime(resolved, chosen, strategy, precision, seed, worker_index, is_chief)
+    if not quiet:
+        log.info(runtime.describe())
+    return runtime
