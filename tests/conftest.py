@@ -10,7 +10,7 @@ import pytest
 
 # Set before TensorFlow is imported anywhere, and inherited by script subprocesses.
 os.environ["ZOO_OFFLINE"] = "1"  # loaders never try a download in tests
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 os.environ.setdefault("MPLBACKEND", "Agg")
 

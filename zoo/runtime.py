@@ -16,7 +16,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the way
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TF 2.21 prints start-up INFO lines below level 3
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402

@@ -78,3 +78,164 @@ def build_lenet(
     else:
         x = global_pool(x, pooling)
     return load_weights(keras.Model(inputs, x, name=name), weights)
+
+
+def _smallest_input(steps) -> int:
+    """The smallest height/width that survives ``steps``, a list of (kernel, stride) for
+    every valid convolution and pool in order (so the error can say what works)."""
+    for size in range(1, 4096):
+        side = size
+        for kernel, stride in steps:
+            side = (side - kernel) // stride + 1
+            if side < 1:
+                break
+        else:
+            return size
+    raise AssertionError("no input size fits")  # not reachable for the models below
+
+
+def build_alexnet(
+    input_shape=(224, 224, 3),
+    num_classes=17,
+    include_top=True,
+    pooling=None,
+    weights=None,
+    n_dense=4096,
+    dropout=0.5,
+    name="alexnet",
+):
+    """The book's AlexNet-inspired ConvNet for Oxford Flowers 17 (chapter 10; Krizhevsky,
+    Sutskever and Hinton, 2012).
+
+    Three conv-pool blocks, each ending in batch normalisation (an 11x11 stride-4
+    convolution, a 5x5 one, then three 3x3 ones), then two tanh dense layers of
+    ``n_dense`` units with dropout and a softmax output: 21,883,153 parameters at the
+    defaults.
+
+    Args:
+        input_shape: (height, width, channels); at least 195x195, the smallest size whose
+            feature map survives the strides and the three 3x3/2 pools.
+        num_classes: output classes when ``include_top``.
+        include_top: keep the dense classifier; without it the model is a feature
+            extractor ending after the third block (384 channels).
+        pooling: with ``include_top=False``, None (a 4-D feature map), "avg" or "max"
+            (a vector of 384 features).
+        weights: None, or a ``.weights.h5``/``.keras`` file to load.
+        n_dense: units of each of the two dense hidden layers.
+        dropout: dropout rate after each dense hidden layer.
+        name: the model's name.
+    """
+    check_top(include_top, pooling, num_classes)
+    check_positive_int("n_dense", n_dense)
+    check_rate("dropout", dropout)
+    steps = [(11, 4), (3, 2), (5, 1), (3, 2), (3, 1), (3, 1), (3, 1), (3, 2)]
+    input_shape = check_input_shape(input_shape, min_size=_smallest_input(steps), model="AlexNet")
+
+    inputs = keras.Input(shape=input_shape, name="image")
+    # first conv-pool block:
+    x = layers.Conv2D(96, 11, strides=4, activation="relu", name="block1_conv1")(inputs)
+    x = layers.MaxPooling2D(3, strides=2, name="block1_pool")(x)
+    x = layers.BatchNormalization(name="block1_bn")(x)
+    # second conv-pool block:
+    x = layers.Conv2D(256, 5, activation="relu", name="block2_conv1")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="block2_pool")(x)
+    x = layers.BatchNormalization(name="block2_bn")(x)
+    # third conv-pool block:
+    x = layers.Conv2D(256, 3, activation="relu", name="block3_conv1")(x)
+    x = layers.Conv2D(384, 3, activation="relu", name="block3_conv2")(x)
+    x = layers.Conv2D(384, 3, activation="relu", name="block3_conv3")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="block3_pool")(x)
+    x = layers.BatchNormalization(name="block3_bn")(x)
+    if include_top:
+        # dense layers:
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(n_dense, activation="tanh", name="fc1")(x)
+        x = layers.Dropout(dropout, name="fc1_dropout")(x)
+        x = layers.Dense(n_dense, activation="tanh", name="fc2")(x)
+        x = layers.Dropout(dropout, name="fc2_dropout")(x)
+        # output layer:
+        x = classifier(num_classes)(x)
+    else:
+        x = global_pool(x, pooling)
+    return load_weights(keras.Model(inputs, x, name=name), weights)
+
+
+def build_vggnet(
+    input_shape=(224, 224, 3),
+    num_classes=17,
+    include_top=True,
+    pooling=None,
+    weights=None,
+    n_dense=4096,
+    dropout=0.5,
+    name="vggnet",
+):
+    """The book's VGGNet-inspired ConvNet for Oxford Flowers 17 (chapter 10; Simonyan and
+    Zisserman, 2014).
+
+    Five blocks of 3x3 ReLU convolutions (64 x2, 128 x2, 256 x3, 512 x3, 512 x3; valid
+    padding, as in the book), each followed by 2x2 max-pooling and batch normalisation,
+    then two ReLU dense layers of ``n_dense`` units with dropout and a softmax output:
+    33,672,785 parameters at the defaults.
+
+    Args:
+        input_shape: (height, width, channels); at least 212x212, since thirteen valid
+            3x3 convolutions and five 2x2 pools must leave at least one pixel.
+        num_classes: output classes when ``include_top``.
+        include_top: keep the dense classifier; without it the model is a feature
+            extractor ending after block 5 (512 channels).
+        pooling: with ``include_top=False``, None (a 4-D feature map), "avg" or "max"
+            (a vector of 512 features).
+        weights: None, or a ``.weights.h5``/``.keras`` file to load.
+        n_dense: units of each of the two dense hidden layers.
+        dropout: dropout rate after each dense hidden layer.
+        name: the model's name.
+    """
+    check_top(include_top, pooling, num_classes)
+    check_positive_int("n_dense", n_dense)
+    check_rate("dropout", dropout)
+    # (kernel, stride) of every valid convolution and pool, for the smallest-input check
+    steps = [(3, 1)] * 2 + [(2, 2)] + [(3, 1)] * 2 + [(2, 2)] + ([(3, 1)] * 3 + [(2, 2)]) * 3
+    input_shape = check_input_shape(input_shape, min_size=_smallest_input(steps), model="VGGNet")
+
+    inputs = keras.Input(shape=input_shape, name="image")
+    # first conv-pool block:
+    x = layers.Conv2D(64, 3, activation="relu", name="block1_conv1")(inputs)
+    x = layers.Conv2D(64, 3, activation="relu", name="block1_conv2")(x)
+    x = layers.MaxPooling2D(2, name="block1_pool")(x)
+    x = layers.BatchNormalization(name="block1_bn")(x)
+    # second conv-pool block:
+    x = layers.Conv2D(128, 3, activation="relu", name="block2_conv1")(x)
+    x = layers.Conv2D(128, 3, activation="relu", name="block2_conv2")(x)
+    x = layers.MaxPooling2D(2, name="block2_pool")(x)
+    x = layers.BatchNormalization(name="block2_bn")(x)
+    # third conv-pool block:
+    x = layers.Conv2D(256, 3, activation="relu", name="block3_conv1")(x)
+    x = layers.Conv2D(256, 3, activation="relu", name="block3_conv2")(x)
+    x = layers.Conv2D(256, 3, activation="relu", name="block3_conv3")(x)
+    x = layers.MaxPooling2D(2, name="block3_pool")(x)
+    x = layers.BatchNormalization(name="block3_bn")(x)
+    # fourth conv-pool block:
+    x = layers.Conv2D(512, 3, activation="relu", name="block4_conv1")(x)
+    x = layers.Conv2D(512, 3, activation="relu", name="block4_conv2")(x)
+    x = layers.Conv2D(512, 3, activation="relu", name="block4_conv3")(x)
+    x = layers.MaxPooling2D(2, name="block4_pool")(x)
+    x = layers.BatchNormalization(name="block4_bn")(x)
+    # fifth conv-pool block:
+    x = layers.Conv2D(512, 3, activation="relu", name="block5_conv1")(x)
+    x = layers.Conv2D(512, 3, activation="relu", name="block5_conv2")(x)
+    x = layers.Conv2D(512, 3, activation="relu", name="block5_conv3")(x)
+    x = layers.MaxPooling2D(2, name="block5_pool")(x)
+    x = layers.BatchNormalization(name="block5_bn")(x)
+    if include_top:
+        # dense layers:
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(n_dense, activation="relu", name="fc1")(x)
+        x = layers.Dropout(dropout, name="fc1_dropout")(x)
+        x = layers.Dense(n_dense, activation="relu", name="fc2")(x)
+        x = layers.Dropout(dropout, name="fc2_dropout")(x)
+        # output layer:
+        x = classifier(num_classes)(x)
+    else:
+        x = global_pool(x, pooling)
+    return load_weights(keras.Model(inputs, x, name=name), weights)
