@@ -46,3 +46,31 @@ def learning_curves(history: dict, title: str = ""):
 
 
 # Figures added by the vision, language, GAN and RL chapters follow, one section each.
+
+
+# ----------------------------------------------------------------------------- RL (ch. 13)
+
+def score_curve(scores, window: int = 20, title: str = "", evaluations=None, target=None):
+    """Episode scores with their moving average; optional greedy evaluations as (episode, mean) points."""
+    import numpy as np
+
+    scores = np.asarray(scores, dtype=float)
+    episodes = np.arange(1, len(scores) + 1)
+    figure, axis = plt.subplots(figsize=(8, 3.6))
+    axis.plot(episodes, scores, color="tab:blue", alpha=0.35, linewidth=0.8, label="episode score")
+    if len(scores) >= window:
+        moving = np.convolve(scores, np.ones(window) / window, mode="valid")
+        axis.plot(episodes[window - 1:], moving, color="tab:blue", label=f"moving average ({window})")
+    if evaluations:
+        points = np.asarray(evaluations, dtype=float)
+        axis.plot(points[:, 0], points[:, 1], "o", color="tab:orange", markersize=4, label="greedy evaluation")
+    if target is not None:
+        axis.axhline(target, color="grey", linestyle="--", linewidth=0.8, label=f"target {target:g}")
+    axis.set_xlabel("episode")
+    axis.set_ylabel("score")
+    axis.grid(alpha=0.3)
+    axis.legend(loc="upper left", fontsize="small")
+    if title:
+        axis.set_title(title)
+    figure.tight_layout()
+    return figure
