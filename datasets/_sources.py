@@ -109,8 +109,9 @@ def download(fname: str, origin: str, file_hash: str | None = None, what: str = 
     try:
         path = keras.utils.get_file(fname=fname, origin=origin, file_hash=file_hash, **kwargs)
     except Exception as error:  # network, HTTP and checksum errors all mean the same to the user
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DataSourceError(f"cannot download {origin} ({reason}); {hint}") from None
+        # Keras nests the cause ("URL fetch failure on ...: None -- [Errno -2] ..."); keep the cause.
+        reason = str(error).splitlines()[0].split(" -- ")[-1] if str(error) else type(error).__name__
+        raise DataSourceError(f"cannot download {fname} ({reason}); {hint}") from None
     return Path(path)
 
 
@@ -158,5 +159,5 @@ def locate(name: str, source: str, data_dir, find_local, fetch=None, sample: str
     if source == "full" or sample is None:
         where = f"{folder}" if folder else "--data-dir, ZOO_DATA_DIR or the Keras cache"
         raise DataSourceError(f"full {name} data not found: provide {wanted or 'the files'} in {where} ({reason})")
-    announce(f"{name}: full data unavailable, using the bundled sample ({reason})")
+    announce(f"{name}: using the bundled sample; full data unavailable: {reason}")
     return "sample", sample_path(sample)

@@ -1,0 +1,184 @@
+"""MNIST and its drop-in twin Fashion-MNIST (the book's chapter 14 exercise).
+
+    (x_train, y_train), (x_valid, y_valid) = mnist.load_arrays()          # uint8, as keras.datasets
+    train, valid = mnist.load(flatten=True, batch_size=128)                 # the book's preprocessing
+
+Full data is found in this order: ``data_dir``/``ZOO_DATA_DIR`` (the Keras file ``mnist.npz``
+or the four idx ``.gz`` files), the Keras cache, tensorflow-datasets (already prepared, never
+downloaded here), a Keras download; with ``source="auto"`` the bundled 5,000-digit sample
+(4,000 training, 1,000 validation) otherwise. Fashion-MNIST has no bundled sample.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+from zoo.datasets._sources import DataInfo, DataSourceError, Loaded, find_file, keras_cache_dir, locate, read_error
+
+KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+DATASETS = {
+    "mnist": {
+        "npz": "mnist.npz",
+        "npz_hash": "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+        "subdirs": ("", "mnist"),
+        "cache_subdir": "",
+        "tfds": "mnist",
+        "sample": "mnist_sample.npz",
+    },
+    "fashion_mnist": {
+        "npz": None,  # Keras ships Fashion-MNIST as the four idx files only
+        "subdirs": ("", "fashion-mnist", "fashion_mnist"),
+        "cache_subdir": "fashion-mnist",
+        "tfds": "fashion_mnist",
+        "sample": None,
+    },
+}
+NUM_CLASSES = 10
+
+
+def _check(dataset: str) -> dict:
+    if dataset not in DATASETS:
+        raise DataSourceError(f"dataset={dataset!r} is not one of {', '.join(DATASETS)}")
+    return DATASETS[dataset]
+
+
+def _read_npz(path: Path):
+    try:
+        with np.load(path) as data:
+            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
+    except Exception as error:  # corrupt zip, missing keys, wrong format: one line for the user
+        raise read_error(path, error) from None
+
+
+def _read_idx(path: Path, magic: int) -> np.ndarray:
+    """One idx file (LeCun's format): big-endian magic, dimensions, then uint8 data."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            raw = handle.read()
+        header = np.frombuffer(raw, ">i4", count=1 if magic == 2049 else 3, offset=4)
+        if int.from_bytes(raw[:4], "big") != magic:
+            raise ValueError(f"magic number {int.from_bytes(raw[:4], 'big')} is not {magic}")
+        data = np.frombuffer(raw, np.uint8, offset=8 if magic == 2049 else 16)
+        return data.reshape(tuple(header))
+    except Exception as error:
+        raise read_error(path, error) from None
+
+
+def _read_idx_folder(folder: Path):
+    images_train, labels_train, images_test, labels_test = (folder / name for name in IDX_FILES)
+    return ((_read_idx(images_train, 2051), _read_idx(labels_train, 2049)),
+            (_read_idx(images_test, 2051), _read_idx(labels_test, 2049)))
+
+
+def _find_local(spec: dict, folder: Path | None) -> Path | None:
+    """An npz file or a folder holding the four idx files, in ``folder`` then the Keras cache."""
+    cache = keras_cache_dir() / spec["cache_subdir"]
+    for place, subdirs in ((folder, spec["subdirs"]), (cache, ("",))):
+        if place is None:
+            continue
+        if spec["npz"] and (found := find_file([spec["npz"]], place, subdirs)):
+            return found
+        for subdir in subdirs:
+            if all((place / subdir / name).exists() for name in IDX_FILES):
+                return place / subdir
+    return None
+
+
+def _from_tfds(name: str):
+    """Arrays from tensorflow-datasets when the dataset is already prepared (or mocked in tests)."""
+    import logging
+
+    absl_log = logging.getLogger("absl")
+    level = absl_log.level
+    absl_log.setLevel(logging.ERROR)  # tfds warns about every missing folder it probes
+    try:
+        import tensorflow_datasets as tfds
+
+        train, test = tfds.load(name, split=["train", "test"], batch_size=-1, as_supervised=True, download=False)
+    except Exception:  # not installed, not prepared: not a source here
+        return None
+    finally:
+        absl_log.setLevel(level)
+    (x_train, y_train), (x_test, y_test) = tfds.as_numpy(train), tfds.as_numpy(test)
+    return ((x_train.reshape(-1, 28, 28).astype(np.uint8), y_train.astype(np.uint8)),
+            (x_test.reshape(-1, 28, 28).astype(np.uint8), y_test.astype(np.uint8)))
+
+
+def _download(dataset: str, spec: dict) -> Path:
+    from zoo.datasets._sources import download
+
+    if spec["npz"]:
+        return download(spec["npz"], KERAS_ORIGIN + spec["npz"], spec["npz_hash"], what=spec["npz"])
+    paths = [download(name, KERAS_ORIGIN + name, cache_subdir=f"datasets/{spec['cache_subdir']}",
+                      what=f"the four idx files ({', '.join(IDX_FILES)})") for name in IDX_FILES]
+    return paths[0].parent
+
+
+def load_arrays(dataset: str = "mnist", source: str = "auto", data_dir=None) -> Loaded:
+    """``((x_train, y_train), (x_valid, y_valid))`` as uint8 arrays, 28x28 images, integer labels."""
+    spec = _check(dataset)
+    tfds_arrays = None
+
+    def find_local(folder):
+        nonlocal tfds_arrays
+        found = _find_local(spec, folder)
+        if found is None and folder is None:
+            tfds_arrays = _from_tfds(spec["tfds"])
+            if tfds_arrays is not None:
+                return Path(f"tfds:{spec['tfds']}")
+        return found
+
+    wanted = (f"{spec['npz']} or " if spec["npz"] else "") + "the four idx files " + ", ".join(IDX_FILES)
+    kind, path = locate(dataset, source, data_dir, find_local, fetch=lambda: _download(dataset, spec),
+                        sample=spec["sample"], wanted=wanted)
+    if tfds_arrays is not None and str(path).startswith("tfds:"):
+        arrays = tfds_arrays
+    elif path.is_dir():
+        arrays = _read_idx_folder(path)
+    else:
+        arrays = _read_npz(path)
+    (x_train, y_train), (x_valid, y_valid) = arrays
+    for name, images, labels in (("training", x_train, y_train), ("validation", x_valid, y_valid)):
+        if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
+            raise DataSourceError(f"{path}: {name} images have shape {images.shape} for {len(labels)} labels; "
+                                  f"expected (N, 28, 28) and N labels")
+    info = DataInfo(dataset, kind, str(path), len(x_train), len(x_valid))
+    return Loaded((x_train, y_train), (x_valid, y_valid), info)
+
+
+def preprocess(images, labels, flatten: bool = True):
+    """The book's preprocessing: flatten to 784 (or keep 28x28x1), float32 in [0, 1], one-hot labels."""
+    import tensorflow as tf
+
+    shape = (-1, 784) if flatten else (-1, 28, 28, 1)
+    images = tf.reshape(tf.cast(images, tf.float32) / 255.0, shape)
+    return images, tf.one_hot(tf.cast(labels, tf.int32), NUM_CLASSES)
+
+
+def load(dataset: str = "mnist", flatten: bool = True, batch_size: int = 128, source: str = "auto",
+         data_dir=None, shuffle: bool = True, seed: int | None = None, max_examples: int | None = None) -> Loaded:
+    """``(train, validation)`` tf.data pipelines: batched, preprocessed as the book does, prefetched."""
+    import tensorflow as tf
+
+    arrays = load_arrays(dataset, source, data_dir)
+    (x_train, y_train), (x_valid, y_valid) = arrays
+    if max_examples is not None:
+        x_train, y_train = x_train[:max_examples], y_train[:max_examples]
+        x_valid, y_valid = x_valid[:max_examples], y_valid[:max_examples]
+
+    def pipeline(images, labels, training):
+        data = tf.data.Dataset.from_tensor_slices((images, labels))
+        if training and shuffle:
+            data = data.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+        # Preprocess whole batches: one vectorised op per batch instead of one per image.
+        data = data.batch(batch_size).map(lambda x, y: preprocess(x, y, flatten), num_parallel_calls=tf.data.AUTOTUNE)
+        return data.prefetch(tf.data.AUTOTUNE)
+
+    info = arrays.info
+    info.n_train, info.n_validation = len(x_train), len(x_valid)
+    return Loaded(pipeline(x_train, y_train, True), pipeline(x_valid, y_valid, False), info)
