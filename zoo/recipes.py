@@ -41,6 +41,14 @@ class Recipe:
         """Fresh compile arguments (a new optimizer each call, so it can be made in a strategy scope)."""
         return {"optimizer": self.optimizer(), "loss": self.loss, "metrics": list(self.metrics)}
 
+    def build_compiled(self, **builder_kwargs) -> keras.Model:
+        """The zoo's builder for this model, compiled with the book's settings."""
+        import zoo
+
+        model = zoo.get(self.model)(**builder_kwargs)
+        model.compile(**self.compile_kwargs())
+        return model
+
 
 def _sgd(learning_rate):
     return lambda: keras.optimizers.SGD(learning_rate=learning_rate)

@@ -333,7 +333,7 @@ class Run:
         history = self.history()
         result = {"model": self.model_name}
         if self.data_info is not None:
-            result.update(data=self.data_info.source, data_origin=self.data_info.origin,
+            result.update(dataset=self.data_info.name, data=self.data_info.source, data_origin=self.data_info.origin,
                           n_train=self.data_info.n_train, n_validation=self.data_info.n_validation)
         if history:
             result["epochs"] = len(history["epoch"])
