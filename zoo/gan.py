@@ -1,0 +1,292 @@
+"""Chapter 12, generative adversarial networks: the Quick, Draw! discriminator, generator and GAN.
+
+The book trains its GAN with three compiled Keras 2 models and a Python loop of
+``generator.predict`` and two ``train_on_batch`` calls. Here the same two networks are joined
+in :class:`GAN`, a ``keras.Model`` with its own ``train_step`` (the keras-io DCGAN idiom), so
+one ``fit`` call brings progress bars, callbacks, checkpoints, TensorBoard and resume, and each
+iteration runs as one compiled graph:
+
+    from zoo.gan import GAN, build_discriminator, build_generator
+    gan = GAN(build_discriminator(), build_generator())
+    gan.compile()                       # the book's two RMSprop optimisers
+    gan.fit(drawings, epochs=20, steps_per_epoch=100)   # 2,000 iterations
+    images = gan.generate(16)
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import layers, ops
+
+from zoo.common import check_input_shape, check_positive_int, check_rate, load_weights
+
+# The book's optimisers. Keras 3 has no ``decay`` argument: Keras 2 divided the learning rate
+# by (1 + decay * iterations), which is exactly InverseTimeDecay(lr, decay_steps=1, decay).
+DISCRIMINATOR_LEARNING_RATE, DISCRIMINATOR_DECAY = 0.0008, 6e-8
+ADVERSARIAL_LEARNING_RATE, ADVERSARIAL_DECAY = 0.0004, 3e-8
+CLIP_VALUE = 1.0
+
+
+def book_optimizer(learning_rate: float, decay: float, clipvalue: float = CLIP_VALUE):
+    """RMSprop(lr, decay, clipvalue) of Keras 2, written for Keras 3."""
+    schedule = keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)
+    return keras.optimizers.RMSprop(learning_rate=schedule, clipvalue=clipvalue)
+
+
+def discriminator_optimizer():
+    return book_optimizer(DISCRIMINATOR_LEARNING_RATE, DISCRIMINATOR_DECAY)
+
+
+def adversarial_optimizer():
+    return book_optimizer(ADVERSARIAL_LEARNING_RATE, ADVERSARIAL_DECAY)
+
+
+def build_discriminator(
+    input_shape=(28, 28, 1),
+    depth=64,
+    dropout=0.4,
+    k_conv=5,
+    weights=None,
+    name="discriminator",
+):
+    """The book's discriminator: is a 28x28 drawing real (1) or generated (0)?
+
+    Four 5x5 ReLU convolutions (64, 128, 256, 512 filters; strides 2, 2, 2, 1; ``same``
+    padding), each followed by dropout, then one sigmoid unit: 4,311,553 parameters at the
+    defaults (Radford et al., 2016, without batch normalisation, as in the book).
+
+    Args:
+        input_shape: (height, width, channels) of the drawings.
+        depth: filters of the first convolution; the others have 2x, 4x and 8x as many.
+        dropout: rate after every convolution.
+        k_conv: kernel size of the convolutions.
+        weights: None, or a ``.weights.h5``/``.keras`` file to load.
+        name: the model's name.
+    """
+    check_positive_int("depth", depth)
+    check_positive_int("k_conv", k_conv)
+    check_rate("dropout", dropout)
+    input_shape = check_input_shape(input_shape, model="the discriminator")
+
+    inputs = keras.Input(shape=input_shape, name="image")
+    x = inputs
+    for block, (multiple, strides) in enumerate(((1, 2), (2, 2), (4, 2), (8, 1)), start=1):
+        # conv block {1, 2, 3, 4}: 64, 128, 256, 512 filters
+        x = layers.Conv2D(depth * multiple, k_conv, strides=strides, padding="same", activation="relu",
+                          name=f"block{block}_conv")(x)
+        x = layers.Dropout(dropout, name=f"block{block}_dropout")(x)
+    # output layer: probability that the drawing is real (float32 under mixed precision)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(1, activation="sigmoid", dtype="float32", name="predictions")(x)
+    return load_weights(keras.Model(inputs, x, name=name), weights)
+
+
+def build_generator(
+    z_dim=32,
+    depth=64,
+    dropout=0.4,
+    momentum=0.9,
+    k_conv=5,
+    weights=None,
+    name="generator",
+):
+    """The book's generator: a 32-number noise vector in, a 28x28x1 drawing in [0, 1] out.
+
+    A dense layer reshaped to 7x7x64, two upsampling transposed-convolution blocks (32 and 16
+    filters, to 14x14 and 28x28), a third transposed convolution (8 filters) and a sigmoid
+    convolution to one channel, with batch normalisation and ReLU throughout: 183,713
+    parameters at the defaults.
+
+    Args:
+        z_dim: length of the latent (noise) vector.
+        depth: channels of the 7x7 map; the transposed convolutions have depth/2, /4, /8
+            (so ``depth`` must be a multiple of 8).
+        dropout: rate after the dense layer.
+        momentum: batch-normalisation momentum.
+        k_conv: kernel size of the (transposed) convolutions.
+        weights: None, or a ``.weights.h5``/``.keras`` file to load.
+        name: the model's name.
+    """
+    check_positive_int("z_dim", z_dim)
+    check_positive_int("depth", depth, minimum=8)
+    if depth % 8:
+        raise ValueError(f"depth={depth!r} is invalid: expected a multiple of 8 (the last block has depth/8 filters)")
+    check_positive_int("k_conv", k_conv)
+    check_rate("dropout", dropout)
+    check_rate("momentum", momentum)
+
+    inputs = keras.Input(shape=(z_dim,), name="noise")
+    # dense block: noise -> 7x7xdepth
+    x = layers.Dense(7 * 7 * depth, name="dense")(inputs)
+    x = layers.BatchNormalization(momentum=momentum, name="dense_bn")(x)
+    x = layers.Activation("relu", name="dense_relu")(x)
+    x = layers.Reshape((7, 7, depth), name="reshape")(x)
+    x = layers.Dropout(dropout, name="dense_dropout")(x)
+    # de-convolutional blocks: 14x14, 28x28, 28x28
+    for block, (filters, upsample) in enumerate(((depth // 2, True), (depth // 4, True), (depth // 8, False)), start=1):
+        if upsample:
+            x = layers.UpSampling2D(name=f"block{block}_upsample")(x)
+        x = layers.Conv2DTranspose(filters, k_conv, padding="same", name=f"block{block}_deconv")(x)
+        x = layers.BatchNormalization(momentum=momentum, name=f"block{block}_bn")(x)
+        x = layers.Activation("relu", name=f"block{block}_relu")(x)
+    # output layer: one channel of ink in [0, 1] (float32 under mixed precision)
+    x = layers.Conv2D(1, k_conv, padding="same", activation="sigmoid", dtype="float32", name="image")(x)
+    return load_weights(keras.Model(inputs, x, name=name), weights)
+
+
+def sample_noise(batch_size: int, z_dim: int = 32, seed=None):
+    """The book's latent vectors: uniform in [-1, 1]."""
+    return keras.random.uniform((batch_size, z_dim), minval=-1.0, maxval=1.0, seed=seed)
+
+
+def _replica_mean(loss):
+    """Under a distribution strategy gradients are summed across replicas, so each replica's
+    loss is divided by their number (what ``fit`` does for ordinary models)."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss / replicas if replicas > 1 else loss
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class GAN(keras.Model):
+    """The book's adversarial training of ``generator`` against ``discriminator`` in one model.
+
+    Every ``train_step`` is one of the book's iterations:
+
+    1. discriminator phase: a batch of real drawings labelled 1 and as many generated ones
+       labelled 0 (drawn like the book's ``generator.predict``: inference mode) train the
+       discriminator; the generator is untouched.
+    2. adversarial phase: new uniform noise in [-1, 1], labelled 1 ("real"), goes through the
+       generator and the frozen discriminator; only the generator's weights are updated.
+
+    The four metrics are the book's: ``d_loss``, ``d_accuracy`` (discriminator) and
+    ``a_loss``, ``a_accuracy`` (adversarial model), as running means over the epoch.
+    Calling the model (or ``predict``) maps noise to drawings.
+    """
+
+    def __init__(self, discriminator, generator, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.discriminator = discriminator
+        self.generator = generator
+        self.z_dim = int(generator.input_shape[-1])
+        image_shape, critic_shape = tuple(generator.output_shape[1:]), tuple(discriminator.input_shape[1:])
+        if image_shape != critic_shape:
+            raise ValueError(
+                f"generator output {image_shape} does not match discriminator input {critic_shape}"
+            )
+        self.seed = seed
+        self.noise_seed = keras.random.SeedGenerator(seed)
+        self.loss_fn = keras.losses.BinaryCrossentropy()
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.d_accuracy_tracker = keras.metrics.BinaryAccuracy(name="d_accuracy")
+        self.a_loss_tracker = keras.metrics.Mean(name="a_loss")
+        self.a_accuracy_tracker = keras.metrics.BinaryAccuracy(name="a_accuracy")
+        self.built = True  # both networks are functional models, built at construction
+
+    def call(self, noise, training=False):
+        return self.generator(noise, training=training)
+
+    @property
+    def metrics(self):
+        # listed so that fit resets them at each epoch
+        return [self.d_loss_tracker, self.d_accuracy_tracker, self.a_loss_tracker, self.a_accuracy_tracker]
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """The book's optimisers unless others are given; ``kwargs`` go to ``Model.compile``
+        (``steps_per_execution``, ``jit_compile``, ...)."""
+        kwargs.pop("optimizer", None), kwargs.pop("loss", None), kwargs.pop("metrics", None)
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer if d_optimizer is not None else discriminator_optimizer()
+        self.g_optimizer = g_optimizer if g_optimizer is not None else adversarial_optimizer()
+        if keras.config.dtype_policy().name == "mixed_float16":
+            # float16 gradients underflow without loss scaling (fit does this for ordinary models)
+            self.d_optimizer = _loss_scaled(self.d_optimizer)
+            self.g_optimizer = _loss_scaled(self.g_optimizer)
+        self._gan_compile_kwargs = kwargs
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            **{key: value for key, value in self._gan_compile_kwargs.items() if key in ("steps_per_execution",)},
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        d_optimizer = keras.saving.deserialize_keras_object(config.pop("d_optimizer"))
+        g_optimizer = keras.saving.deserialize_keras_object(config.pop("g_optimizer"))
+        self.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **config)
+        # create the optimiser slots now so that a saved run's optimiser state loads into them
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "seed": self.seed,
+        })
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        discriminator = keras.saving.deserialize_keras_object(config.pop("discriminator"))
+        generator = keras.saving.deserialize_keras_object(config.pop("generator"))
+        return cls(discriminator, generator, **config)
+
+    def generate(self, n_or_noise, batch_size=256):
+        """``n`` new drawings (or the drawings for a given noise array), as NumPy (n, 28, 28, 1)."""
+        noise = sample_noise(n_or_noise, self.z_dim) if isinstance(n_or_noise, int) else n_or_noise
+        return self.generator.predict(noise, batch_size=batch_size, verbose=0)
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        batch_size = ops.shape(real)[0]
+        real = ops.cast(real, self.compute_dtype)
+
+        # discriminator phase: real drawings are 1, generated ones 0, in one batch as the book does
+        fake = self.generator(sample_noise(batch_size, self.z_dim, self.noise_seed), training=False)
+        images = ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0)
+        labels = ops.concatenate([ops.ones((batch_size, 1)), ops.zeros((batch_size, 1))], axis=0)
+        with tf.GradientTape() as tape:
+            predictions = self.discriminator(images, training=True)
+            d_loss = self.loss_fn(labels, predictions)
+            scaled = self.d_optimizer.scale_loss(_replica_mean(d_loss))
+        weights = self.discriminator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
+        self.d_loss_tracker.update_state(d_loss)
+        self.d_accuracy_tracker.update_state(labels, predictions)
+
+        # adversarial phase: fool the frozen discriminator; only the generator learns
+        noise = sample_noise(batch_size, self.z_dim, self.noise_seed)
+        misleading = ops.ones((batch_size, 1))
+        with tf.GradientTape() as tape:
+            # dropout stays on in the discriminator, as in the book's adversarial train_on_batch
+            predictions = self.discriminator(self.generator(noise, training=True), training=True)
+            a_loss = self.loss_fn(misleading, predictions)
+            scaled = self.g_optimizer.scale_loss(_replica_mean(a_loss))
+        weights = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
+        self.a_loss_tracker.update_state(a_loss)
+        self.a_accuracy_tracker.update_state(misleading, predictions)
+
+        return {metric.name: metric.result() for metric in self.metrics}
+
+
+def _loss_scaled(optimizer):
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+def build_gan(discriminator=None, generator=None, compile=True, seed=None, name="gan", **kwargs):
+    """The book's GAN from its two networks (built with the book's defaults when not given),
+    compiled with the book's optimisers unless ``compile=False``."""
+    gan = GAN(discriminator or build_discriminator(), generator or build_generator(), seed=seed, name=name)
+    if compile:
+        gan.compile(**kwargs)
+    return gan
