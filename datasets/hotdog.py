@@ -135,7 +135,7 @@ def draw_synthetic(root, n_train=16, n_test=8, size=96, seed=0) -> Path:
     def hot_dog():
         image = canvas()
         draw = ImageDraw.Draw(image)
-        c, length, width = size, int(size * rng.uniform(0.9, 1.4)), int(size * rng.uniform(0.28, 0.38))
+        c, length, width = size, int(size * rng.uniform(0.6, 0.8)), int(size * rng.uniform(0.2, 0.28))
         draw.rounded_rectangle([c - length // 2, c - width // 2, c + length // 2, c + width // 2],
                                radius=width // 2, fill=jitter((214, 160, 90)))
         sausage = int(length * 1.1), int(width * 0.45)
@@ -149,7 +149,7 @@ def draw_synthetic(root, n_train=16, n_test=8, size=96, seed=0) -> Path:
     def not_hot_dog():
         image = canvas()
         draw = ImageDraw.Draw(image)
-        c, r = size, int(size * rng.uniform(0.35, 0.55))
+        c, r = size, int(size * rng.uniform(0.25, 0.42))
         kind = rng.integers(4)
         if kind == 0:  # pizza
             draw.ellipse([c - r, c - r, c + r, c + r], fill=jitter((220, 170, 80)))

@@ -25,6 +25,9 @@ _REGISTRY = {
     # chapter 10: machine vision
     "lenet": ("zoo.vision", "build_lenet"),
     # chapter 10: AlexNet, VGGNet, VGG19 transfer (issue 4)
+    "alexnet": ("zoo.vision", "build_alexnet"),
+    "vggnet": ("zoo.vision", "build_vggnet"),
+    "vgg19_transfer": ("zoo.transfer", "build_vgg19_transfer"),
     # chapter 11: sentiment classifiers (issue 5)
     # chapter 12: GAN (issue 6)
     # chapter 13 and Doom: deep Q-networks (issue 7)

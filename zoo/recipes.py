@@ -83,6 +83,21 @@ RECIPES = {
         reference=Reference("val_accuracy", 0.9927, "at epoch 9"),
     ),
     # chapter 10: AlexNet, VGGNet, VGG19 transfer (issue 4)
+    "alexnet": Recipe(
+        "alexnet", "categorical_crossentropy", _adam(), epochs=100, batch_size=64,
+        reference=Reference("val_accuracy", None, "21.9 million parameters; the notebook shows no converged figure"),
+        notes="Oxford Flowers 17 at 224x224, validation split 0.1, shuffled",
+    ),
+    "vggnet": Recipe(
+        "vggnet", "categorical_crossentropy", _adam(), epochs=250, batch_size=64,
+        reference=Reference("val_accuracy", None, "none converged in the notebook"),
+        notes="Oxford Flowers 17 at 224x224, validation split 0.1",
+    ),
+    "vgg19_transfer": Recipe(
+        "vgg19_transfer", "categorical_crossentropy", _adam(), epochs=16, batch_size=32,
+        reference=Reference("val_accuracy", 0.812, "book; DLTFpT's TF2 notebook: 80.2%"),
+        notes="15 steps per epoch, 15 validation steps; images rescaled by 1/255, augmented",
+    ),
     # chapter 11: sentiment classifiers (issue 5)
     # chapter 12: GAN (issue 6)
     # chapter 13 and Doom: deep Q-networks (issue 7)
