@@ -74,3 +74,60 @@ def score_curve(scores, window: int = 20, title: str = "", evaluations=None, tar
         axis.set_title(title)
     figure.tight_layout()
     return figure
+
+
+def epoch_score_curve(rows, title: str = "", target=None):
+    """Per-epoch training and greedy test scores (mean, with a band of one standard deviation).
+
+    ``rows``: dicts with epoch, train_mean, train_std, test_mean, test_std (as a Doom run logs them).
+    """
+    import numpy as np
+
+    epochs = np.array([row["epoch"] for row in rows], dtype=float)
+    figure, axis = plt.subplots(figsize=(7, 3.6))
+    for kind, color in (("train", "tab:blue"), ("test", "tab:orange")):
+        mean = np.array([np.nan if row[f"{kind}_mean"] is None else row[f"{kind}_mean"] for row in rows], dtype=float)
+        std = np.array([0.0 if row[f"{kind}_std"] is None else row[f"{kind}_std"] for row in rows], dtype=float)
+        axis.plot(epochs, mean, marker="o", color=color, label=f"{kind} (greedy)" if kind == "test" else kind)
+        axis.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.15)
+    if target is not None:
+        axis.axhline(target, color="grey", linestyle="--", linewidth=0.8, label=f"target {target:g}")
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("score")
+    axis.grid(alpha=0.3)
+    axis.legend(loc="lower right", fontsize="small")
+    if title:
+        axis.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+# ----------------------------------------------------------------------------- vision (ch. 10)
+
+def confusion_matrix(matrix, class_names, title: str = "", normalize: bool = True):
+    """A confusion matrix: true classes down, predicted across; rows normalised to 1 by default,
+    so each diagonal cell is that class's accuracy, with the counts written in the cells."""
+    import numpy as np
+
+    counts = np.asarray(matrix)
+    totals = counts.sum(axis=1, keepdims=True)
+    shown = np.divide(counts, totals, out=np.zeros(counts.shape, dtype=float), where=totals > 0) if normalize else counts
+    n = len(class_names)
+    side = max(4.0, 0.45 * n + 2.0)
+    figure, axis = plt.subplots(figsize=(side + 1.0, side))
+    image = axis.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04, label="fraction of the true class" if normalize else "count")
+    axis.set_xticks(range(n), labels=class_names, rotation=60, ha="right", fontsize="small")
+    axis.set_yticks(range(n), labels=class_names, fontsize="small")
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("true")
+    threshold = (shown.max() or 1) / 2
+    for i in range(n):
+        for j in range(n):
+            if counts[i, j]:
+                axis.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize="x-small",
+                          color="white" if shown[i, j] > threshold else "black")
+    if title:
+        axis.set_title(title)
+    figure.tight_layout()
+    return figure
