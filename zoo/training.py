@@ -317,7 +317,7 @@ class Run:
         ]
         model.fit(train, validation_data=validation, epochs=epochs, initial_epoch=self.initial_epoch,
                   callbacks=harness_callbacks + list(callbacks), verbose=0 if self.args.quiet else "auto",
-                  **fit_kwargs)
+                  **{"shuffle": False, **fit_kwargs})  # loaders shuffle; fit would only warn
         if guard.diverged_in_epoch is not None:
             raise TrainingDiverged(f"the loss became NaN in epoch {guard.diverged_in_epoch}; "
                                    f"no model was saved (checkpoints hold the last good epoch)")

@@ -1,0 +1,31 @@
+"""Train the book's deep net on MNIST (chapter 9; 97.87% at epoch 15).
+
+    python scripts/train_deep_net.py                      # the book's 20 epochs, batch 128
+    python scripts/train_deep_net.py --dataset fashion_mnist --data-dir ~/data/fashion
+"""
+
+from zoo import recipes, training
+from zoo.datasets import mnist
+
+MODEL = "deep_net"
+
+
+def main():
+    parser = training.make_parser(MODEL, __doc__)
+    parser.add_argument("--dataset", choices=list(mnist.DATASETS), default="mnist")
+    args = training.parse_args(parser)
+    run = training.Run(args, MODEL)
+
+    # data: flattened 784-pixel images scaled to [0, 1], one-hot labels
+    train, valid = run.data(mnist.load(args.dataset, flatten=True, batch_size=run.global_batch_size,
+                                       source=args.data, data_dir=args.data_dir, seed=args.seed))
+
+    # model: three ReLU layers with batch norm, dropout; cross-entropy and Adam
+    model = run.build_or_resume(recipes.get(MODEL).build_compiled)
+
+    run.fit(model, train, valid)
+    run.finish(model)
+
+
+if __name__ == "__main__":
+    training.main(main)

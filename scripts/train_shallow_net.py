@@ -1,0 +1,31 @@
+"""Train the book's shallow net on MNIST (chapter 5; ~86% after 200 epochs).
+
+    python scripts/train_shallow_net.py                      # the book's 200 epochs, batch 128
+    python scripts/train_shallow_net.py --dataset fashion_mnist --data-dir ~/data/fashion
+"""
+
+from zoo import recipes, training
+from zoo.datasets import mnist
+
+MODEL = "shallow_net"
+
+
+def main():
+    parser = training.make_parser(MODEL, __doc__)
+    parser.add_argument("--dataset", choices=list(mnist.DATASETS), default="mnist")
+    args = training.parse_args(parser)
+    run = training.Run(args, MODEL)
+
+    # data: flattened 784-pixel images scaled to [0, 1], one-hot labels
+    train, valid = run.data(mnist.load(args.dataset, flatten=True, batch_size=run.global_batch_size,
+                                       source=args.data, data_dir=args.data_dir, seed=args.seed))
+
+    # model: one sigmoid hidden layer; quadratic cost and SGD (learning rate 0.01)
+    model = run.build_or_resume(recipes.get(MODEL).build_compiled)
+
+    run.fit(model, train, valid)
+    run.finish(model)
+
+
+if __name__ == "__main__":
+    training.main(main)
