@@ -99,14 +99,19 @@ def _from_tfds(name: str):
     try:
         import tensorflow_datasets as tfds
 
-        train, test = tfds.load(name, split=["train", "test"], batch_size=-1, as_supervised=True, download=False)
+        splits = tfds.load(name, split=["train", "test"], as_supervised=True, download=False)
     except Exception:  # not installed, not prepared: not a source here
         return None
     finally:
         absl_log.setLevel(level)
-    (x_train, y_train), (x_test, y_test) = tfds.as_numpy(train), tfds.as_numpy(test)
-    return ((x_train.reshape(-1, 28, 28).astype(np.uint8), y_train.astype(np.uint8)),
-            (x_test.reshape(-1, 28, 28).astype(np.uint8), y_test.astype(np.uint8)))
+
+    def arrays(split):
+        # Batches rather than batch_size=-1, which aborts TF 2.21 on tfds' generator datasets.
+        batches = list(tfds.as_numpy(split.batch(8192)))
+        images = np.concatenate([images for images, _ in batches]).reshape(-1, 28, 28).astype(np.uint8)
+        return images, np.concatenate([labels for _, labels in batches]).astype(np.uint8)
+
+    return tuple(arrays(split) for split in splits)
 
 
 def _download(dataset: str, spec: dict) -> Path:
