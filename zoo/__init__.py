@@ -29,6 +29,15 @@ _REGISTRY = {
     "vggnet": ("zoo.vision", "build_vggnet"),
     "vgg19_transfer": ("zoo.transfer", "build_vgg19_transfer"),
     # chapter 11: sentiment classifiers (issue 5)
+    "dense_sentiment": ("zoo.sentiment", "build_dense_sentiment"),
+    "conv_sentiment": ("zoo.sentiment", "build_conv_sentiment"),
+    "rnn_sentiment": ("zoo.sentiment", "build_rnn_sentiment"),
+    "lstm_sentiment": ("zoo.sentiment", "build_lstm_sentiment"),
+    "bilstm_sentiment": ("zoo.sentiment", "build_bilstm_sentiment"),
+    "stacked_bilstm_sentiment": ("zoo.sentiment", "build_stacked_bilstm_sentiment"),
+    "conv_lstm_sentiment": ("zoo.sentiment", "build_conv_lstm_sentiment"),
+    "gru_sentiment": ("zoo.sentiment", "build_gru_sentiment"),
+    "multi_convnet_sentiment": ("zoo.sentiment", "build_multi_convnet_sentiment"),
     # chapter 12: GAN (issue 6)
     # chapter 13 and Doom: deep Q-networks (issue 7)
 }

@@ -1,0 +1,236 @@
+"""Chapter 11, word vectors: corpus cleaning, gensim word2vec, t-SNE and a bokeh map.
+
+    from zoo.datasets import gutenberg
+    from zoo import word2vec
+    sentences, _ = gutenberg.load_sentences()
+    clean = word2vec.clean_corpus(sentences)            # the book's lower-cased, bigrammed corpus
+    model = word2vec.train(clean)                       # skip-gram, 64 dimensions, window 10
+    model.wv.most_similar("father")
+    coords = word2vec.tsne(model)                       # a DataFrame: token, x, y
+    word2vec.bokeh_map(coords, "word_vectors.html")     # opens with no network
+
+The book's preprocessing steps are options of :func:`clean_corpus`; stop words come from
+NLTK when its ``stopwords`` data is installed, else from the copy of NLTK's English list
+below (no download needed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import string
+import time
+from pathlib import Path
+
+log = logging.getLogger("zoo.word2vec")
+
+# NLTK's English stop words (nltk_data corpora/stopwords/english, 179 words), for offline use.
+ENGLISH_STOP_WORDS = tuple("""
+i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself yourselves
+he him his himself she she's her hers herself it it's its itself they them their theirs themselves
+what which who whom this that that'll these those am is are was were be been being have has had
+having do does did doing a an the and but if or because as until while of at by for with about
+against between into through during before after above below to from up down in out on off over
+under again further then once here there when where why how all any both each few more most other
+some such no nor not only own same so than too very s t can will just don don't should should've
+now d ll m o re ve y ain aren aren't couldn couldn't didn didn't doesn doesn't hadn hadn't hasn
+hasn't haven haven't isn isn't ma mightn mightn't mustn mustn't needn needn't shan shan't shouldn
+shouldn't wasn wasn't weren weren't won won't wouldn wouldn't
+""".split())
+
+_PUNCTUATION = set(string.punctuation)
+_NOTED: set[str] = set()
+
+
+def stop_words() -> frozenset:
+    """NLTK's English stop words: from its data when installed, else the built-in copy."""
+    try:
+        from nltk.corpus import stopwords
+
+        return frozenset(stopwords.words("english"))
+    except (ImportError, LookupError, OSError):
+        if "stopwords" not in _NOTED:
+            _NOTED.add("stopwords")
+            log.warning("NLTK's stopwords data is not installed: using the built-in copy of its English list")
+        return frozenset(ENGLISH_STOP_WORDS)
+
+
+def _is_punctuation(token: str) -> bool:
+    return all(character in _PUNCTUATION for character in token)
+
+
+def clean_corpus(sentences, lower=True, remove_punctuation=True, remove_stopwords=False, stem=False,
+                 bigrams=True, min_count=32, threshold=64):
+    """The book's preprocessing of tokenised sentences; by default its final "clean" corpus.
+
+    Args:
+        sentences: an iterable of lists of word tokens.
+        lower: lower-case every token.
+        remove_punctuation: drop tokens made only of punctuation (the book's notebook drops
+            ``string.punctuation`` while lower-casing).
+        remove_stopwords: drop NLTK's English stop words (shown in the book, not kept).
+        stem: Porter-stem every token (shown in the book, not kept).
+        bigrams: join frequent word pairs such as ``new_york`` with gensim ``Phrases``,
+            using ``min_count`` and ``threshold`` (the book's final 32 and 64).
+
+    Returns a list of lists of tokens; sentences left empty are dropped. Raises
+    ``ValueError`` when nothing is left.
+    """
+    sentences = [list(s) for s in sentences]
+    if not any(sentences):
+        raise ValueError("the corpus is empty: expected sentences of word tokens")
+    stops = stop_words() if remove_stopwords else frozenset()
+    stemmer = None
+    if stem:
+        from nltk.stem.porter import PorterStemmer  # pure Python, no NLTK data needed
+
+        stemmer = PorterStemmer()
+    cleaned = []
+    for sentence in sentences:
+        tokens = [t.lower() if lower else t for t in sentence]
+        if remove_punctuation:
+            tokens = [t for t in tokens if not _is_punctuation(t)]
+        if stops:
+            tokens = [t for t in tokens if t.lower() not in stops]
+        if stemmer is not None:
+            tokens = [stemmer.stem(t) for t in tokens]
+        if tokens:
+            cleaned.append(tokens)
+    if not cleaned:
+        raise ValueError("the corpus is empty after cleaning: no tokens are left")
+    if bigrams:
+        from gensim.models.phrases import Phraser, Phrases
+
+        phraser = Phraser(Phrases(cleaned, min_count=min_count, threshold=threshold))
+        cleaned = [phraser[s] for s in cleaned]
+    return cleaned
+
+
+class _Progress:
+    """A tqdm bar over word2vec's epochs (gensim reports per epoch through callbacks)."""
+
+    def __new__(cls, epochs: int, enabled: bool):
+        from gensim.models.callbacks import CallbackAny2Vec
+        from tqdm.auto import tqdm
+
+        class Progress(CallbackAny2Vec):
+            def __init__(self):
+                self.bar = tqdm(total=epochs, desc="word2vec", unit="epoch", disable=not enabled)
+
+            def on_epoch_end(self, model):
+                self.bar.update(1)
+
+            def on_train_end(self, model):
+                self.bar.close()
+
+        return Progress()
+
+
+def train(sentences, vector_size=64, window=10, epochs=5, min_count=10, sg=1, workers=4, seed=42,
+          progress=True):
+    """gensim ``Word2Vec`` with the book's settings: skip-gram, 64 dimensions, window 10.
+
+    Returns the model; ``model.zoo_stats`` holds the vocabulary size, the words trained and
+    the words per second.
+    """
+    from gensim.models import Word2Vec
+
+    for argument, value in (("vector_size", vector_size), ("window", window), ("epochs", epochs),
+                            ("min_count", min_count), ("workers", workers)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{argument}={value!r} is invalid: expected an integer >= 1")
+    if sg not in (0, 1):
+        raise ValueError(f"sg={sg!r} is invalid: expected 1 (skip-gram) or 0 (CBOW)")
+    sentences = [s for s in sentences if s]
+    if not sentences:
+        raise ValueError("the corpus is empty: expected sentences of word tokens")
+    model = Word2Vec(vector_size=vector_size, window=window, min_count=min_count, sg=sg, workers=workers,
+                     seed=seed)
+    model.build_vocab(sentences)
+    if not model.wv.index_to_key:
+        raise ValueError(f"no word occurs min_count={min_count} times in this corpus of "
+                         f"{sum(map(len, sentences))} tokens: lower min_count or give more text")
+    started = time.perf_counter()
+    trained, raw = model.train(sentences, total_examples=model.corpus_count, epochs=epochs,
+                               callbacks=[_Progress(epochs, progress)])
+    seconds = time.perf_counter() - started
+    model.zoo_stats = {"vocabulary": len(model.wv), "corpus_tokens": model.corpus_total_words,
+                       "words_trained": int(raw), "train_seconds": round(seconds, 3),
+                       "words_per_second": round(raw / max(seconds, 1e-9), 1)}
+    return model
+
+
+def queries(wv, most_similar=("father",), doesnt_match=("mother father sister brother dog",),
+            similarity=(("father", "dog"),), analogies=((("father", "woman"), ("man",)),
+                                                       (("husband", "woman"), ("man",))), topn=5) -> dict:
+    """The book's queries of the word vectors; a word missing from the vocabulary is reported,
+    not raised, since a small corpus may lack it."""
+
+    def safely(function, *arguments, **keywords):
+        try:
+            return function(*arguments, **keywords)
+        except KeyError as error:
+            return {"missing": str(error).strip("'\"")}
+
+    def pairs(result):
+        return [[word, round(float(score), 4)] for word, score in result] if isinstance(result, list) else result
+
+    answers = {"most_similar": {}, "doesnt_match": {}, "similarity": {}, "analogy": {}}
+    for word in most_similar:
+        answers["most_similar"][word] = pairs(safely(wv.most_similar, word, topn=topn))
+    for words in doesnt_match:
+        answers["doesnt_match"][words] = safely(wv.doesnt_match, words.split())
+    for first, second in similarity:
+        value = safely(wv.similarity, first, second)
+        answers["similarity"][f"{first} {second}"] = round(float(value), 4) if not isinstance(value, dict) else value
+    for positive, negative in analogies:
+        key = " + ".join(positive) + "".join(f" - {w}" for w in negative)
+        answers["analogy"][key] = pairs(safely(wv.most_similar, positive=list(positive), negative=list(negative),
+                                               topn=topn))
+    return answers
+
+
+def tsne(model_or_wv, max_tokens=None, perplexity=30.0, seed=42):
+    """t-SNE (scikit-learn) of the word vectors to 2-D: a DataFrame with ``token, x, y``.
+
+    The book embeds the whole vocabulary; ``max_tokens`` keeps only the most frequent ones.
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.manifold import TSNE
+
+    wv = getattr(model_or_wv, "wv", model_or_wv)
+    tokens = list(wv.index_to_key if max_tokens is None else wv.index_to_key[:max_tokens])
+    if len(tokens) < 3:
+        raise ValueError(f"t-SNE needs at least 3 tokens; the vocabulary has {len(tokens)}")
+    vectors = np.asarray([wv[t] for t in tokens], dtype=np.float32)
+    perplexity = min(perplexity, (len(tokens) - 1) / 3)  # scikit-learn requires perplexity < samples
+    coordinates = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(vectors)
+    return pd.DataFrame({"token": tokens, "x": coordinates[:, 0], "y": coordinates[:, 1]})
+
+
+def bokeh_map(coordinates, path, n_tokens=5000, seed=42, title="word2vec: t-SNE of word vectors",
+              size=800) -> Path:
+    """An interactive scatter of ``n_tokens`` sampled tokens drawn as text, as one HTML file.
+
+    BokehJS is inlined (``bokeh.resources.INLINE``), so the page opens with no network.
+    Returns the path; the file is written under a temporary name and renamed.
+    """
+    from bokeh.embed import file_html
+    from bokeh.models import ColumnDataSource, HoverTool
+    from bokeh.plotting import figure
+    from bokeh.resources import INLINE
+
+    sample = coordinates.sample(n=min(n_tokens, len(coordinates)), random_state=seed)
+    plot = figure(width=size, height=size, title=title, tools="pan,wheel_zoom,box_zoom,reset,save")
+    source = ColumnDataSource(sample)
+    plot.text(x="x", y="y", text="token", source=source, text_font_size="8pt", text_alpha=0.8)
+    plot.scatter(x="x", y="y", source=source, size=2, alpha=0.0)  # invisible targets for the hover tool
+    plot.add_tools(HoverTool(tooltips=[("token", "@token")]))
+    html = file_html(plot, INLINE, title)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(html, encoding="utf-8")
+    os.replace(temporary, path)
+    return path
