@@ -39,6 +39,9 @@ _REGISTRY = {
     "gru_sentiment": ("zoo.sentiment", "build_gru_sentiment"),
     "multi_convnet_sentiment": ("zoo.sentiment", "build_multi_convnet_sentiment"),
     # chapter 12: GAN (issue 6)
+    "discriminator": ("zoo.gan", "build_discriminator"),
+    "generator": ("zoo.gan", "build_generator"),
+    "gan": ("zoo.gan", "build_gan"),
     # chapter 13 and Doom: deep Q-networks (issue 7)
 }
 

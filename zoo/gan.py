@@ -191,11 +191,17 @@ class GAN(keras.Model):
         # listed so that fit resets them at each epoch
         return [self.d_loss_tracker, self.d_accuracy_tracker, self.a_loss_tracker, self.a_accuracy_tracker]
 
-    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """The book's optimisers unless others are given; ``kwargs`` go to ``Model.compile``
-        (``steps_per_execution``, ``jit_compile``, ...)."""
-        kwargs.pop("optimizer", None), kwargs.pop("loss", None), kwargs.pop("metrics", None)
+    def compile(self, d_optimizer=None, g_optimizer=None, optimizer=None, loss=None, metrics=None, **kwargs):
+        """The book's optimisers unless others are given (``optimizer`` is an alias of
+        ``d_optimizer``, for ``Recipe.build_compiled``); ``kwargs`` go to ``Model.compile``
+        (``steps_per_execution``, ``jit_compile``, ...). The loss is always the book's binary
+        cross-entropy and the metrics its four."""
+        if loss not in (None, "binary_crossentropy") and not isinstance(loss, keras.losses.BinaryCrossentropy):
+            raise ValueError(f"loss={loss!r} is invalid: the GAN trains with 'binary_crossentropy'")
+        if metrics:
+            raise ValueError(f"metrics={metrics!r} is invalid: the GAN reports its own four metrics")
         super().compile(**kwargs)
+        d_optimizer = d_optimizer if d_optimizer is not None else optimizer
         self.d_optimizer = d_optimizer if d_optimizer is not None else discriminator_optimizer()
         self.g_optimizer = g_optimizer if g_optimizer is not None else adversarial_optimizer()
         if keras.config.dtype_policy().name == "mixed_float16":
@@ -244,37 +250,46 @@ class GAN(keras.Model):
         return self.generator.predict(noise, batch_size=batch_size, verbose=0)
 
     def train_step(self, data):
+        """One of the book's iterations: a discriminator step, then an adversarial step."""
         real = data[0] if isinstance(data, (tuple, list)) else data
+        self.discriminator_step(real)
+        self.adversarial_step(ops.shape(real)[0])
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def discriminator_step(self, real):
+        """Train the discriminator on ``real`` drawings (label 1) and as many generated ones (0)."""
         batch_size = ops.shape(real)[0]
         real = ops.cast(real, self.compute_dtype)
-
-        # discriminator phase: real drawings are 1, generated ones 0, in one batch as the book does
+        # generated like the book's generator.predict: inference mode, so the generator is untouched
         fake = self.generator(sample_noise(batch_size, self.z_dim, self.noise_seed), training=False)
+        # one batch of real and fake drawings, as the book's train_on_batch(concatenate(...))
         images = ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0)
         labels = ops.concatenate([ops.ones((batch_size, 1)), ops.zeros((batch_size, 1))], axis=0)
         with tf.GradientTape() as tape:
             predictions = self.discriminator(images, training=True)
-            d_loss = self.loss_fn(labels, predictions)
-            scaled = self.d_optimizer.scale_loss(_replica_mean(d_loss))
+            loss = self.loss_fn(labels, predictions)
+            scaled = self.d_optimizer.scale_loss(_replica_mean(loss))
         weights = self.discriminator.trainable_variables
         self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
-        self.d_loss_tracker.update_state(d_loss)
+        self.d_loss_tracker.update_state(loss)
         self.d_accuracy_tracker.update_state(labels, predictions)
+        return loss
 
-        # adversarial phase: fool the frozen discriminator; only the generator learns
+    def adversarial_step(self, batch_size):
+        """Train the generator to make the frozen discriminator call its drawings real (label 1)."""
         noise = sample_noise(batch_size, self.z_dim, self.noise_seed)
         misleading = ops.ones((batch_size, 1))
         with tf.GradientTape() as tape:
-            # dropout stays on in the discriminator, as in the book's adversarial train_on_batch
+            # dropout stays on in the discriminator, as in the book's adversarial train_on_batch;
+            # only the generator's variables get gradients, which is what freezing meant there
             predictions = self.discriminator(self.generator(noise, training=True), training=True)
-            a_loss = self.loss_fn(misleading, predictions)
-            scaled = self.g_optimizer.scale_loss(_replica_mean(a_loss))
+            loss = self.loss_fn(misleading, predictions)
+            scaled = self.g_optimizer.scale_loss(_replica_mean(loss))
         weights = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
-        self.a_loss_tracker.update_state(a_loss)
+        self.a_loss_tracker.update_state(loss)
         self.a_accuracy_tracker.update_state(misleading, predictions)
-
-        return {metric.name: metric.result() for metric in self.metrics}
+        return loss
 
 
 def _loss_scaled(optimizer):
@@ -290,3 +305,53 @@ def build_gan(discriminator=None, generator=None, compile=True, seed=None, name=
     if compile:
         gan.compile(**kwargs)
     return gan
+
+
+# ----------------------------------------------------------------------------- quality
+
+def frechet_distance(a, b) -> float:
+    """Fréchet distance between Gaussians fitted to the rows of ``a`` and ``b``."""
+    import numpy as np
+    from scipy import linalg
+
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root = linalg.sqrtm(cov_a @ cov_b)
+    root = root.real  # sqrtm leaves tiny imaginary parts from rounding
+    return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a + cov_b - 2.0 * root))
+
+
+class PixelFrechetDistance:
+    """An FID-like figure without a pretrained network: the Fréchet distance between real and
+    generated drawings in the space of the real drawings' first ``n_components`` principal
+    components (of their 784 pixels in [0, 1]).
+
+    Lower is better; ``reference()`` gives the distance between two disjoint sets of real
+    drawings of the same size (the floor set by sampling noise), so a run reports both.
+    """
+
+    def __init__(self, real, n_components: int = 32, n_samples: int = 1000, seed: int = 0):
+        import numpy as np
+        from sklearn.decomposition import PCA
+
+        real = np.asarray(real, dtype=np.float32).reshape(len(real), -1)
+        if real.max() > 1.0:
+            real = real / 255.0
+        # two disjoint real sets of n_samples each, and more drawings than components in each
+        self.n_samples = min(n_samples, len(real) // 2)
+        if self.n_samples <= n_components:
+            raise ValueError(f"PixelFrechetDistance needs at least {2 * (n_components + 1)} real drawings, got {len(real)}")
+        real = real[np.random.default_rng(seed).permutation(len(real))]
+        self.pca = PCA(n_components=n_components, random_state=seed).fit(real)
+        self.real_a = self.pca.transform(real[: self.n_samples])
+        self.real_b = self.pca.transform(real[self.n_samples: 2 * self.n_samples])
+
+    def __call__(self, generated) -> float:
+        import numpy as np
+
+        generated = np.asarray(generated, dtype=np.float32).reshape(len(generated), -1)[: self.n_samples]
+        return frechet_distance(self.real_a, self.pca.transform(generated))
+
+    def reference(self) -> float:
+        return frechet_distance(self.real_a, self.real_b)

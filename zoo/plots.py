@@ -176,3 +176,52 @@ def probability_histogram(y_probability, y_true=None, bins: int = 50, title: str
     axis.set_title(title or "predicted probabilities")
     figure.tight_layout()
     return figure
+
+
+# ----------------------------------------------------------------------------- GAN (ch. 12)
+
+def image_grid(images, columns: int | None = None, title: str = "", size: float = 1.2, cmap: str = "gray"):
+    """Drawings (N, H, W) or (N, H, W, 1), values in [0, 1], as a grid without axes (the book's 4x4)."""
+    import numpy as np
+
+    images = np.asarray(images, dtype=float)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    columns = columns or int(np.ceil(np.sqrt(len(images))))
+    rows = int(np.ceil(len(images) / columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
+    for index, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if index < len(images):
+            axis.imshow(images[index], cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")
+    if title:
+        figure.suptitle(title, fontsize="small")
+    figure.tight_layout(pad=0.2)
+    return figure
+
+
+def gan_curves(d_values, a_values, ylabel: str, log_scale: bool = False, title: str = "", window: int = 0):
+    """The book's final plots: one metric of the discriminator and of the adversarial model per
+    iteration (loss on a log scale, accuracy linear), with an optional moving average."""
+    import numpy as np
+
+    figure, axis = plt.subplots(figsize=(7, 3.6))
+    for values, label, color in ((d_values, "discriminator", "tab:blue"), (a_values, "adversarial", "tab:orange")):
+        values = np.asarray(values, dtype=float)
+        iterations = np.arange(1, len(values) + 1)
+        smooth = 1 < window < len(values)
+        axis.plot(iterations, values, color=color, alpha=0.35 if smooth else 1.0, linewidth=0.8,
+                  label=None if smooth else label)
+        if smooth:
+            moving = np.convolve(values, np.ones(window) / window, mode="valid")
+            axis.plot(iterations[window - 1:], moving, color=color, label=f"{label} ({window}-iteration mean)")
+    if log_scale:
+        axis.set_yscale("log")
+    axis.set_xlabel("iteration")
+    axis.set_ylabel(ylabel)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize="small")
+    if title:
+        axis.set_title(title)
+    figure.tight_layout()
+    return figure

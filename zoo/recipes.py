@@ -121,7 +121,15 @@ RECIPES = {
             ("multi_convnet_sentiment", 4, 0.9618, "89.4%"),
         )
     },
-    # chapter 12: GAN (issue 6)
+    # chapter 12: GAN (issue 6); an epoch is 100 iterations (scripts/train_gan.py --sample-interval)
+    "gan": Recipe(
+        "gan", "binary_crossentropy",
+        lambda: keras.optimizers.RMSprop(  # the discriminator's; the adversarial one is in zoo.gan
+            learning_rate=keras.optimizers.schedules.InverseTimeDecay(0.0008, 1, 6e-8), clipvalue=1.0),
+        epochs=20, batch_size=128, metrics=(), monitor="a_loss", mode="min",
+        reference=Reference("a_loss", None, "the book shows apple grids after 2,000 iterations, no figure"),
+        notes="Quick, Draw! apples; best.keras is the epoch whose generator fooled the discriminator most",
+    ),
     # chapter 13 and Doom: deep Q-networks (issue 7)
 }
 

@@ -1,0 +1,234 @@
+"""Train the book's GAN to draw Quick, Draw! apples, or any other category (chapter 12).
+
+    python scripts/train_gan.py                                  # the book's 2,000 iterations of 128
+    python scripts/train_gan.py --iterations 200                 # a quick look on the bundled sample
+    python scripts/train_gan.py --category cat --data-dir ~/quickdraw    # cat.npy from Quick, Draw!
+    python scripts/train_gan.py --generate 16 --from model_output/gan    # new drawings, saved model
+
+Every --sample-interval iterations (one fit "epoch") the generator draws the same 16 noise
+vectors into grids/iteration_NNNNN.png, so the grids show its progress; at the end come the
+book's loss (log scale) and accuracy plots per iteration, generator.keras, discriminator.keras,
+and a quality figure (pixel_fd: see zoo.gan.PixelFrechetDistance) in metrics.json.
+"""
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from zoo import training  # first: it quiets TensorFlow before it loads
+from zoo import gan as zoo_gan
+from zoo import plots, recipes, runtime
+from zoo.datasets import quickdraw
+
+import keras
+
+MODEL = "gan"
+
+# data:
+CATEGORY = "apple"
+# training: the book's 2,000 iterations of batch 128 (recipes.get("gan"))
+SAMPLE_INTERVAL = 100  # iterations per fit epoch: a grid of drawings and a checkpoint after each
+# output:
+GRID_SIZE = 16  # drawings per grid, the book's 4x4, all from one fixed batch of noise
+QUALITY_SAMPLES = 1000  # generated and real drawings compared for pixel_fd
+METRICS = ("d_loss", "d_accuracy", "a_loss", "a_accuracy")
+
+
+class DrawingGrids(keras.callbacks.Callback):
+    """After every epoch, the generator's drawings of the fixed noise as a 4x4 PNG grid."""
+
+    def __init__(self, folder: Path, noise, interval: int):
+        super().__init__()
+        self.folder, self.noise, self.interval = folder, noise, interval
+
+    def on_epoch_end(self, epoch, logs=None):
+        iteration = (epoch + 1) * self.interval
+        images = self.model.generator.predict(self.noise, verbose=0)
+        plots.save(plots.image_grid(images, columns=4, title=f"iteration {iteration}"),
+                   self.folder / f"iteration_{iteration:05d}.png")
+
+
+class IterationLog(keras.callbacks.Callback):
+    """The book's per-iteration losses and accuracies, appended to iterations.csv each epoch.
+
+    fit reports running means over the epoch, so iteration k's own value is
+    k * mean_k - (k - 1) * mean_(k-1). A NaN stops the run before its epoch is checkpointed.
+    """
+
+    def __init__(self, path: Path, interval: int):
+        super().__init__()
+        self.path, self.interval = path, interval
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.rows, self.means = epoch, [], dict.fromkeys(METRICS, 0.0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = batch + 1
+        row = [self.epoch * self.interval + step]
+        for key in METRICS:
+            mean = float(logs[key])
+            row.append(step * mean - (step - 1) * self.means[key])
+            self.means[key] = mean
+        if not all(math.isfinite(value) for value in row):
+            raise training.TrainingDiverged(f"the GAN's losses became NaN at iteration {row[0]}; "
+                                            f"checkpoints hold the last good epoch")
+        self.rows.append(row)
+
+    def on_epoch_end(self, epoch, logs=None):
+        rows = read_iterations(self.path) + self.rows
+        write_iterations(self.path, rows)
+
+    def on_train_end(self, logs=None):
+        # Keras' CSVLogger adds "NA" val_* columns when there is no validation data, which
+        # training.read_history cannot parse; keep the GAN's own columns (after CSVLogger closed).
+        history = self.path.with_name("history.csv")
+        if not history.exists():
+            return
+        with open(history, newline="") as handle:
+            table = list(csv.reader(handle))
+        width = len([name for name in table[0] if not name.startswith("val_")])
+        with training.atomic_path(history) as temporary, open(temporary, "w", newline="") as handle:
+            csv.writer(handle).writerows(row[:width] for row in table if row)
+
+
+def read_iterations(path: Path, up_to: int | None = None) -> list:
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        rows = [[int(row[0])] + [float(value) for value in row[1:]] for row in list(csv.reader(handle))[1:]]
+    return [row for row in rows if up_to is None or row[0] <= up_to]
+
+
+def write_iterations(path: Path, rows) -> None:
+    with training.atomic_path(path) as temporary, open(temporary, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["iteration", *METRICS])
+        writer.writerows(rows)
+
+
+def generate(args) -> None:
+    """--generate N --from DIR: N new drawings from DIR/generator.keras as one PNG grid."""
+    folder = Path(args.from_dir)
+    path = folder / "generator.keras"
+    if not path.is_file():
+        raise training.UsageError(f"--from {folder}: no generator.keras there; train one first")
+    runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
+    generator = keras.models.load_model(path, compile=False)
+    rng = np.random.default_rng(args.seed)
+    noise = rng.uniform(-1.0, 1.0, size=(args.generate, generator.input_shape[-1])).astype("float32")
+    images = generator.predict(noise, verbose=0)
+    image = folder / f"generated_{args.generate}{'' if args.seed is None else f'_seed{args.seed}'}.png"
+    if image.exists() and not args.overwrite:
+        raise training.UsageError(f"{image} exists; pass --overwrite to replace it")
+    plots.save(plots.image_grid(images), image)
+    result = {"model": MODEL, "generator": str(path), "generated": args.generate, "image": str(image),
+              "seed": args.seed}
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def main():
+    recipe = recipes.get(MODEL)
+    parser = training.make_parser(MODEL, __doc__)
+    gan_flags = parser.add_argument_group("GAN")
+    gan_flags.add_argument("--category", default=CATEGORY, help="Quick, Draw! category (its .npy file name)")
+    gan_flags.add_argument("--iterations", type=training.positive_int, default=None,
+                           help=f"training iterations (default: --epochs x --sample-interval = "
+                                f"{recipe.epochs * SAMPLE_INTERVAL})")
+    gan_flags.add_argument("--sample-interval", type=training.positive_int, default=SAMPLE_INTERVAL,
+                           help="iterations per epoch: a grid of drawings and a checkpoint after each")
+    gan_flags.add_argument("--max-examples", type=training.positive_int, default=None,
+                           help="use only the first N drawings")
+    gan_flags.add_argument("--generate", type=training.positive_int, default=None, metavar="N",
+                           help="draw N images with the generator saved in --from, then stop")
+    gan_flags.add_argument("--from", dest="from_dir", default=None, help="a finished run's output folder")
+    args = training.parse_args(parser)
+    if args.generate is not None:
+        if not args.from_dir:
+            parser.error("--generate needs --from DIR (a finished run's output folder)")
+        return generate(args)
+    iterations = args.iterations or args.epochs * args.sample_interval
+    if iterations % args.sample_interval:
+        parser.error(f"--iterations {iterations} is not a multiple of --sample-interval {args.sample_interval}")
+    epochs = iterations // args.sample_interval
+
+    run = training.Run(args, MODEL)
+    settings = {"category": args.category, "sample_interval": args.sample_interval}
+    saved = run.output_dir / "gan_run.json"
+    if run.resume_state() and saved.exists():
+        before = json.loads(saved.read_text())
+        if {key: before.get(key) for key in settings} != settings:
+            raise training.UsageError(f"--resume with {settings}, but the run in {run.output_dir} used "
+                                      f"{ {key: before.get(key) for key in settings} }")
+        settings = before
+
+    # data: 28x28x1 drawings scaled to [0, 1], an endless shuffled stream of full batches
+    train, _ = run.data(quickdraw.load(args.category, batch_size=run.global_batch_size, source=args.data,
+                                       data_dir=args.data_dir, max_examples=args.max_examples,
+                                       seed=args.seed or 0))
+
+    # model: the book's discriminator and generator, and its two RMSprop optimisers
+    model = run.build_or_resume(lambda: zoo_gan.build_gan(seed=args.seed))
+
+    # quality: Fréchet distance to real drawings in their pixel-PCA space (lower is better)
+    real = quickdraw.load_arrays(args.category, run.data_info.source, args.data_dir, max_examples=args.max_examples)
+    quality = zoo_gan.PixelFrechetDistance(real, n_samples=QUALITY_SAMPLES, seed=args.seed or 0)
+    if not run.initial_epoch:  # the generator before training sets the figure's scale
+        settings["pixel_fd_untrained"] = round(quality(model.generate(QUALITY_SAMPLES)), 3)
+    training.write_json(run.path("gan_run.json"), settings)
+
+    # the same 16 noise vectors for every grid, kept with the run so --resume draws them again
+    noise_file = run.path("noise.npy")
+    if run.initial_epoch and noise_file.exists():
+        noise = np.load(noise_file)
+    else:
+        noise = np.random.default_rng(args.seed).uniform(-1.0, 1.0, (GRID_SIZE, model.z_dim)).astype("float32")
+        with training.atomic_path(noise_file) as temporary:
+            np.save(temporary, noise)
+    iterations_csv = run.path("iterations.csv")
+    write_iterations(iterations_csv, read_iterations(iterations_csv, up_to=run.initial_epoch * args.sample_interval))
+
+    run.fit(model, train, epochs=epochs, steps_per_epoch=args.sample_interval,
+            callbacks=[IterationLog(iterations_csv, args.sample_interval),
+                       DrawingGrids(run.path("grids"), noise, args.sample_interval)])
+
+    # the book's final plots: loss (log scale) and accuracy of both networks per iteration
+    rows = np.array(read_iterations(iterations_csv))
+    window = max(1, min(50, len(rows) // 10))
+    plots.save(plots.gan_curves(rows[:, 1], rows[:, 3], "loss", log_scale=True, window=window,
+                                title=f"GAN losses ({args.category})"), run.path("losses.png"))
+    plots.save(plots.gan_curves(rows[:, 2], rows[:, 4], "accuracy", window=window,
+                                title=f"GAN accuracies ({args.category})"), run.path("accuracies.png"))
+
+    # the final drawings of the fixed noise, and the arrays to reproduce them from generator.keras
+    drawings = model.generator.predict(noise, verbose=0)
+    with training.atomic_path(run.path("drawings.npy")) as temporary:
+        np.save(temporary, drawings)
+    plots.save(plots.image_grid(drawings, columns=4, title=f"{args.category}, iteration {epochs * args.sample_interval}"),
+               run.path("generated.png"))
+    training.save_model(model.generator, run.path("generator.keras"))
+    training.save_model(model.discriminator, run.path("discriminator.keras"))
+
+    # the book's four metrics over the last epoch, and the quality figure
+    metrics = {
+        "iterations": epochs * args.sample_interval,
+        "batch_size": run.global_batch_size,
+        "category": args.category,
+        **{key: round(float(rows[-args.sample_interval:, i + 1].mean()), 4) for i, key in enumerate(METRICS)},
+        "pixel_fd": round(quality(model.generate(QUALITY_SAMPLES)), 3),
+        "pixel_fd_real": round(quality.reference(), 3),
+        "pixel_fd_note": (f"Frechet distance between {quality.n_samples} generated and {quality.n_samples} real "
+                          f"drawings in the real drawings' 32-component pixel-PCA space; pixel_fd_real is the "
+                          f"same between two disjoint real sets (the floor), pixel_fd_untrained the generator "
+                          f"before training; lower is better"),
+        "pixel_fd_untrained": settings.get("pixel_fd_untrained"),
+        "generator_file": str(run.output_dir / "generator.keras"),
+        "discriminator_file": str(run.output_dir / "discriminator.keras"),
+    }
+    run.finish(None, metrics)
+
+
+if __name__ == "__main__":
+    training.main(main)
