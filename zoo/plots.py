@@ -133,51 +133,6 @@ def confusion_matrix(matrix, class_names, title: str = "", normalize: bool = Tru
     return figure
 
 
-# ----------------------------------------------------------------------------- chapter 11: sentiment
-
-def roc_curve(y_true, y_probability, title: str = ""):
-    """The ROC curve of a binary classifier (scikit-learn), with its area in the legend."""
-    from sklearn.metrics import roc_auc_score
-    from sklearn.metrics import roc_curve as curve
-
-    false_positive, true_positive, _ = curve(y_true, y_probability)
-    auc = roc_auc_score(y_true, y_probability)
-    figure, axis = plt.subplots(figsize=(4.6, 4.4))
-    axis.plot(false_positive, true_positive, label=f"ROC AUC {100 * auc:.2f}")
-    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=0.8, label="chance")
-    axis.set_xlabel("false positive rate")
-    axis.set_ylabel("true positive rate")
-    axis.set_xlim(0, 1)
-    axis.set_ylim(0, 1.01)
-    axis.grid(alpha=0.3)
-    axis.legend(loc="lower right")
-    axis.set_title(title or "ROC curve")
-    figure.tight_layout()
-    return figure
-
-
-def probability_histogram(y_probability, y_true=None, bins: int = 50, title: str = ""):
-    """The book's histogram of predicted probabilities, split by true class when labels are given."""
-    import numpy as np
-
-    y_probability = np.asarray(y_probability, dtype=float).ravel()
-    figure, axis = plt.subplots(figsize=(6, 3.6))
-    edges = np.linspace(0, 1, bins + 1)
-    if y_true is None:
-        axis.hist(y_probability, bins=edges, color="tab:blue")
-    else:
-        y_true = np.asarray(y_true).ravel()
-        for label, name, color in ((0, "negative reviews", "tab:red"), (1, "positive reviews", "tab:green")):
-            axis.hist(y_probability[y_true == label], bins=edges, alpha=0.6, color=color, label=name)
-        axis.legend()
-    axis.axvline(0.5, color="grey", linestyle="--", linewidth=0.8)
-    axis.set_xlabel("predicted probability of a positive review")
-    axis.set_ylabel("reviews")
-    axis.set_title(title or "predicted probabilities")
-    figure.tight_layout()
-    return figure
-
-
 # ----------------------------------------------------------------------------- GAN (ch. 12)
 
 def image_grid(images, columns: int | None = None, title: str = "", size: float = 1.2, cmap: str = "gray"):
@@ -223,5 +178,50 @@ def gan_curves(d_values, a_values, ylabel: str, log_scale: bool = False, title: 
     axis.legend(fontsize="small")
     if title:
         axis.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+# ----------------------------------------------------------------------------- chapter 11: sentiment
+
+def roc_curve(y_true, y_probability, title: str = ""):
+    """The ROC curve of a binary classifier (scikit-learn), with its area in the legend."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import roc_curve as curve
+
+    false_positive, true_positive, _ = curve(y_true, y_probability)
+    auc = roc_auc_score(y_true, y_probability)
+    figure, axis = plt.subplots(figsize=(4.6, 4.4))
+    axis.plot(false_positive, true_positive, label=f"ROC AUC {100 * auc:.2f}")
+    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=0.8, label="chance")
+    axis.set_xlabel("false positive rate")
+    axis.set_ylabel("true positive rate")
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, 1.01)
+    axis.grid(alpha=0.3)
+    axis.legend(loc="lower right")
+    axis.set_title(title or "ROC curve")
+    figure.tight_layout()
+    return figure
+
+
+def probability_histogram(y_probability, y_true=None, bins: int = 50, title: str = ""):
+    """The book's histogram of predicted probabilities, split by true class when labels are given."""
+    import numpy as np
+
+    y_probability = np.asarray(y_probability, dtype=float).ravel()
+    figure, axis = plt.subplots(figsize=(6, 3.6))
+    edges = np.linspace(0, 1, bins + 1)
+    if y_true is None:
+        axis.hist(y_probability, bins=edges, color="tab:blue")
+    else:
+        y_true = np.asarray(y_true).ravel()
+        for label, name, color in ((0, "negative reviews", "tab:red"), (1, "positive reviews", "tab:green")):
+            axis.hist(y_probability[y_true == label], bins=edges, alpha=0.6, color=color, label=name)
+        axis.legend()
+    axis.axvline(0.5, color="grey", linestyle="--", linewidth=0.8)
+    axis.set_xlabel("predicted probability of a positive review")
+    axis.set_ylabel("reviews")
+    axis.set_title(title or "predicted probabilities")
     figure.tight_layout()
     return figure
