@@ -43,6 +43,8 @@ _REGISTRY = {
     "generator": ("zoo.gan", "build_generator"),
     "gan": ("zoo.gan", "build_gan"),
     # chapter 13 and Doom: deep Q-networks (issue 7)
+    "cartpole_q_network": ("zoo.dqn", "build_cartpole_q_network"),
+    "doom_q_network": ("zoo.dqn", "build_doom_q_network"),
 }
 
 _BUILDERS = {function: (module, function) for module, function in _REGISTRY.values()}

@@ -1,0 +1,468 @@
+"""Chapter 13, deep Q-learning: Q-networks, a replay memory and the DQN agent.
+
+    from zoo.dqn import DQNAgent, build_cartpole_q_network
+    agent = DQNAgent(build_cartpole_q_network())        # the book's agent, book defaults
+    action = agent.act(state)                           # epsilon-greedy, compiled forward pass
+    agent.remember(state, action, reward, next_state, done)
+    agent.train()                                       # the book's replay call
+
+The book's replay call (``agent.train(batch_size)`` in its notebook) samples 32 transitions
+and, for each in turn, predicts a target with the network as it is at that moment and
+fits one step on that single transition: 32 sequential Adam updates. ``replay="book"`` does
+exactly that inside one compiled ``tf.function``; ``replay="batched"`` does one minibatch
+update per call (CleanRL style). Optional improvements (a target network, Double DQN,
+Huber loss) are off by default; ``DQNAgent.from_preset(model, "tuned")`` switches on a
+documented set of them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from zoo.common import check_choice, check_input_shape, check_positive_int, load_weights
+
+REPLAY_MODES = ("book", "batched")
+LOSSES = ("mse", "huber")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+
+
+# --------------------------------------------------------------------------------------
+# Q-networks
+# --------------------------------------------------------------------------------------
+
+def build_cartpole_q_network(state_size=4, action_size=2, n_dense=32, weights=None, name="cartpole_q_network"):
+    """The book's Cart-Pole Q-network (chapter 13): two dense ReLU layers, linear Q-values.
+
+    Maps a state (cart position, cart velocity, pole angle, pole angular velocity) to one
+    estimated discounted return per action: 1,282 parameters at the defaults.
+
+    Args:
+        state_size: length of the state vector (4 for Cart-Pole).
+        action_size: number of discrete actions (2: push left, push right).
+        n_dense: units of each of the two hidden layers.
+        weights: None, or a ``.weights.h5``/``.keras`` file to load.
+        name: the model's name.
+    """
+    for argument, value in (("state_size", state_size), ("action_size", action_size), ("n_dense", n_dense)):
+        check_positive_int(argument, value)
+
+    inputs = keras.Input(shape=(state_size,), name="state")
+    # two dense hidden layers:
+    x = layers.Dense(n_dense, activation="relu", name="dense_1")(inputs)
+    x = layers.Dense(n_dense, activation="relu", name="dense_2")(x)
+    # output layer: one linear Q-value per action
+    q = layers.Dense(action_size, activation="linear", dtype="float32", name="q_values")(x)
+    return load_weights(keras.Model(inputs, q, name=name), weights)
+
+
+def build_doom_q_network(input_shape=(30, 45, 1), action_size=8, n_conv=8, n_dense=128, weights=None,
+                         name="doom_q_network"):
+    """The Q-network of ViZDoom's learning examples: two small convolutions and Dense 128.
+
+    Input is a grey frame down-sampled to 30x45; output one Q-value per action (button
+    combination): 26,616 parameters for 8 actions at the defaults.
+
+    Args:
+        input_shape: (height, width, channels) of the preprocessed frame; at least 12x12.
+        action_size: number of discrete actions (8 combinations of simpler_basic's 3 buttons).
+        n_conv: filters of each convolution.
+        n_dense: units of the dense hidden layer.
+        weights: None, or a ``.weights.h5``/``.keras`` file to load.
+        name: the model's name.
+    """
+    for argument, value in (("action_size", action_size), ("n_conv", n_conv), ("n_dense", n_dense)):
+        check_positive_int(argument, value)
+    # the 6x6/3 convolution then the 3x3/2 one need at least 12 pixels each way
+    input_shape = check_input_shape(input_shape, min_size=12, model="the Doom Q-network")
+
+    inputs = keras.Input(shape=input_shape, name="frame")
+    # two small convolutions:
+    x = layers.Conv2D(n_conv, 6, strides=3, activation="relu", name="conv_1")(inputs)
+    x = layers.Conv2D(n_conv, 3, strides=2, activation="relu", name="conv_2")(x)
+    # dense hidden layer:
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(n_dense, activation="relu", name="dense_1")(x)
+    # output layer: one linear Q-value per action
+    q = layers.Dense(action_size, activation="linear", dtype="float32", name="q_values")(x)
+    return load_weights(keras.Model(inputs, q, name=name), weights)
+
+
+# --------------------------------------------------------------------------------------
+# Replay memory
+# --------------------------------------------------------------------------------------
+
+class ReplayMemory:
+    """A ring buffer of transitions in preallocated NumPy arrays (no deque of tuples).
+
+    Once ``capacity`` transitions are stored, each new one overwrites the oldest, as the
+    book's ``deque(maxlen=2000)`` does. ``sample`` draws a whole batch of distinct filled
+    slots at once, like the book's ``random.sample``.
+    """
+
+    def __init__(self, capacity, state_shape, state_dtype="float32", seed=None):
+        self.capacity = check_positive_int("capacity", capacity)
+        state_shape = tuple(np.atleast_1d(state_shape).tolist()) if not isinstance(state_shape, tuple) else state_shape
+        self.states = np.zeros((capacity, *state_shape), dtype=state_dtype)
+        self.next_states = np.zeros_like(self.states)
+        self.actions = np.zeros(capacity, dtype=np.int32)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.dones = np.zeros(capacity, dtype=np.float32)
+        self.position = 0  # the slot the next transition goes into
+        self.size = 0
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self):
+        return self.size
+
+    def add(self, state, action, reward, next_state, done):
+        i = self.position
+        self.states[i] = state
+        self.actions[i] = action
+        self.rewards[i] = reward
+        self.next_states[i] = next_state
+        self.dones[i] = float(done)
+        self.position = (i + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, batch_size):
+        """(states, actions, rewards, next_states, dones) of ``batch_size`` distinct stored transitions."""
+        check_positive_int("batch_size", batch_size)
+        if batch_size > self.size:
+            raise ValueError(f"batch_size={batch_size} is invalid: the memory holds only {self.size} transitions")
+        index = self.rng.choice(self.size, size=batch_size, replace=False)
+        return self.states[index], self.actions[index], self.rewards[index], self.next_states[index], self.dones[index]
+
+
+# --------------------------------------------------------------------------------------
+# The agent
+# --------------------------------------------------------------------------------------
+
+# Documented sets of options. "book" is chapter 13 as printed; "tuned" adds the standard
+# fixes that make DQN stable on the 500-step CartPole-v1 (Mnih et al. 2015 target network,
+# van Hasselt et al. 2016 Double DQN, Huber loss, one minibatch update per step).
+PRESETS = {
+    "book": dict(gamma=0.95, epsilon=1.0, epsilon_decay=0.995, epsilon_min=0.01, learning_rate=0.001,
+                 memory_size=2000, batch_size=32, replay="book", target_update_period=None,
+                 double_dqn=False, loss="mse"),
+    "tuned": dict(gamma=0.99, epsilon=1.0, epsilon_decay=0.999, epsilon_min=0.01, learning_rate=0.001,
+                  memory_size=50_000, batch_size=64, replay="batched", target_update_period=500,
+                  double_dqn=True, loss="huber"),
+}
+
+
+def _optimizer(optimizer, learning_rate):
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    return {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
+            "sgd": keras.optimizers.SGD}[optimizer](learning_rate=learning_rate)
+
+
+class DQNAgent:
+    """The book's deep Q-learning agent, with compiled acting and replay.
+
+    Args:
+        model: a Q-network (state -> one Q-value per action), e.g. ``build_cartpole_q_network()``.
+        gamma: discount factor of future rewards.
+        epsilon, epsilon_decay, epsilon_min: exploration rate, multiplied by the decay after
+            every replay call (as the book does) until it reaches the minimum.
+        learning_rate, optimizer: "adam" (the book's), "rmsprop", "sgd", or an optimizer.
+        memory_size, batch_size: replay memory capacity and transitions per replay call.
+        replay: "book" (one single-transition update per sampled transition, in order) or
+            "batched" (one minibatch update per call).
+        target_update_period: None (targets from the network itself, as in the book) or the
+            number of gradient updates between copies into a frozen target network.
+        double_dqn: choose the next action with the online network and value it with the
+            target network (van Hasselt et al., 2016).
+        loss: "mse" (the book's) or "huber", over the whole output vector like Keras ``fit``.
+        seed: seeds exploration and memory sampling.
+    """
+
+    def __init__(self, model, *, gamma=0.95, epsilon=1.0, epsilon_decay=0.995, epsilon_min=0.01,
+                 learning_rate=0.001, optimizer="adam", memory_size=2000, batch_size=32, replay="book",
+                 target_update_period=None, double_dqn=False, loss="mse", memory_dtype="float32", seed=None):
+        self.model = model
+        self.state_shape = tuple(model.input_shape[1:])
+        self.action_size = int(model.output_shape[-1])
+        for argument, value in (("gamma", gamma), ("epsilon", epsilon), ("epsilon_decay", epsilon_decay),
+                                ("epsilon_min", epsilon_min)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                raise ValueError(f"{argument}={value!r} is invalid: expected a number in [0, 1]")
+        self.gamma = float(gamma)
+        self.epsilon = float(epsilon)
+        self.epsilon_decay = float(epsilon_decay)
+        self.epsilon_min = float(epsilon_min)
+        self.batch_size = check_positive_int("batch_size", batch_size)
+        self.replay_mode = check_choice("replay", replay, REPLAY_MODES)
+        self.loss_name = check_choice("loss", loss, LOSSES)
+        if target_update_period is not None:
+            check_positive_int("target_update_period", target_update_period)
+        self.target_update_period = target_update_period
+        self.double_dqn = bool(double_dqn)
+        self.memory = ReplayMemory(memory_size, self.state_shape, memory_dtype, seed=seed)
+        self.rng = np.random.default_rng(None if seed is None else seed + 1)
+        self.loss_fn = keras.losses.MeanSquaredError() if loss == "mse" else keras.losses.Huber()
+        if getattr(model, "optimizer", None) is not None and not isinstance(optimizer, keras.optimizers.Optimizer):
+            self.optimizer = model.optimizer  # a reloaded checkpoint brings its Adam moments with it
+        else:
+            self.optimizer = _optimizer(optimizer, learning_rate)
+            # compiled only so that model.save() stores the optimizer state for --resume
+            model.compile(optimizer=self.optimizer, loss=self.loss_fn)
+        self.optimizer.build(model.trainable_variables)
+        self.target_model = None
+        if target_update_period is not None:
+            self.target_model = keras.models.clone_model(model)
+            self.target_model.set_weights(model.get_weights())
+        self.updates = 0  # gradient updates so far
+        self._last_sync = 0
+        self.best_score = -np.inf
+        self.best_weights = None
+        self._compile_functions()
+
+    @classmethod
+    def from_preset(cls, model, preset="book", **overrides):
+        """An agent with a documented set of options (``PRESETS``), any of them overridden."""
+        check_choice("preset", preset, PRESETS)
+        return cls(model, **{**PRESETS[preset], **overrides})
+
+    # -- compiled pieces -----------------------------------------------------------------
+
+    def _compile_functions(self):
+        state_spec = tf.TensorSpec((None, *self.state_shape), tf.float32)
+        batch = (state_spec, tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.float32),
+                 state_spec, tf.TensorSpec((None,), tf.float32))
+        self._forward = tf.function(lambda states: self.model(states, training=False), input_signature=[state_spec])
+        self._greedy = tf.function(lambda states: tf.argmax(self.model(states, training=False), axis=-1,
+                                                           output_type=tf.int32), input_signature=[state_spec])
+        self._targets = tf.function(self._target_values, input_signature=list(batch))
+        self._book_replay = tf.function(self._book_replay_graph, input_signature=list(batch))
+        self._batched_replay = tf.function(self._batched_replay_graph, input_signature=list(batch))
+
+    def _target_values(self, states, actions, rewards, next_states, dones):
+        """The targets Keras is fitted to: Q(s) with the taken action's entry replaced by
+        ``r`` on terminal steps and ``r + gamma * max_a' Q(s', a')`` otherwise."""
+        evaluator = self.target_model if self.target_model is not None else self.model
+        q_next = evaluator(next_states, training=False)
+        if self.double_dqn:
+            best = tf.argmax(self.model(next_states, training=False), axis=-1, output_type=tf.int32)
+            next_value = tf.gather(q_next, best, axis=1, batch_dims=1)
+        else:
+            next_value = tf.reduce_max(q_next, axis=-1)
+        target = rewards + (1.0 - dones) * self.gamma * next_value
+        q = self.model(states, training=False)
+        taken = tf.one_hot(actions, self.action_size) > 0.5
+        return tf.where(taken, target[:, None], q)
+
+    def _gradient_step(self, states, target_q):
+        variables = self.model.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = self.loss_fn(target_q, self.model(states, training=True))
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    def _batched_replay_graph(self, states, actions, rewards, next_states, dones):
+        target_q = tf.stop_gradient(self._target_values(states, actions, rewards, next_states, dones))
+        return self._gradient_step(states, target_q)
+
+    def _book_replay_graph(self, states, actions, rewards, next_states, dones):
+        # One transition at a time, each target from the weights the previous step left.
+        total = tf.constant(0.0)
+        for i in tf.range(tf.shape(states)[0]):
+            one = slice(i, i + 1)
+            target_q = tf.stop_gradient(self._target_values(states[one], actions[one], rewards[one],
+                                                            next_states[one], dones[one]))
+            total += self._gradient_step(states[one], target_q)
+        return total / tf.cast(tf.shape(states)[0], tf.float32)
+
+    # -- acting --------------------------------------------------------------------------
+
+    def q_values(self, states) -> np.ndarray:
+        """Q-values of a batch of states (compiled forward pass, no ``predict``)."""
+        return self._forward(np.asarray(states, dtype=np.float32)).numpy()
+
+    def greedy_actions(self, states) -> np.ndarray:
+        return self._greedy(np.asarray(states, dtype=np.float32)).numpy()
+
+    def act(self, state, greedy=False) -> int:
+        """Epsilon-greedy action for one state (greedy when ``greedy``)."""
+        if not greedy and self.rng.random() <= self.epsilon:
+            return int(self.rng.integers(self.action_size))
+        return int(self._greedy(np.asarray(state, dtype=np.float32)[None]).numpy()[0])
+
+    # -- learning ------------------------------------------------------------------------
+
+    def remember(self, state, action, reward, next_state, done):
+        self.memory.add(state, action, reward, next_state, done)
+
+    def targets(self, states, actions, rewards, next_states, dones) -> np.ndarray:
+        """The fit targets of a batch, computed with the current (frozen) weights."""
+        return self._targets(*self._as_batch(states, actions, rewards, next_states, dones)).numpy()
+
+    @staticmethod
+    def _as_batch(states, actions, rewards, next_states, dones):
+        return (np.asarray(states, np.float32), np.asarray(actions, np.int32), np.asarray(rewards, np.float32),
+                np.asarray(next_states, np.float32), np.asarray(dones, np.float32))
+
+    def replay_on(self, states, actions, rewards, next_states, dones) -> float:
+        """Learn from the given transitions (``replay`` mode decides how); returns the mean loss."""
+        batch = self._as_batch(states, actions, rewards, next_states, dones)
+        if self.replay_mode == "book":
+            loss = self._book_replay(*batch)
+            self.updates += len(batch[1])
+        else:
+            loss = self._batched_replay(*batch)
+            self.updates += 1
+        if self.target_model is not None and self.updates - self._last_sync >= self.target_update_period:
+            self.sync_target()
+        return float(loss)
+
+    def train(self, batch_size=None, decay=True):
+        """One replay call as the book's ``agent.train(batch_size)``: sample, learn, decay epsilon.
+
+        Returns the mean loss, or None while the memory holds no more than a batch.
+        """
+        batch_size = batch_size or self.batch_size
+        if len(self.memory) <= batch_size:
+            return None
+        loss = self.replay_on(*self.memory.sample(batch_size))
+        if decay:
+            self.decay_epsilon()
+        return loss
+
+    def decay_epsilon(self):
+        if self.epsilon > self.epsilon_min:
+            self.epsilon = max(self.epsilon * self.epsilon_decay, self.epsilon_min)
+
+    def sync_target(self):
+        if self.target_model is not None:
+            for target, source in zip(self.target_model.weights, self.model.weights):
+                target.assign(source)
+        self._last_sync = self.updates
+
+    # -- weights -------------------------------------------------------------------------
+
+    def keep_if_best(self, score) -> bool:
+        """Remember the current weights when ``score`` (a greedy evaluation) is the best so far."""
+        if score > self.best_score:
+            self.best_score = float(score)
+            self.best_weights = [w.copy() for w in self.model.get_weights()]
+            return True
+        return False
+
+    def restore_best(self):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+    def save(self, path) -> Path:
+        """Write the Q-network as ``.keras`` (temporary name, then rename)."""
+        path = Path(path)
+        if not path.name.endswith(".keras"):
+            raise ValueError(f"path={str(path)!r} is invalid: expected a .keras file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.stem}.tmp.keras")
+        self.model.save(temporary)
+        os.replace(temporary, path)
+        return path
+
+    def save_weights(self, path, weights=None) -> Path:
+        """Write ``weights`` (default: the current ones) as ``.weights.h5`` atomically."""
+        path = Path(path)
+        if not path.name.endswith(".weights.h5"):
+            raise ValueError(f"path={str(path)!r} is invalid: expected a .weights.h5 file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        current = self.model.get_weights()
+        if weights is not None:
+            self.model.set_weights(weights)
+        temporary = path.with_name(f".{path.name[:-len('.weights.h5')]}.tmp.weights.h5")
+        try:
+            self.model.save_weights(temporary)
+        finally:
+            self.model.set_weights(current)
+        os.replace(temporary, path)
+        return path
+
+    @classmethod
+    def load(cls, path, compile=False, **kwargs):
+        """An agent around a saved ``.keras`` Q-network; greedy (epsilon at its minimum) unless told.
+
+        With ``compile=True`` the saved optimizer state comes back too (to resume training).
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"path={str(path)!r} is invalid: no such .keras file")
+        model = keras.models.load_model(path, compile=compile)
+        kwargs.setdefault("epsilon", kwargs.get("epsilon_min", 0.0))
+        kwargs.setdefault("epsilon_min", kwargs["epsilon"])
+        return cls(model, **kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# Evaluation and recording
+# --------------------------------------------------------------------------------------
+
+def evaluate(agent, make_env, episodes, seed=None, parallel=None) -> np.ndarray:
+    """Greedy scores (summed environment rewards) of ``episodes`` episodes.
+
+    Up to ``parallel`` environments (default: all) run in lockstep, so each step is one
+    batched forward pass instead of one call per environment.
+    """
+    check_positive_int("episodes", episodes)
+    width = min(parallel or episodes, episodes)
+    envs = [make_env() for _ in range(width)]
+    scores = []
+    try:
+        for first in range(0, episodes, width):
+            count = min(width, episodes - first)
+            states = [envs[k].reset(seed=None if seed is None else seed + first + k)[0] for k in range(count)]
+            totals = np.zeros(count)
+            alive = list(range(count))
+            while alive:
+                actions = agent.greedy_actions(np.stack([states[k] for k in alive]))
+                still = []
+                for k, action in zip(alive, actions):
+                    states[k], reward, terminated, truncated, _ = envs[k].step(int(action))
+                    totals[k] += reward
+                    if not (terminated or truncated):
+                        still.append(k)
+                alive = still
+            scores.extend(totals.tolist())
+    finally:
+        for env in envs:
+            env.close()
+    return np.asarray(scores)
+
+
+def record_episode(agent, env, path, fps=30, max_frames=1000, seed=None) -> tuple[Path, float]:
+    """Play one greedy episode in ``env`` (made with ``render_mode="rgb_array"``) and save it
+    as a GIF (or MP4 when ``path`` ends so and imageio's ffmpeg plugin is installed).
+
+    Returns the path and the episode's score.
+    """
+    import imageio.v3 as iio
+
+    path = Path(path)
+    state, _ = env.reset(seed=seed)
+    frames, score, done = [env.render()], 0.0, False
+    while not done and len(frames) < max_frames:
+        state, reward, terminated, truncated, _ = env.step(agent.act(state, greedy=True))
+        score += reward
+        done = terminated or truncated
+        frame = env.render()
+        if frame is not None:
+            frames.append(frame)
+    env.close()
+    frames = [np.repeat(f, 3, axis=-1) if f.ndim == 3 and f.shape[-1] == 1 else f for f in frames if f is not None]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    if path.suffix == ".gif":
+        iio.imwrite(temporary, np.stack(frames), duration=1000 / fps, loop=0)
+    else:
+        iio.imwrite(temporary, np.stack(frames), fps=fps)
+    os.replace(temporary, path)
+    return path, score
