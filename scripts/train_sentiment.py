@@ -1,0 +1,144 @@
+"""Train one of the book's nine IMDb sentiment classifiers and judge it by ROC AUC (chapter 11).
+
+    python scripts/train_sentiment.py --arch conv                 # the book's ConvNet, 4 epochs
+    python scripts/train_sentiment.py --arch multiconv --epochs 1 # runs offline on the sample
+    python scripts/train_sentiment.py --arch lstm --data-dir ~/data/imdb   # imdb.npz or aclImdb
+
+Architectures: dense, conv, rnn, lstm, bilstm, stacked_bilstm, conv_lstm, gru, multiconv.
+As in the book's notebooks, the epoch with the lowest validation loss is reloaded and its
+predictions on the validation reviews are scored with scikit-learn's ROC AUC. Besides the
+harness' artifacts the run writes roc_curve.png, probabilities.png (the histogram of
+predicted probabilities) and misclassified.txt (the most confidently wrong reviews, decoded).
+"""
+
+import argparse
+
+import numpy as np
+
+from zoo import plots, recipes, training
+from zoo.datasets import imdb
+
+# --arch -> the model's name in the zoo (its builder and recipe)
+MODELS = {
+    "dense": "dense_sentiment",
+    "conv": "conv_sentiment",
+    "rnn": "rnn_sentiment",
+    "lstm": "lstm_sentiment",
+    "bilstm": "bilstm_sentiment",
+    "stacked_bilstm": "stacked_bilstm_sentiment",
+    "conv_lstm": "conv_lstm_sentiment",
+    "gru": "gru_sentiment",
+    "multiconv": "multi_convnet_sentiment",
+}
+
+# vector-space embedding, per notebook (epochs and batch size are in zoo.recipes):
+#   n_unique_words: vocabulary; n_words_to_skip: most frequent words dropped;
+#   max_review_length: tokens kept per review (padded and truncated at the start)
+HYPERPARAMETERS = {
+    "dense": dict(n_unique_words=5000, n_words_to_skip=50, max_review_length=100),
+    "conv": dict(n_unique_words=5000, n_words_to_skip=0, max_review_length=400),
+    "rnn": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=100),
+    "lstm": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=100),
+    "bilstm": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=200),
+    "stacked_bilstm": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=200),
+    "conv_lstm": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=200),
+    "gru": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=100),
+    "multiconv": dict(n_unique_words=5000, n_words_to_skip=0, max_review_length=400),
+}
+PAD_TYPE = TRUNC_TYPE = "pre"
+DATA_SEED = 113  # Keras' IMDb shuffle
+
+
+def chosen_arch() -> str:
+    """--arch, read before the full parser is made, since it sets the recipe's defaults."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--arch", default="dense")
+    arch = early.parse_known_args()[0].arch
+    return arch if arch in MODELS else "dense"  # the full parser reports a bad --arch
+
+
+def make_parser(arch: str):
+    model = MODELS[arch]
+    defaults = HYPERPARAMETERS[arch]
+    parser = training.make_parser(model, __doc__)
+    parser.add_argument("--arch", choices=list(MODELS), default="dense", help="which classifier")
+    hyper = parser.add_argument_group("vector-space embedding (defaults: the book's, for --arch)")
+    hyper.add_argument("--n-unique-words", type=training.positive_int, default=defaults["n_unique_words"])
+    hyper.add_argument("--n-words-to-skip", type=int, default=defaults["n_words_to_skip"])
+    hyper.add_argument("--max-review-length", type=training.positive_int, default=defaults["max_review_length"])
+    parser.add_argument("--max-examples", type=training.positive_int, default=None,
+                        help="use only this many reviews of each split (quick runs)")
+    parser.add_argument("--report", type=int, default=10, help="confidently wrong reviews to write out")
+    return parser
+
+
+def misclassified_report(path, x_valid, y_valid, y_hat, index, count):
+    """The reviews the model was surest about and got wrong, decoded as the book reads them."""
+    wrong = np.flatnonzero((y_hat >= 0.5) != (y_valid == 1))
+    worst = wrong[np.argsort(-np.abs(y_hat[wrong] - 0.5))][:count]
+    lines = [f"{len(wrong)} of {len(y_valid)} validation reviews misclassified; the {len(worst)} most confident:\n"]
+    for i in worst:
+        truth = "positive" if y_valid[i] == 1 else "negative"
+        lines.append(f"review {i}: predicted {y_hat[i]:.4f} positive, truly {truth}\n  {imdb.decode(x_valid[i], index)}\n")
+    with training.atomic_path(path) as temporary:
+        temporary.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def main():
+    from sklearn.metrics import roc_auc_score
+
+    import keras
+
+    arch = chosen_arch()
+    args = training.parse_args(make_parser(arch))
+    model_name = MODELS[args.arch]
+    recipe = recipes.get(model_name)
+    if not 0 <= args.n_words_to_skip < args.n_unique_words:
+        raise training.UsageError(f"--n-words-to-skip {args.n_words_to_skip} must be in [0, --n-unique-words)")
+    run = training.Run(args, model_name)
+
+    # data: reviews as word indices, padded and truncated at the start
+    train, valid = run.data(imdb.load(
+        batch_size=run.global_batch_size, num_words=args.n_unique_words, skip_top=args.n_words_to_skip,
+        max_review_length=args.max_review_length, padding=PAD_TYPE, truncating=TRUNC_TYPE,
+        source=args.data, data_dir=args.data_dir, seed=DATA_SEED, max_examples=args.max_examples))
+
+    # model: the notebook's architecture; binary cross-entropy and Adam
+    model = run.build_or_resume(lambda: recipe.build_compiled(
+        n_unique_words=args.n_unique_words, max_review_length=args.max_review_length))
+    history = run.fit(model, train, valid)
+
+    # evaluate as the book does: reload the best epoch, ROC AUC of the validation predictions
+    best_file = run.checkpoint_dir / "best.keras"
+    if best_file.exists():
+        with run.runtime.scope():
+            model = keras.models.load_model(best_file)
+    best_epoch = int(np.argmin(history["val_loss"])) + 1 if history.get("val_loss") else None
+    x_valid = np.concatenate([x for x, _ in valid.as_numpy_iterator()])
+    y_valid = np.concatenate([y for _, y in valid.as_numpy_iterator()]).astype(int)
+    y_hat = model.predict(valid, verbose=0).ravel().astype(float)
+    roc_auc = float(roc_auc_score(y_valid, y_hat))
+    accuracy = float(np.mean((y_hat >= 0.5) == (y_valid == 1)))
+
+    title = f"{model_name} (epoch {best_epoch})"
+    plots.save(plots.roc_curve(y_valid, y_hat, title=title), run.path("roc_curve.png"))
+    plots.save(plots.probability_histogram(y_hat, y_valid, title=title), run.path("probabilities.png"))
+    report = misclassified_report(run.path("misclassified.txt"), x_valid, y_valid, y_hat,
+                                  imdb.word_index(data_dir=args.data_dir), args.report)
+
+    run.finish(model, {
+        "arch": args.arch,
+        "roc_auc": round(roc_auc, 6),
+        "best_epoch": best_epoch,
+        "best_epoch_val_accuracy": round(accuracy, 6),
+        "hyperparameters": {"n_unique_words": args.n_unique_words, "n_words_to_skip": args.n_words_to_skip,
+                            "max_review_length": args.max_review_length, "pad_type": PAD_TYPE,
+                            "trunc_type": TRUNC_TYPE},
+        "params": model.count_params(),
+        "misclassified_report": str(report),
+    })
+
+
+if __name__ == "__main__":
+    training.main(main)
