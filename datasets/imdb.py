@@ -342,11 +342,16 @@ def load_arrays(num_words=None, skip_top=0, max_review_length=None, padding="pre
 
 
 def pad(sequences, max_review_length: int, padding: str = "pre", truncating: str = "pre") -> np.ndarray:
-    """``keras.utils.pad_sequences`` with the book's defaults: both at the start."""
-    import keras
-
-    return keras.utils.pad_sequences(sequences, maxlen=max_review_length, padding=padding,
-                                     truncating=truncating, value=0, dtype="int32")
+    """``keras.utils.pad_sequences`` with the book's defaults (both at the start), in NumPy."""
+    padded = np.zeros((len(sequences), max_review_length), dtype=np.int32)
+    for row, sequence in zip(padded, sequences):
+        kept = sequence[-max_review_length:] if truncating == "pre" else sequence[:max_review_length]
+        if kept:
+            if padding == "pre":
+                row[-len(kept):] = kept
+            else:
+                row[:len(kept)] = kept
+    return padded
 
 
 def load(batch_size=128, num_words=None, skip_top=0, max_review_length=100, padding="pre", truncating="pre",
