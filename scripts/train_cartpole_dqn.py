@@ -35,10 +35,11 @@ TERMINAL_REWARD = -10  # the book's penalty on the step that ends an episode
 
 # training (the rest of the agent's settings are the preset's, see zoo.dqn.PRESETS):
 N_EPISODES = {"book": 1000, "tuned": 600}
+N_DENSE = {"book": 32, "tuned": 64}  # units per hidden layer: the book's 32, twice that for the 500-step game
 CHECKPOINT_EVERY = 50  # episodes, as the book saves its weights
 
 # greedy evaluation (the book warns the agent is flaky late in training, so keep the best):
-EVAL_EVERY = {"book": 20, "tuned": 10}  # episodes between greedy checks
+EVAL_EVERY = 10  # episodes between greedy checks
 CHECK_EPISODES = 10  # greedy episodes per check
 EVAL_EPISODES = 100  # greedy episodes scored at the end, with the best weights
 
@@ -63,8 +64,13 @@ def make_parser():
     rl.add_argument("--train-every-step", action="store_true",
                     help="a replay call after every step, as the book's footnote suggests (tuned does this anyway)")
     rl.add_argument("--replay", choices=("book", "batched"), default=None, help="override the preset's replay mode")
-    rl.add_argument("--eval-every", type=training.positive_int, default=None,
-                    help="episodes between greedy checks that keep the best weights (default 20 book, 10 tuned)")
+    rl.add_argument("--n-dense", type=training.positive_int, default=None,
+                    help="units of each hidden layer (default: 32 for book, 64 for tuned)")
+    rl.add_argument("--learning-rate", type=float, default=None, help="override the preset's (book 0.001, tuned 0.0005)")
+    rl.add_argument("--target-update-period", type=training.positive_int, default=None,
+                    help="updates between target-network syncs (tuned: 100; book has no target network)")
+    rl.add_argument("--eval-every", type=training.positive_int, default=EVAL_EVERY,
+                    help="episodes between greedy checks that keep the best weights")
     rl.add_argument("--eval-episodes", type=training.positive_int, default=EVAL_EPISODES,
                     help="greedy episodes scored with the best weights at the end")
     rl.add_argument("--stop-at", type=float, default=None,
@@ -91,7 +97,7 @@ def main():
     run = training.Run(args, "cartpole_q_network", monitor="eval_mean_score", mode="max")
     preset = args.preset
     n_episodes = args.episodes or N_EPISODES[preset]
-    eval_every = args.eval_every or EVAL_EVERY[preset]
+    eval_every = args.eval_every or EVAL_EVERY
     train_every_step = args.train_every_step or preset == "tuned"
     max_steps = env.spec.max_episode_steps
     stop_at = args.stop_at if args.stop_at is not None else (max_steps if preset == "tuned" else None)
@@ -101,8 +107,9 @@ def main():
     overrides = {"seed": args.seed}
     if args.batch_size:
         overrides["batch_size"] = args.batch_size
-    if args.replay:
-        overrides["replay"] = args.replay
+    for option in ("replay", "learning_rate", "target_update_period"):
+        if getattr(args, option) is not None:
+            overrides[option] = getattr(args, option)
 
     state_size, action_size = env.observation_space.shape[0], int(env.action_space.n)
     checkpoints = run.checkpoint_dir
@@ -128,7 +135,7 @@ def main():
         else:
             if args.resume:
                 log.warning(f"nothing to resume in {run.output_dir}; starting a new run")
-            model = build_cartpole_q_network(state_size, action_size)
+            model = build_cartpole_q_network(state_size, action_size, n_dense=args.n_dense or N_DENSE[preset])
             agent = DQNAgent.from_preset(model, preset, **overrides)
             start, scores, evaluations = 0, [], []
     log.info(f"{args.env}: {n_episodes} episodes, preset {preset} (replay {agent.replay_mode}, "

@@ -150,8 +150,8 @@ PRESETS = {
     "book": dict(gamma=0.95, epsilon=1.0, epsilon_decay=0.995, epsilon_min=0.01, learning_rate=0.001,
                  memory_size=2000, batch_size=32, replay="book", target_update_period=None,
                  double_dqn=False, loss="mse"),
-    "tuned": dict(gamma=0.99, epsilon=1.0, epsilon_decay=0.999, epsilon_min=0.01, learning_rate=0.001,
-                  memory_size=50_000, batch_size=64, replay="batched", target_update_period=500,
+    "tuned": dict(gamma=0.99, epsilon=1.0, epsilon_decay=0.999, epsilon_min=0.01, learning_rate=0.0005,
+                  memory_size=50_000, batch_size=64, replay="batched", target_update_period=100,
                   double_dqn=True, loss="huber"),
 }
 
@@ -446,6 +446,8 @@ def record_episode(agent, env, path, fps=30, max_frames=1000, seed=None) -> tupl
     """
     import imageio.v3 as iio
 
+    # off-screen rendering needs no display; without this pygame complains about XDG_RUNTIME_DIR
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     path = Path(path)
     state, _ = env.reset(seed=seed)
     frames, score, done = [env.render()], 0.0, False
