@@ -1,6 +1,5 @@
 """Flowers 17 and hot dog loaders: sources, layouts, labels, bad files, the tf.data pipeline."""
 
-import io
 import logging
 import shutil
 import tarfile
@@ -139,6 +138,6 @@ def test_bad_loader_arguments():
         flowers17.load_arrays(source="internet")
 
 
-def test_undecodable_only_files_are_an_error(tmp_path):
+def test_undecodable_only_files_are_an_error():
     with pytest.raises(DataSourceError, match="none of the 1 image files could be decoded"):
-        _images.decode([("bad.jpg", io.BytesIO(b"junk").getvalue(), 0)], 8, what="test")
+        _images.decode([("bad.jpg", b"junk", 0)], 8, what="test")

@@ -133,3 +133,18 @@ def test_script_offline_without_cached_weights_says_what_to_do(script, tmp_path)
     assert completed.returncode == 2 and result is None
     assert VGG19_NOTOP in completed.stderr and "--weights none" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.slow
+def test_script_resumes_into_the_fine_tuning_phase(script, tmp_path):
+    out = tmp_path / "vgg19"
+    common = ("--weights", "none", "--epochs", 1, "--image-size", 32, "--batch-size", 16,
+              "--fine-tune-blocks", 1, "--output-dir", out, "--seed", 0, "--quiet")
+    script("train_vgg19_transfer.py", *common, "--fine-tune-epochs", 1)
+    _, result = script("train_vgg19_transfer.py", *common, "--fine-tune-epochs", 2, "--resume")
+    assert result["epochs"] == 3
+    history = (out / "history.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in history[1:]] == ["0", "1", "2"]
+    resumed = keras.models.load_model(out / "model.keras")
+    assert resumed.get_layer("vgg19").get_layer("block5_conv1").trainable  # still in the fine-tuning phase
+    assert not resumed.get_layer("vgg19").get_layer("block4_conv1").trainable
