@@ -1,6 +1,7 @@
 """Shared test set-up: no network, quiet TensorFlow, and a runner for training scripts."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -30,6 +31,14 @@ def run_script(name, *args, timeout=300, env=None, check=True):
             f"{name} exited {completed.returncode}\n--- stdout\n{completed.stdout[-3000:]}\n--- stderr\n{completed.stderr[-3000:]}"
         )
     return completed, parse_result(completed.stdout)
+
+
+TF_LOG_LINE = re.compile(r"^(WARNING: All log messages before absl|[IWEF]\d{4} |To enable the following instructions)")
+
+
+def user_lines(stderr):
+    """stderr without TensorFlow's C++ start-up log lines (printed before any setting applies)."""
+    return [line for line in stderr.strip().splitlines() if line.strip() and not TF_LOG_LINE.match(line)]
 
 
 def parse_result(stdout):

@@ -16,7 +16,9 @@ import logging
 import os
 from dataclasses import dataclass
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TF 2.21 prints start-up INFO lines below level 3
+# TensorFlow's runtime INFO/WARNING logs drown a script's own output; level 3 hides them
+# (TF 2.21 still prints a few start-up lines before any setting applies).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402

@@ -1,0 +1,32 @@
+"""Every chapter 5-10 script trains one epoch on the bundled data and writes every artifact."""
+
+import json
+
+import pytest
+
+from conftest import run_script
+
+SCRIPTS = {
+    "train_shallow_net.py": "shallow_net",
+    "train_intermediate_net.py": "intermediate_net",
+    "train_deep_net.py": "deep_net",
+    "train_regression.py": "regression_net",
+    "train_lenet.py": "lenet",
+}
+ARTIFACTS = ["model.keras", "history.csv", "metrics.json", "learning_curves.png",
+             "checkpoints/last.keras", "checkpoints/best.keras", "checkpoints/state.json"]
+
+
+@pytest.mark.parametrize("script_name, model", SCRIPTS.items())
+def test_script_trains_one_epoch_and_writes_its_artifacts(tmp_path, script_name, model):
+    output = tmp_path / model
+    _, result = run_script(script_name, "--epochs", "1", "--data", "sample", "--output-dir", output, "--quiet")
+    assert result is not None, "the last line must be RESULT {json}"
+    assert result["model"] == model and result["epochs"] == 1
+    assert result["data"] in ("sample", "full")  # Boston's bundled table is the whole dataset
+    assert result["book"]["metric"] in ("val_accuracy", "val_loss")
+    for artifact in ARTIFACTS:
+        assert (output / artifact).is_file(), artifact
+    assert any((output / "logs").rglob("*.tfevents*")), "TensorBoard logs"
+    assert json.loads((output / "metrics.json").read_text()) == result
+    assert not list(output.rglob(".*.tmp*")), "no temporary files left behind"

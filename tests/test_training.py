@@ -1,0 +1,134 @@
+"""The shared harness: learning, saving, resuming, repeatability and bad input."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from conftest import ROOT, SCRIPTS, run_script, user_lines
+from zoo import recipes, training
+from zoo.datasets import mnist
+
+
+def test_a_short_run_lowers_the_loss_and_the_saved_model_reloads_identically(tmp_path):
+    keras.utils.set_random_seed(0)
+    train, valid = mnist.load(batch_size=128, source="sample", seed=0)
+    model = recipes.get("deep_net").build_compiled()
+    history = model.fit(train, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
+
+    path = training.save_model(model, tmp_path / "model.keras")
+    reloaded = keras.models.load_model(path)
+    images, _ = next(iter(valid))
+    np.testing.assert_array_equal(reloaded.predict(images, verbose=0), model.predict(images, verbose=0))
+
+
+def test_resume_after_a_kill_finishes_the_planned_epochs_with_a_continuous_history(tmp_path):
+    output = tmp_path / "lenet"
+    command = [sys.executable, str(SCRIPTS / "train_lenet.py"), "--epochs", "3", "--data", "sample",
+               "--output-dir", str(output), "--quiet", "--seed", "0"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    state = output / "checkpoints" / "state.json"
+    deadline = time.time() + 240
+    while not state.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # mid-epoch 2, with no chance to clean up
+    process.wait()
+    killed_after = training.read_history(output / "history.csv")["epoch"]
+    assert killed_after and max(killed_after) < 2, "the kill must land before the run ends"
+
+    completed, result = run_script("train_lenet.py", "--epochs", "3", "--data", "sample",
+                                   "--output-dir", output, "--seed", "0", "--resume")
+    assert "resuming" in completed.stderr
+    assert result["epochs"] == 3
+    assert training.read_history(output / "history.csv")["epoch"] == [0, 1, 2]
+
+
+def test_the_same_seed_gives_identical_metrics(tmp_path):
+    results = [run_script("train_shallow_net.py", "--epochs", "1", "--data", "sample", "--seed", "7",
+                          "--output-dir", tmp_path / f"run{index}", "--quiet")[1] for index in range(2)]
+    for key in ("val_loss", "val_accuracy"):
+        assert results[0][key] == results[1][key]
+    assert (tmp_path / "run0" / "history.csv").read_text() == (tmp_path / "run1" / "history.csv").read_text()
+
+
+def test_an_existing_output_folder_is_never_overwritten_without_a_flag(tmp_path):
+    output = tmp_path / "run"
+    output.mkdir()
+    (output / "metrics.json").write_text("previous run")
+    completed, _ = run_script("train_regression.py", "--output-dir", output, check=False)
+    assert completed.returncode == 2 and user_lines(completed.stderr) == [
+        f"error: --output-dir {output} already holds a run; pass --resume to continue it or --overwrite to replace it"]
+    assert (output / "metrics.json").read_text() == "previous run"
+    _, result = run_script("train_regression.py", "--epochs", "1", "--output-dir", output, "--overwrite", "--quiet")
+    assert result["epochs"] == 1 and (output / "model.keras").exists()
+
+
+def run_in_process(script_name, argv, monkeypatch, capsys):
+    """A script's main() as ``python scripts/<name> argv`` would run it; returns (status, stderr lines)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(script_name[:-3], SCRIPTS / script_name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(sys, "argv", [script_name, *map(str, argv)])
+    with pytest.raises(SystemExit) as stopped:
+        training.main(module.main)
+    return stopped.value.code, user_lines(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--epochs", "0"], "--epochs: 0 is not a positive integer"),
+    (["--batch-size", "x"], "--batch-size: 'x' is not an integer"),
+    (["--device", "tpu"], "--device 'tpu' is not understood"),
+    (["--device", "/GPU:3"], "--device /GPU:3: no such device"),
+    (["--device", "gpu"], "TensorFlow sees no GPU"),
+    (["--data-dir", "/nonexistent/folder"], "/nonexistent/folder is not a folder"),
+    (["--data", "full"], "full mnist data not found"),
+    (["--resume", "--overwrite"], "contradict"),
+    (["--strategy", "multiworker"], "needs TF_CONFIG"),
+])
+def test_bad_input_is_one_line_with_status_2_and_writes_nothing(tmp_path, monkeypatch, capsys, arguments, message):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty_keras_home"))
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    output = tmp_path / "out"
+    status, lines = run_in_process("train_shallow_net.py", ["--output-dir", output, *arguments], monkeypatch, capsys)
+    assert status == 2
+    errors = [line for line in lines if "error:" in line]
+    assert len(errors) == 1 and errors[0] == lines[-1] and message in errors[0], lines
+    assert not any("Traceback" in line for line in lines)
+    assert not output.exists()
+
+
+def test_a_corrupt_data_file_is_one_line_from_the_command_line(tmp_path):
+    (tmp_path / "mnist.npz").write_bytes(b"\x00" * 100)
+    completed, _ = run_script("train_shallow_net.py", "--data-dir", tmp_path, "--output-dir", tmp_path / "out",
+                              check=False)
+    lines = user_lines(completed.stderr)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert lines[-1].startswith("error: cannot read") and "mnist.npz" in lines[-1]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_diverging_run_stops_with_an_error_and_saves_no_model(tmp_path):
+    parser = training.make_parser("shallow_net")
+    args = training.parse_args(parser, ["--output-dir", str(tmp_path / "nan"), "--epochs", "2", "--quiet"])
+    run = training.Run(args, "shallow_net")
+    train, valid = run.data(mnist.load(batch_size=128, source="sample", max_examples=512))
+
+    def build():
+        model = recipes.get("shallow_net").build_compiled()
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=1e30), loss="mean_squared_error")
+        return model
+
+    model = run.build_or_resume(build)
+    model.layers[1].kernel.assign(np.full(model.layers[1].kernel.shape, np.inf, dtype=np.float32))
+    with pytest.raises(training.TrainingDiverged, match="NaN"):
+        run.fit(model, train, valid)
+    assert not (tmp_path / "nan" / "model.keras").exists()
+    assert not (tmp_path / "nan" / "checkpoints" / "last.keras").exists()
