@@ -80,6 +80,7 @@ def main():
             progress = json.loads((checkpoints / "progress.json").read_text())
             agent = DQNAgent.load(checkpoints / "last.keras", compile=True, **{**agent_settings, "epsilon": 1.0})
             start, rows = progress["epochs_done"], progress["rows"]
+            agent.updates = progress.get("updates", 0)
             log.info(f"resuming {run.output_dir} after epoch {start} (the replay memory refills from scratch)")
         else:
             if args.resume:
@@ -130,7 +131,8 @@ def main():
         # the network after every epoch, and what --resume needs
         agent.save(checkpoints / "last.keras")
         agent.save_weights(checkpoints / f"epoch_{epoch + 1:03d}.weights.h5")
-        training.write_json(checkpoints / "progress.json", {"epochs_done": epoch + 1, "rows": rows})
+        training.write_json(checkpoints / "progress.json",
+                            {"epochs_done": epoch + 1, "updates": agent.updates, "rows": rows})
         write_scores(run, rows)
     env.close()
     training_time = time.perf_counter() - training_started
