@@ -1,0 +1,110 @@
+"""The nine IMDb classifiers: the book's parameter counts, training, reload, and the script."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import zoo
+from zoo import recipes, sentiment
+from zoo.datasets import imdb
+
+# BOOK.md, chapter 11 (Keras 3 counts)
+BOOK_PARAMS = {
+    "dense_sentiment": 729_729,
+    "conv_sentiment": 435_457,
+    "rnn_sentiment": 722_433,
+    "lstm_sentiment": 968_961,
+    "bilstm_sentiment": 1_297_921,
+    "stacked_bilstm_sentiment": 804_993,
+    "conv_lstm_sentiment": 718_529,
+    "gru_sentiment": 887_553,
+    "multi_convnet_sentiment": 681_601,
+}
+BOOK_EPOCHS = {"rnn_sentiment": 16, "bilstm_sentiment": 6}
+ARCHS = list(sentiment.ARCHITECTURES)
+
+
+@pytest.mark.parametrize("name", list(BOOK_PARAMS))
+def test_parameter_counts_equal_the_book(name):
+    model = zoo.get(name)()
+    assert model.count_params() == BOOK_PARAMS[name]
+    assert model.name == name
+    assert model.output_shape == (None, 1) and model.layers[-1].activation.__name__ == "sigmoid"
+    recipe = recipes.get(name)
+    assert (recipe.loss, recipe.batch_size, recipe.epochs) == ("binary_crossentropy", 128, BOOK_EPOCHS.get(name, 4))
+    assert recipe.reference.metric == "roc_auc" and 0.8 < recipe.reference.value < 1
+
+
+def test_every_arch_has_a_registered_builder():
+    assert [f.__name__ for f in sentiment.ARCHITECTURES.values()] == [f"build_{n}" for n in BOOK_PARAMS]
+    assert set(BOOK_PARAMS) <= set(zoo.names())
+
+
+def test_hyperparameters_change_the_model():
+    model = sentiment.build_conv_sentiment(n_unique_words=1000, max_review_length=50, n_dim=16, n_conv=8,
+                                           k_conv=5, n_dense=4)
+    assert model.input_shape == (None, 50)
+    assert model.count_params() == 1000 * 16 + (5 * 16 * 8 + 8) + (8 * 4 + 4) + 5
+
+
+@pytest.mark.parametrize("builder, arguments, message", [
+    (sentiment.build_dense_sentiment, {"n_unique_words": 0}, "n_unique_words=0"),
+    (sentiment.build_lstm_sentiment, {"drop_lstm": 1.5}, "drop_lstm=1.5"),
+    (sentiment.build_conv_sentiment, {"max_review_length": 2}, "max_review_length=2 is too short"),
+    (sentiment.build_conv_lstm_sentiment, {"max_review_length": 5}, "max_review_length=5 is too short"),
+    (sentiment.build_multi_convnet_sentiment, {"k_conv_3": 0}, "k_conv_3=0"),
+    (sentiment.build_gru_sentiment, {"n_dim": "64"}, "n_dim='64'"),
+])
+def test_bad_arguments_name_themselves(builder, arguments, message):
+    with pytest.raises(ValueError, match=message):
+        builder(**arguments)
+
+
+def test_a_short_run_lowers_the_loss_and_reloads_identically(tmp_path):
+    (x_train, y_train), _ = imdb.load_arrays(num_words=1000, max_review_length=60, source="sample",
+                                             max_examples=256)
+    keras.utils.set_random_seed(0)
+    model = recipes.get("conv_sentiment").build_compiled(n_unique_words=1000, max_review_length=60)
+    before = model.evaluate(x_train, y_train, verbose=0, return_dict=True)["loss"]
+    model.fit(x_train, y_train, batch_size=32, epochs=5, verbose=0)
+    after = model.evaluate(x_train, y_train, verbose=0, return_dict=True)["loss"]
+    assert after < before - 0.02
+    path = tmp_path / "conv.weights.h5"
+    model.save_weights(path)
+    again = sentiment.build_conv_sentiment(n_unique_words=1000, max_review_length=60, weights=str(path))
+    np.testing.assert_allclose(again.predict(x_train[:32], verbose=0), model.predict(x_train[:32], verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+# Each architecture trains one short epoch through the script on a slice of the bundled sample.
+# Three run by default (dense, convolutional, recurrent); the whole sweep is marked slow.
+QUICK = ("dense", "multiconv", "gru")
+
+
+@pytest.mark.parametrize("arch", [a if a in QUICK else pytest.param(a, marks=pytest.mark.slow) for a in ARCHS])
+def test_script_trains_each_arch_and_reports_an_auc(script, tmp_path, arch):
+    out = tmp_path / arch
+    _, result = script("train_sentiment.py", "--arch", arch, "--epochs", "1", "--max-examples", "128",
+                       "--max-review-length", "40", "--batch-size", "32", "--output-dir", out, "--quiet",
+                       "--seed", "1")
+    assert result["arch"] == arch and result["model"] == sentiment.ARCHITECTURES[arch].__name__[len("build_"):]
+    assert result["data"] == "sample" and result["n_train"] == result["n_validation"] == 128
+    assert 0.0 <= result["roc_auc"] <= 1.0 and result["best_epoch"] == 1
+    assert result["book"]["metric"] == "roc_auc"
+    for name in ("model.keras", "roc_curve.png", "probabilities.png", "misclassified.txt", "metrics.json"):
+        assert (out / name).stat().st_size > 0
+    assert json.loads((out / "metrics.json").read_text())["roc_auc"] == result["roc_auc"]
+    report = (out / "misclassified.txt").read_text().splitlines()
+    wrong = int(report[0].split()[0])  # "N of 128 validation reviews misclassified; ..."
+    assert sum(line.startswith("review ") for line in report) == min(wrong, 10)
+
+
+def test_script_rejects_a_bad_arch_in_one_line(script, tmp_path):
+    completed, result = script("train_sentiment.py", "--arch", "transformer", "--output-dir", tmp_path / "x",
+                               check=False)
+    assert completed.returncode == 2 and result is None
+    last = completed.stderr.strip().splitlines()[-1]  # TensorFlow's own start-up lines may come first
+    assert last.startswith("train_sentiment.py: error: argument --arch: invalid choice: 'transformer'")
+    assert "Traceback" not in completed.stderr
