@@ -150,6 +150,7 @@ def main():
             parser.error("--generate needs --from DIR (a finished run's output folder)")
         return generate(args)
     iterations = args.iterations or args.epochs * args.sample_interval
+    args.sample_interval = min(args.sample_interval, iterations)  # a run shorter than one interval is one epoch
     if iterations % args.sample_interval:
         parser.error(f"--iterations {iterations} is not a multiple of --sample-interval {args.sample_interval}")
     epochs = iterations // args.sample_interval

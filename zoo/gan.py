@@ -311,13 +311,21 @@ def build_gan(discriminator=None, generator=None, compile=True, seed=None, name=
 
 def frechet_distance(a, b) -> float:
     """Fréchet distance between Gaussians fitted to the rows of ``a`` and ``b``."""
+    import warnings
+
     import numpy as np
     from scipy import linalg
 
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    root = linalg.sqrtm(cov_a @ cov_b)
+    with warnings.catch_warnings():
+        # a singular covariance (blank or collapsed drawings) makes sqrtm warn; nudge it as FID code does
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        root = linalg.sqrtm(cov_a @ cov_b)
+        if not np.isfinite(root).all():
+            offset = 1e-6 * np.eye(len(cov_a))
+            root = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
     root = root.real  # sqrtm leaves tiny imaginary parts from rounding
     return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a + cov_b - 2.0 * root))
 
