@@ -17,6 +17,7 @@ window, so no display is needed) with a ``gymnasium.ObservationWrapper`` for the
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import gymnasium as gym
@@ -101,7 +102,15 @@ def make_env(scenario="simpler_basic", frame_repeat=FRAME_REPEAT, resolution=RES
         raise ValueError(f"scenario={str(scenario)!r} is invalid here: it has {continuous} delta (analogue) "
                          f"button(s) and {buttons} binary ones; the DQN needs binary buttons only")
     env = VizdoomEnv(str(config), frame_skip=frame_repeat, max_buttons_pressed=buttons, render_mode=render_mode)
+    # ViZDoom writes its engine settings (_vizdoom.ini) into the working directory unless told otherwise
+    env.unwrapped.game.set_doom_config_path(str(_config_folder() / "_vizdoom.ini"))
     return Preprocess(env, resolution)
+
+
+def _config_folder() -> Path:
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dli-zoo" / "vizdoom"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def epsilon_schedule(epoch, epochs, start=1.0, end=0.1, constant_fraction=0.1, decay_fraction=0.6) -> float:
