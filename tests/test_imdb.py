@@ -166,3 +166,15 @@ def test_missing_data_and_word_index_are_one_line_errors(tmp_path):
 def test_bad_arguments_name_themselves(arguments, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         imdb.load_arrays(**arguments)
+
+
+def test_prepared_tfds_imdb_reviews_are_tokenised(tmp_path, monkeypatch):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    (tmp_path / "imdb_reviews").mkdir()
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no_keras_cache"))
+    with tfds.testing.mock_data(num_examples=6):  # tfds' own stand-in for prepared data: random text
+        (x_train, y_train), (x_valid, y_valid) = loaded = imdb.load_arrays(source="full")
+    assert loaded.info.source == "full" and loaded.info.origin == str(tmp_path)
+    assert len(x_train) == len(x_valid) == 6 and set(y_train) | set(y_valid) <= {0, 1}
+    assert all(review[0] == imdb.START_CHAR and min(review) >= 1 for review in list(x_train) + list(x_valid))
