@@ -263,6 +263,7 @@ def test_generate_draws_new_images_from_a_saved_run(gan_run, script):
     assert (folder / "generated_5_seed7.png").stat().st_size > 0
 
 
+@pytest.mark.slow  # a TensorFlow start-up just for an error line; the loader tests cover the message
 def test_unknown_category_offline_exits_with_one_line(tmp_path, script):
     completed, result = script("train_gan.py", "--category", "cat", "--iterations", "5", "--output-dir",
                                tmp_path / "cat", check=False)
