@@ -109,13 +109,29 @@ def parse_args(parser: ArgumentParser, argv=None) -> argparse.Namespace:
     return args
 
 
+def _raised_by_the_zoo(error: BaseException) -> bool:
+    """True when the innermost frame is the zoo's own code (a check of the user's input)."""
+    traceback = error.__traceback__
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    package = Path(__file__).resolve().parent
+    origin = Path(traceback.tb_frame.f_code.co_filename).resolve()
+    return package in origin.parents or Path(_sources_file()).parent in origin.parents
+
+
+def _sources_file() -> str:
+    from zoo.datasets import _sources
+
+    return _sources.__file__
+
+
 def main(function) -> None:
     """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2."""
     try:
         function()
     except (UsageError, DataSourceError, runtime.RuntimeConfigError, ValueError) as error:
-        if os.environ.get("ZOO_DEBUG"):
-            raise
+        if os.environ.get("ZOO_DEBUG") or not _raised_by_the_zoo(error):
+            raise  # an error inside Keras or TensorFlow needs its traceback
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     except TrainingDiverged as error:
