@@ -177,11 +177,15 @@ def load(dataset: str = "mnist", flatten: bool = True, batch_size: int = 128, so
         x_valid, y_valid = x_valid[:max_examples], y_valid[:max_examples]
 
     def pipeline(images, labels, training):
-        data = tf.data.Dataset.from_tensor_slices((images, labels))
+        images, labels = tf.constant(images), tf.constant(labels)
+        # Shuffle indices, not images (a buffer of 60,000 images would be refilled every
+        # epoch), then gather and preprocess whole batches in one vectorised op each.
+        data = tf.data.Dataset.range(len(labels))
         if training and shuffle:
-            data = data.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-        # Preprocess whole batches: one vectorised op per batch instead of one per image.
-        data = data.batch(batch_size).map(lambda x, y: preprocess(x, y, flatten), num_parallel_calls=tf.data.AUTOTUNE)
+            data = data.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
+        data = data.batch(batch_size).map(
+            lambda index: preprocess(tf.gather(images, index), tf.gather(labels, index), flatten),
+            num_parallel_calls=tf.data.AUTOTUNE)
         return data.prefetch(tf.data.AUTOTUNE)
 
     info = arrays.info

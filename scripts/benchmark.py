@@ -1,0 +1,71 @@
+"""Measure the zoo against the book's way, side by side in one run, as ratios.
+
+    python scripts/benchmark.py --quick                  # every section, small sizes
+    python scripts/benchmark.py --only lenet,dqn         # some sections, full sizes
+
+Each section lives in ``scripts/benchmarks/<name>.py`` and returns rows measured in this
+process. The table is printed as markdown and written as JSON (``--output``). A ratio above
+1 means the zoo is that many times faster (or, for the GFLOP/s row, the fraction of the peak).
+"""
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SECTIONS = {"lenet": "mnist", "vision": "vision", "nlp": "nlp", "gan": "gan", "dqn": "dqn"}
+COLUMNS = ("section", "case", "baseline", "zoo", "unit", "ratio", "note")
+
+
+def markdown(rows):
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(row.get(column, "")) for column in COLUMNS) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: about a minute per section")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {', '.join(SECTIONS)}")
+    parser.add_argument("--output", default="benchmark_output/benchmark.json")
+    args = parser.parse_args()
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
+
+    from zoo.training import write_json
+
+    rows, failed = [], []
+    for name in chosen:
+        started = time.perf_counter()
+        print(f"benchmarking {name} ...", file=sys.stderr, flush=True)
+        try:
+            section_rows = importlib.import_module(f"benchmarks.{SECTIONS[name]}").rows(quick=args.quick)
+        except Exception:  # one broken section should not hide the others' numbers
+            traceback.print_exc()
+            failed.append(name)
+            continue
+        rows += section_rows
+        print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+
+    print(markdown(rows))
+    import tensorflow as tf
+
+    write_json(args.output, {"quick": args.quick, "machine": platform.processor() or platform.machine(),
+                             "cpus": os.cpu_count(), "gpus": len(tf.config.list_physical_devices("GPU")),
+                             "tensorflow": tf.__version__, "rows": rows, "failed": failed})
+    print(f"written {args.output}", file=sys.stderr)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
