@@ -22,10 +22,8 @@ import numpy as np
 
 from zoo import training  # first: it quiets TensorFlow's start-up logs
 
-import gymnasium as gym  # noqa: E402
-
 from zoo import plots  # noqa: E402
-from zoo.dqn import PRESETS, DQNAgent, build_cartpole_q_network, evaluate, record_episode  # noqa: E402
+from zoo.dqn import PRESETS, DQNAgent, build_cartpole_q_network, evaluate, make_gym_env, record_episode  # noqa: E402
 
 log = logging.getLogger("zoo")
 
@@ -79,21 +77,9 @@ def make_parser():
     return parser
 
 
-def make_env(env_id, render_mode=None):
-    try:
-        env = gym.make(env_id, render_mode=render_mode)
-    except gym.error.Error as error:
-        raise training.UsageError(f"--env {env_id!r} is not a gymnasium environment here ({error})") from None
-    if not isinstance(env.action_space, gym.spaces.Discrete) or len(env.observation_space.shape or ()) != 1:
-        env.close()
-        raise training.UsageError(f"--env {env_id!r} needs vector states and discrete actions "
-                                  f"(it has {env.observation_space} and {env.action_space})")
-    return env
-
-
 def main():
     args = training.parse_args(make_parser())
-    env = make_env(args.env)
+    env = make_gym_env(args.env)
     run = training.Run(args, "cartpole_q_network", monitor="eval_mean_score", mode="max")
     preset = args.preset
     n_episodes = args.episodes or N_EPISODES[preset]
@@ -142,7 +128,7 @@ def main():
              f"{'every step' if train_every_step else 'after each episode'}); {run.runtime.describe()}")
 
     def greedy_env():
-        return make_env(args.env)
+        return make_gym_env(args.env)
 
     def checkpoint(episodes_done):
         agent.save(checkpoints / "last.keras")
@@ -220,7 +206,7 @@ def main():
         "book": BOOK,
     }
     if args.record:
-        path, score = record_episode(agent, make_env(args.env, render_mode="rgb_array"), run.path("greedy_episode.gif"),
+        path, score = record_episode(agent, make_gym_env(args.env, render_mode="rgb_array"), run.path("greedy_episode.gif"),
                                      seed=seed)
         metrics.update(record=str(path), record_score=score)
     log.info(f"greedy evaluation of the best weights over {args.eval_episodes} episodes: "

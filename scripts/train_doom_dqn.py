@@ -16,6 +16,7 @@ RESULT line with the last epoch's greedy test score.
 
 import json
 import logging
+import sys
 import time
 
 import numpy as np
@@ -68,8 +69,9 @@ def main():
     args = training.parse_args(make_parser())
     try:
         env = doom.make_env(args.scenario, args.frame_repeat, RESOLUTION)
-    except doom.DoomUnavailable as error:
-        raise training.UsageError(str(error)) from None
+    except doom.DoomUnavailable as error:  # one line and exit status 2, like the harness's own errors
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
     run = training.Run(args, "doom_q_network", monitor="test_mean", mode="max")
     checkpoints = run.checkpoint_dir
     agent_settings = dict(gamma=DISCOUNT, learning_rate=args.learning_rate, optimizer="rmsprop",

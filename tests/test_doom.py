@@ -1,5 +1,6 @@
 """Doom with ViZDoom: scenarios, the environment wrapper, preprocessing and the script."""
 
+import importlib.util
 import sys
 
 import numpy as np
@@ -7,9 +8,10 @@ import pytest
 
 from zoo import doom
 
-vizdoom = pytest.importorskip("vizdoom")
+needs_vizdoom = pytest.mark.skipif(importlib.util.find_spec("vizdoom") is None, reason="vizdoom is not installed")
 
 
+@needs_vizdoom
 def test_scenarios_resolve_by_name_and_path(tmp_path):
     bundled = doom.scenario_path("simpler_basic")
     assert bundled.name == "simpler_basic.cfg" and bundled.is_file()
@@ -47,6 +49,7 @@ def test_preprocess_makes_small_grey_frames():
     np.testing.assert_allclose(wrapper.observation({"screen": rgb}), 149 / 255, atol=1 / 255)
 
 
+@needs_vizdoom
 def test_environment_runs_headless_with_button_combinations():
     env = doom.make_env("simpler_basic")
     try:
@@ -72,6 +75,7 @@ def test_epsilon_schedule_follows_vizdoom_examples():
     assert all(a >= b for a, b in zip(values, values[1:]))
 
 
+@needs_vizdoom
 def test_doom_script_short_run(script, tmp_path):
     out = tmp_path / "doom"
     _, result = script("train_doom_dqn.py", "--epochs", 1, "--steps-per-epoch", 120, "--test-episodes", 1,
@@ -86,6 +90,7 @@ def test_doom_script_short_run(script, tmp_path):
     assert "train_mean" in header and "test_max" in header and row.startswith("1,")
 
 
+@needs_vizdoom
 def test_doom_script_unknown_scenario(script, tmp_path):
     completed, result = script("train_doom_dqn.py", "--scenario", "no_such_level", "--output-dir", tmp_path / "x",
                                check=False)

@@ -214,6 +214,18 @@ def test_evaluate_runs_episodes_in_lockstep():
     assert scores.shape == (5,) and (scores >= 1).all() and (scores <= 200).all()
 
 
+def test_make_gym_env_checks_the_environment():
+    from zoo.dqn import make_gym_env
+
+    env = make_gym_env("CartPole-v1")
+    assert env.spec.max_episode_steps == 500
+    env.close()
+    with pytest.raises(ValueError, match="NoSuchGame-v0"):
+        make_gym_env("NoSuchGame-v0")
+    with pytest.raises(ValueError, match="discrete actions"):
+        make_gym_env("Pendulum-v1")
+
+
 # ----------------------------------------------------------------------------- the script
 
 def test_cartpole_script_short_run(script, tmp_path):

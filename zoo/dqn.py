@@ -407,8 +407,23 @@ class DQNAgent:
 
 
 # --------------------------------------------------------------------------------------
-# Evaluation and recording
+# Environments, evaluation and recording
 # --------------------------------------------------------------------------------------
+
+def make_gym_env(env_id, render_mode=None):
+    """A gymnasium environment with vector states and discrete actions (Cart-Pole and its kin)."""
+    import gymnasium as gym
+
+    try:
+        env = gym.make(env_id, render_mode=render_mode)
+    except gym.error.Error as error:
+        raise ValueError(f"env={env_id!r} is invalid: not a gymnasium environment here ({error})") from None
+    if not isinstance(env.action_space, gym.spaces.Discrete) or len(env.observation_space.shape or ()) != 1:
+        env.close()
+        raise ValueError(f"env={env_id!r} is invalid: the DQN needs vector states and discrete actions "
+                         f"(it has {env.observation_space} and {env.action_space})")
+    return env
+
 
 def evaluate(agent, make_env, episodes, seed=None, parallel=None) -> np.ndarray:
     """Greedy scores (summed environment rewards) of ``episodes`` episodes.
