@@ -145,7 +145,10 @@ class ReplayMemory:
 
 # Documented sets of options. "book" is chapter 13 as printed; "tuned" adds the standard
 # fixes that make DQN stable on the 500-step CartPole-v1 (Mnih et al. 2015 target network,
-# van Hasselt et al. 2016 Double DQN, Huber loss, one minibatch update per step).
+# van Hasselt et al. 2016 Double DQN, Huber loss, one minibatch update per step). The
+# Cart-Pole script adds, for "tuned": 64 units per hidden layer, a replay call after every
+# step, timeouts bootstrapped rather than treated as failures, and a stop once a greedy
+# check reaches the episode limit.
 PRESETS = {
     "book": dict(gamma=0.95, epsilon=1.0, epsilon_decay=0.995, epsilon_min=0.01, learning_rate=0.001,
                  memory_size=2000, batch_size=32, replay="book", target_update_period=None,
@@ -172,7 +175,9 @@ class DQNAgent:
         gamma: discount factor of future rewards.
         epsilon, epsilon_decay, epsilon_min: exploration rate, multiplied by the decay after
             every replay call (as the book does) until it reaches the minimum.
-        learning_rate, optimizer: "adam" (the book's), "rmsprop", "sgd", or an optimizer.
+        learning_rate, optimizer: "adam" (the book's), "rmsprop", "sgd", or an optimizer. A
+            model that is already compiled (a reloaded checkpoint) keeps its optimizer and
+            its state unless an optimizer instance is passed.
         memory_size, batch_size: replay memory capacity and transitions per replay call.
         replay: "book" (one single-transition update per sampled transition, in order) or
             "batched" (one minibatch update per call).
