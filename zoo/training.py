@@ -130,8 +130,9 @@ def main(function) -> None:
     try:
         function()
     except (UsageError, DataSourceError, runtime.RuntimeConfigError, ValueError) as error:
-        if os.environ.get("ZOO_DEBUG") or not _raised_by_the_zoo(error):
-            raise  # an error inside Keras or TensorFlow needs its traceback
+        ours = isinstance(error, (UsageError, DataSourceError, runtime.RuntimeConfigError))
+        if os.environ.get("ZOO_DEBUG") or not (ours or _raised_by_the_zoo(error)):
+            raise  # a ValueError inside Keras or TensorFlow needs its traceback
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     except TrainingDiverged as error:
