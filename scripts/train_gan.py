@@ -70,7 +70,10 @@ class IterationLog(keras.callbacks.Callback):
         row = [self.epoch * self.interval + step]
         for key in METRICS:
             mean = float(logs[key])
-            row.append(step * mean - (step - 1) * self.means[key])
+            value = step * mean - (step - 1) * self.means[key]
+            if key.endswith("accuracy"):  # float32 means leave ~1e-6 of rounding
+                value = min(max(value, 0.0), 1.0)
+            row.append(round(value, 6))
             self.means[key] = mean
         if not all(math.isfinite(value) for value in row):
             raise training.TrainingDiverged(f"the GAN's losses became NaN at iteration {row[0]}; "
@@ -82,16 +85,21 @@ class IterationLog(keras.callbacks.Callback):
         write_iterations(self.path, rows)
 
     def on_train_end(self, logs=None):
-        # Keras' CSVLogger adds "NA" val_* columns when there is no validation data, which
-        # training.read_history cannot parse; keep the GAN's own columns (after CSVLogger closed).
-        history = self.path.with_name("history.csv")
-        if not history.exists():
-            return
-        with open(history, newline="") as handle:
-            table = list(csv.reader(handle))
-        width = len([name for name in table[0] if not name.startswith("val_")])
-        with training.atomic_path(history) as temporary, open(temporary, "w", newline="") as handle:
-            csv.writer(handle).writerows(row[:width] for row in table if row)
+        drop_empty_validation_columns(self.path.with_name("history.csv"))
+
+
+def drop_empty_validation_columns(history: Path) -> None:
+    """Keras' CSVLogger adds "NA" val_* columns when there is no validation data, which
+    training.read_history cannot parse; keep the GAN's own columns."""
+    if not history.exists():
+        return
+    with open(history, newline="") as handle:
+        table = [row for row in csv.reader(handle) if row]
+    if not table:
+        return
+    width = len([name for name in table[0] if not name.startswith("val_")])
+    with training.atomic_path(history) as temporary, open(temporary, "w", newline="") as handle:
+        csv.writer(handle).writerows(row[:width] for row in table)
 
 
 def read_iterations(path: Path, up_to: int | None = None) -> list:
@@ -191,6 +199,7 @@ def main():
     iterations_csv = run.path("iterations.csv")
     write_iterations(iterations_csv, read_iterations(iterations_csv, up_to=run.initial_epoch * args.sample_interval))
 
+    drop_empty_validation_columns(run.output_dir / "history.csv")  # a run stopped mid-way left them
     run.fit(model, train, epochs=epochs, steps_per_epoch=args.sample_interval,
             callbacks=[IterationLog(iterations_csv, args.sample_interval),
                        DrawingGrids(run.path("grids"), noise, args.sample_interval)])

@@ -201,6 +201,9 @@ class GAN(keras.Model):
         if metrics:
             raise ValueError(f"metrics={metrics!r} is invalid: the GAN reports its own four metrics")
         super().compile(**kwargs)
+        # Model.compile makes a default optimiser that fit would build for every variable of
+        # both networks; the GAN's two optimisers do the work, so there is none
+        self.optimizer = None
         d_optimizer = d_optimizer if d_optimizer is not None else optimizer
         self.d_optimizer = d_optimizer if d_optimizer is not None else discriminator_optimizer()
         self.g_optimizer = g_optimizer if g_optimizer is not None else adversarial_optimizer()
