@@ -71,8 +71,8 @@ def rows(quick: bool) -> list[dict]:
 
     discriminator, generator, adversarial = _book_models()
     gan = build_gan(seed=0)
-    iterations = 4 if quick else 20  # timed iterations per side (plus 2 warm-up each)
-    steps = 2  # iterations per fit call on the zoo side: fit's own set-up is counted in
+    rounds = 2 if quick else 4  # alternating timed blocks per side
+    steps = 4 if quick else 10  # iterations per block; the zoo's is one fit call, its set-up counted in
 
     # warm up: trace every compiled function once
     for _ in range(2):
@@ -80,7 +80,7 @@ def rows(quick: bool) -> list[dict]:
     gan.fit(stream, epochs=1, steps_per_epoch=steps, verbose=0)
 
     book, fused = [], []
-    for _ in range(max(1, iterations // steps)):
+    for _ in range(rounds):
         book.append(sum(_timed(lambda: _book_iteration(data, discriminator, generator, adversarial, rng))
                         for _ in range(steps)) / steps)
         fused.append(_timed(lambda: gan.fit(stream, epochs=1, steps_per_epoch=steps, verbose=0)) / steps)
