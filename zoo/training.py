@@ -180,7 +180,13 @@ def read_history(path) -> dict:
         rows = list(csv.DictReader(handle))
     if not rows:
         return {}
-    return {key: [int(row[key]) if key == "epoch" else float(row[key]) for row in rows] for key in rows[0]}
+
+    def number(text):
+        return float("nan") if text in (None, "", "NA") else float(text)
+
+    # CSVLogger writes "NA" for val_* columns when fit has no validation data: drop those.
+    columns = [key for key in rows[0] if key and any(row.get(key) not in (None, "", "NA") for row in rows)]
+    return {key: [int(row[key]) if key == "epoch" else number(row[key]) for row in rows] for key in columns}
 
 
 def _truncate_history(path: Path, epochs: int) -> None:
