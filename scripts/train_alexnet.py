@@ -8,13 +8,9 @@ Writes, besides the harness's artifacts, confusion_matrix.png and the per-class 
 accuracy in metrics.json.
 """
 
-import numpy as np
-
 from zoo import training  # first: it quiets TensorFlow's start-up logs
 
-from sklearn.metrics import confusion_matrix  # noqa: E402
-
-from zoo import plots, recipes  # noqa: E402
+from zoo import recipes  # noqa: E402
 from zoo.datasets import flowers17  # noqa: E402
 from zoo.datasets._images import PREPROCESSING  # noqa: E402
 
@@ -25,18 +21,6 @@ IMAGE_SIZE = 224  # the book's 224x224x3 photos (AlexNet accepts 195 and up)
 VALIDATION_SPLIT = 0.1  # the book's validation_split, here stratified by class
 SPLIT_SEED = 42  # the split stays the same across runs unless --seed is given
 
-
-def class_metrics(model, validation, class_names, path):
-    """Per-class validation accuracy, and the confusion matrix drawn into ``path``."""
-    true, predicted = [], []
-    for images, labels in validation:
-        true.append(np.argmax(labels, axis=1))
-        predicted.append(np.argmax(model.predict_on_batch(images), axis=1))
-    matrix = confusion_matrix(np.concatenate(true), np.concatenate(predicted), labels=range(len(class_names)))
-    plots.save(plots.confusion_matrix(matrix, class_names, title=f"{MODEL}: validation"), path)
-    totals = matrix.sum(axis=1)
-    per_class = {name: (float(matrix[i, i] / totals[i]) if totals[i] else None) for i, name in enumerate(class_names)}
-    return {"per_class_accuracy": per_class, "confusion_matrix": matrix.tolist()}
 
 
 def main():
@@ -65,7 +49,8 @@ def main():
     model = run.build_or_resume(lambda: recipes.get(MODEL).build_compiled(input_shape=(size, size, 3)))
 
     run.fit(model, train, valid, steps_per_epoch=args.steps_per_epoch)
-    metrics = class_metrics(model, valid, flowers17.CLASS_NAMES, run.path("confusion_matrix.png"))
+    metrics = training.class_metrics(model, valid, flowers17.CLASS_NAMES, run.path("confusion_matrix.png"),
+                                     title=f"{MODEL}: validation")
     run.finish(model, dict(metrics, image_size=size, preprocess=args.preprocess, augment=args.augment))
 
 

@@ -13,14 +13,10 @@ confusion_matrix.png and the per-class validation accuracy in metrics.json.
 
 import math
 
-import numpy as np
-
 from zoo import training  # first: it quiets TensorFlow's start-up logs
 
 import keras  # noqa: E402
-from sklearn.metrics import confusion_matrix  # noqa: E402
-
-from zoo import plots, recipes  # noqa: E402
+from zoo import recipes  # noqa: E402
 from zoo.datasets import hotdog  # noqa: E402
 from zoo.datasets._images import PREPROCESSING  # noqa: E402
 from zoo.transfer import build_vgg19_transfer, unfreeze_top_blocks  # noqa: E402
@@ -38,18 +34,6 @@ DROPOUT = 0.5  # before the new softmax layer
 FINE_TUNE_EPOCHS = 5
 FINE_TUNE_LEARNING_RATE = 1e-5  # low, so the pre-trained filters move only a little
 
-
-def class_metrics(model, validation, class_names, path):
-    """Per-class validation accuracy, and the confusion matrix drawn into ``path``."""
-    true, predicted = [], []
-    for images, labels in validation:
-        true.append(np.argmax(labels, axis=1))
-        predicted.append(np.argmax(model.predict_on_batch(images), axis=1))
-    matrix = confusion_matrix(np.concatenate(true), np.concatenate(predicted), labels=range(len(class_names)))
-    plots.save(plots.confusion_matrix(matrix, class_names, title=f"{MODEL}: validation"), path)
-    totals = matrix.sum(axis=1)
-    per_class = {name: (float(matrix[i, i] / totals[i]) if totals[i] else None) for i, name in enumerate(class_names)}
-    return {"per_class_accuracy": per_class, "confusion_matrix": matrix.tolist()}
 
 
 def main():
@@ -109,7 +93,8 @@ def main():
         run.fit(model, train, valid, epochs=args.epochs + args.fine_tune_epochs, steps_per_epoch=steps)
         metrics.update(fine_tune_blocks=args.fine_tune_blocks, fine_tune_epochs=args.fine_tune_epochs)
 
-    metrics.update(class_metrics(model, valid, hotdog.CLASS_NAMES, run.path("confusion_matrix.png")))
+    metrics.update(training.class_metrics(model, valid, hotdog.CLASS_NAMES, run.path("confusion_matrix.png"),
+                                          title=f"{MODEL}: validation"))
     run.finish(model, metrics)
 
 

@@ -379,3 +379,22 @@ class Run:
         write_json(self.path("metrics.json"), result)
         print("RESULT " + json.dumps(result, default=str), flush=True)
         return result
+
+
+def class_metrics(model, validation, class_names, plot_path=None, title: str = "") -> dict:
+    """Per-class validation accuracy and the confusion matrix (drawn into ``plot_path`` if given)."""
+    import numpy as np
+    from sklearn.metrics import confusion_matrix
+
+    from zoo import plots
+
+    true, predicted = [], []
+    for images, labels in validation:
+        true.append(np.argmax(labels, axis=1))
+        predicted.append(np.argmax(model.predict_on_batch(images), axis=1))
+    matrix = confusion_matrix(np.concatenate(true), np.concatenate(predicted), labels=range(len(class_names)))
+    if plot_path is not None:
+        plots.save(plots.confusion_matrix(matrix, class_names, title=title), plot_path)
+    totals = matrix.sum(axis=1)
+    per_class = {name: (float(matrix[i, i] / totals[i]) if totals[i] else None) for i, name in enumerate(class_names)}
+    return {"per_class_accuracy": per_class, "confusion_matrix": matrix.tolist()}
