@@ -12,7 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.datasets._sources import DataInfo, DataSourceError, Loaded, check_source, find_file, keras_cache_file, read_error, resolve_data_dir, sample_path
+from zoo.datasets._sources import (
+    DataInfo, DataSourceError, Loaded, check_source, find_file, keras_cache_file, read_error, resolve_data_dir,
+    sample_path,
+)
 
 FILE = "boston_housing.npz"
 N_FEATURES = 13

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from zoo import runtime  # first: it sets TensorFlow's log level before TensorFlow loads
 from zoo import recipes
+from zoo.datasets import _sources
 from zoo.datasets._sources import SOURCES, DataSourceError, resolve_data_dir
 
 import keras
@@ -114,15 +115,9 @@ def _raised_by_the_zoo(error: BaseException) -> bool:
     traceback = error.__traceback__
     while traceback.tb_next is not None:
         traceback = traceback.tb_next
-    package = Path(__file__).resolve().parent
     origin = Path(traceback.tb_frame.f_code.co_filename).resolve()
-    return package in origin.parents or Path(_sources_file()).parent in origin.parents
-
-
-def _sources_file() -> str:
-    from zoo.datasets import _sources
-
-    return _sources.__file__
+    ours = (Path(__file__).resolve().parent, Path(_sources.__file__).resolve().parent)  # zoo/ and datasets/
+    return any(folder in origin.parents for folder in ours)
 
 
 def main(function) -> None:
