@@ -116,6 +116,50 @@ def _resolve_device(device: str, gpus) -> str:
     return name
 
 
+def _is_multiworker(strategy) -> bool:
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
+def enable_multiworker_fit() -> None:
+    """Let Keras 3's ``fit``/``evaluate`` run under MultiWorkerMirroredStrategy.
+
+    Keras 3 (up to 3.15 at least, keras-team/keras#20585) fails there in two places, both
+    only under this strategy: ``_maybe_symbolic_build`` all-reduces a whole input batch just
+    to learn its shapes (it fails on the PerReplica batch), and ``reduce_per_replica`` averages
+    each step's scalar metrics with ``axis=0`` (a scalar has no axis 0). The first replica's
+    batch has the same shapes, and metrics averaged element-wise across replicas are what the
+    single-machine MirroredStrategy reports. Other strategies keep Keras' own code. A two-worker
+    run trains exactly as one process does with the same global batch (tests/test_runtime.py).
+    Idempotent; ``configure(strategy="multiworker")`` calls it.
+    """
+    from keras.src import tree
+    from keras.src.backend.tensorflow import trainer as tf_trainer
+
+    if getattr(tf_trainer.reduce_per_replica, "zoo_multiworker", False):
+        return
+    keras_reduce = tf_trainer.reduce_per_replica
+    keras_symbolic_build = tf_trainer.TensorFlowTrainer._maybe_symbolic_build
+
+    def reduce_per_replica(values, strategy, reduction):
+        if reduction == "auto" and _is_multiworker(strategy):
+            return tree.map_structure(lambda value: strategy.reduce("MEAN", value, axis=None), values)
+        return keras_reduce(values, strategy, reduction)
+
+    def maybe_symbolic_build(self, iterator=None, data_batch=None):
+        strategy = self._distribute_strategy
+        if iterator is not None and _is_multiworker(strategy):
+            for _, _, batches in iterator:
+                data_batch = tree.map_structure(lambda value: strategy.experimental_local_results(value)[0],
+                                                next(batches))
+                break
+            iterator = None
+        return keras_symbolic_build(self, iterator=iterator, data_batch=data_batch)
+
+    reduce_per_replica.zoo_multiworker = True
+    tf_trainer.reduce_per_replica = reduce_per_replica
+    tf_trainer.TensorFlowTrainer._maybe_symbolic_build = maybe_symbolic_build
+
+
 def _task_from_tf_config() -> tuple[int, bool]:
     """(worker index, is chief) from TF_CONFIG, as MultiWorkerMirroredStrategy reads it."""
     raw = os.environ.get("TF_CONFIG")
@@ -145,6 +189,7 @@ def configure(device: str = "auto", strategy: str = "auto", precision: str = "fl
         # The collective must exist before any other TensorFlow operation runs.
         worker_index, is_chief = _task_from_tf_config()
         chosen = tf.distribute.MultiWorkerMirroredStrategy()
+        enable_multiworker_fit()
         resolved = ", ".join(chosen.extended.worker_devices)
     else:
         logical_cpus = int(os.environ.get("ZOO_LOGICAL_CPUS", "0") or 0)
