@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-SECTIONS = {"lenet": "mnist", "vision": "vision", "nlp": "nlp", "gan": "gan", "dqn": "dqn"}
+SECTIONS = {"lenet": "mnist", "vision": "vision", "nlp": "nlp", "gan": "gan", "dqn": "dqn",
+            "precision": "precision"}
 COLUMNS = ("section", "case", "baseline", "zoo", "unit", "ratio", "note")
 
 
@@ -43,7 +44,8 @@ def main():
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
 
-    from zoo.training import write_json
+    from benchmarks import _machine
+    from zoo.files import write_json
 
     rows, failed = [], []
     for name in chosen:
@@ -59,11 +61,8 @@ def main():
         print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
     print(markdown(rows))
-    import tensorflow as tf
-
     write_json(args.output, {"quick": args.quick, "machine": platform.processor() or platform.machine(),
-                             "cpus": os.cpu_count(), "gpus": len(tf.config.list_physical_devices("GPU")),
-                             "tensorflow": tf.__version__, "rows": rows, "failed": failed})
+                             "cpus": os.cpu_count(), **_machine.describe(), "rows": rows, "failed": failed})
     print(f"written {args.output}", file=sys.stderr)
     sys.exit(1 if failed else 0)
 

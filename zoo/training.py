@@ -20,7 +20,6 @@ reused without ``--resume`` or replaced without ``--overwrite``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
 import logging
@@ -33,6 +32,7 @@ from pathlib import Path
 
 from zoo import runtime  # first: it sets TensorFlow's log level before TensorFlow loads
 from zoo import recipes
+from zoo.files import atomic_path, write_json  # noqa: F401  (scripts use them as training.*)
 from zoo.datasets import _sources
 from zoo.datasets._sources import SOURCES, DataSourceError, resolve_data_dir
 
@@ -139,26 +139,6 @@ def main(function) -> None:
 
 
 # ----------------------------------------------------------------------------- files
-
-@contextlib.contextmanager
-def atomic_path(path):
-    """Yield a temporary sibling of ``path`` to write; rename it into place only on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")  # keep the suffix: Keras checks it
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-
-
-def write_json(path, data) -> Path:
-    with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    return Path(path)
-
 
 def save_model(model, path) -> Path:
     with atomic_path(path) as temporary:

@@ -6,7 +6,7 @@ Both sides run here, in one process, on the same Q-network and the same transiti
   updates) and its ``batched`` replay (one minibatch update);
 - choosing one action: ``model.predict`` against the agent's compiled forward pass.
 
-    python -c "from scripts.benchmarks import dqn; print(dqn.rows(quick=True))"
+    python scripts/benchmark.py --quick --only dqn
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ parameters), batch 128 of the bundled real apple drawings, and the book's optimi
 - the zoo: ``GAN.fit`` with its fused ``train_step`` (both phases in one compiled graph).
 Timed iterations alternate between the two sides, so a shared, busy CPU slows both alike.
 
-    python -c "from scripts.benchmarks import gan; print(gan.rows(quick=True))"
+    python scripts/benchmark.py --quick --only gan
 """
 
 from __future__ import annotations

@@ -8,12 +8,14 @@ Both sides run here, in one process, on the bundled real data:
   ``Word2Vec(sentences, ...)`` call with the book's arguments against ``zoo.word2vec.train``
   on the same cleaned corpus (the zoo adds progress reporting; the row shows what it costs).
 
-    python -c "from scripts.benchmarks import nlp; print(nlp.rows(quick=True))"
+    python scripts/benchmark.py --quick --only nlp
 """
 
 from __future__ import annotations
 
 import time
+
+from benchmarks._machine import accelerator
 
 
 def _per_second(function, amount: int, repeats: int) -> float:
@@ -30,12 +32,6 @@ def _per_second(function, amount: int, repeats: int) -> float:
 def _row(case, baseline, zoo, unit, note):
     return {"section": "nlp", "case": case, "baseline": round(baseline, 1), "zoo": round(zoo, 1), "unit": unit,
             "ratio": round(zoo / baseline, 2), "note": note}
-
-
-def _device() -> str:
-    import tensorflow as tf
-
-    return "GPU" if tf.config.list_logical_devices("GPU") else "CPU"
 
 
 def _classifier(arch: str, quick: bool) -> dict:
@@ -59,7 +55,7 @@ def _classifier(arch: str, quick: bool) -> dict:
     zoo = _per_second(lambda: model.fit(train, epochs=1, verbose=0, shuffle=False), n, repeats)
     return _row(f"{MODELS[arch]} training ({hyper['max_review_length']} tokens, batch 128): "
                 f"fit on NumPy (book) vs zoo tf.data", book, zoo, "reviews/s",
-                f"{n} bundled IMDb reviews per epoch; best of {repeats}; {_device()}")
+                f"{n} bundled IMDb reviews per epoch; best of {repeats}; {accelerator()}")
 
 
 def _word2vec(quick: bool) -> dict:

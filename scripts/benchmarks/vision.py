@@ -9,7 +9,7 @@ synthetic hot dog photos at 224x224:
   pipeline; and float32 against a mixed precision policy (``mixed_float16`` on a GPU,
   ``mixed_bfloat16`` on a CPU, where oneDNN runs bfloat16 on AVX-512 BF16 hardware).
 
-    python -c "from scripts.benchmarks import vision; print(vision.rows(quick=True))"
+    python scripts/benchmark.py --quick --only vision
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
+
+from benchmarks._machine import accelerator
 
 SIZE = 224  # the book's input size for both models
 
@@ -56,7 +58,7 @@ def _alexnet_training(quick: bool) -> dict:
                               1 if quick else 3)
     zoo = _photos_per_second(lambda: model.fit(pipeline, epochs=1, verbose=0, shuffle=False), n, 1 if quick else 3)
     return _row(f"AlexNet training at {SIZE}x{SIZE}, batch {batch}: fit on NumPy (book) vs zoo tf.data pipeline",
-                book, zoo, f"{n} bundled Flowers 17 photos per epoch; best of repeats; {_device()}")
+                book, zoo, f"{n} bundled Flowers 17 photos per epoch; best of repeats; {accelerator()}")
 
 
 def _vgg19_inference(quick: bool) -> list[dict]:
@@ -78,7 +80,7 @@ def _vgg19_inference(quick: bool) -> list[dict]:
     book = _photos_per_second(lambda: model.predict(x_book, batch_size=batch, verbose=0), n, repeats)
     zoo = _photos_per_second(lambda: model.predict(pipeline, verbose=0), n, repeats)
 
-    mixed = "mixed_float16" if _device() == "GPU" else "mixed_bfloat16"
+    mixed = "mixed_float16" if accelerator() == "GPU" else "mixed_bfloat16"
     previous = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy(mixed)
     try:
@@ -90,16 +92,10 @@ def _vgg19_inference(quick: bool) -> list[dict]:
     synthetic = "synthetic hot dog drawings (speed does not depend on content)"
     return [
         _row(f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: predict on NumPy vs zoo tf.data pipeline",
-             book, zoo, f"{n} {synthetic}; best of repeats; {_device()}"),
+             book, zoo, f"{n} {synthetic}; best of repeats; {accelerator()}"),
         _row(f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: float32 vs {mixed}",
-             zoo, low_speed, f"same weights and pipeline; {_device()}"),
+             zoo, low_speed, f"same weights and pipeline; {accelerator()}"),
     ]
-
-
-def _device() -> str:
-    import tensorflow as tf
-
-    return "GPU" if tf.config.list_logical_devices("GPU") else "CPU"
 
 
 def rows(quick: bool) -> list[dict]:
