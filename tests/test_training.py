@@ -1,5 +1,6 @@
 """The shared harness: learning, saving, resuming, repeatability and bad input."""
 
+import json
 import os
 import signal
 import subprocess
@@ -47,6 +48,24 @@ def test_resume_after_a_kill_finishes_the_planned_epochs_with_a_continuous_histo
     assert "resuming" in completed.stderr
     assert result["epochs"] == 3
     assert training.read_history(output / "history.csv")["epoch"] == [0, 1, 2]
+
+
+def test_resume_counts_a_checkpoint_saved_just_before_a_kill_that_missed_state_json(tmp_path):
+    # A kill between replacing last.keras and writing state.json leaves the checkpoint (and
+    # history.csv) one epoch ahead of state.json; that epoch must not be trained twice.
+    output = tmp_path / "run"
+    arguments = ["--data", "sample", "--output-dir", output, "--seed", "0", "--quiet"]
+    run_script("train_intermediate_net.py", "--epochs", "2", *arguments)
+    state_file = output / "checkpoints" / "state.json"
+    state = json.loads(state_file.read_text())
+    steps_per_epoch = state["optimizer_iterations"] // 2
+    state_file.write_text(json.dumps({**state, "epochs_done": 1, "optimizer_iterations": steps_per_epoch}))
+
+    completed, result = run_script("train_intermediate_net.py", "--epochs", "3", *arguments[:-1], "--resume")
+    assert "one epoch ahead" in completed.stderr and "after epoch 2" in completed.stderr
+    assert result["epochs"] == 3 and training.read_history(output / "history.csv")["epoch"] == [0, 1, 2]
+    model = keras.models.load_model(output / "checkpoints" / "last.keras")
+    assert training.optimizer_iterations(model) == 3 * steps_per_epoch
 
 
 def test_the_same_seed_gives_identical_metrics(tmp_path):

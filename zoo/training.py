@@ -181,7 +181,9 @@ class EpochCheckpoint(keras.callbacks.Callback):
     """The last and the best epoch, saved atomically, plus the state ``--resume`` reads.
 
     Keras' ModelCheckpoint writes in place, so a run killed mid-save would lose its only
-    checkpoint; this one writes to a temporary name and renames.
+    checkpoint; this one writes to a temporary name and renames. ``state.json`` is written
+    last and records the optimizer's step count, so a run killed between the renames is
+    recognised on resume (see ``Run.build_or_resume``).
     """
 
     def __init__(self, folder: Path, monitor: str, mode: str = "max", best: float | None = None):
@@ -197,13 +199,20 @@ class EpochCheckpoint(keras.callbacks.Callback):
         logs = logs or {}
         if not math.isfinite(float(logs.get("loss", 0.0))):
             return  # never checkpoint a diverged model
-        save_model(self.model, self.folder / "last.keras")
         value = logs.get(self.monitor)
         if value is not None and math.isfinite(float(value)) and self._improved(float(value)):
             self.best = float(value)
             save_model(self.model, self.folder / "best.keras")
+        save_model(self.model, self.folder / "last.keras")
         write_json(self.folder / "state.json",
-                   {"epochs_done": epoch + 1, "monitor": self.monitor, "mode": self.mode, "best": self.best})
+                   {"epochs_done": epoch + 1, "monitor": self.monitor, "mode": self.mode, "best": self.best,
+                    "optimizer_iterations": optimizer_iterations(self.model)})
+
+
+def optimizer_iterations(model) -> int | None:
+    """How many updates the model's optimizer has applied (None when it has no optimizer)."""
+    optimizer = getattr(model, "optimizer", None)
+    return None if optimizer is None else int(keras.ops.convert_to_numpy(optimizer.iterations))
 
 
 class DivergenceGuard(keras.callbacks.TerminateOnNaN):
@@ -291,6 +300,12 @@ class Run:
             if state is not None:
                 model = keras.models.load_model(self.checkpoint_dir / "last.keras")
                 self.initial_epoch, self._best = state["epochs_done"], state.get("best")
+                recorded, saved = state.get("optimizer_iterations"), optimizer_iterations(model)
+                if recorded is not None and saved is not None and saved > recorded:
+                    # killed after last.keras was replaced but before state.json was: the
+                    # checkpoint (and history.csv, written first) already hold one more epoch
+                    self.initial_epoch += 1
+                    log.info("the last checkpoint is one epoch ahead of state.json; counting it")
                 log.info(f"resuming {self.output_dir} after epoch {self.initial_epoch}")
                 return model
             if self.args.resume:
