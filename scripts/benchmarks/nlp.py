@@ -37,7 +37,7 @@ def _row(case, baseline, zoo, unit, note):
 def _classifier(arch: str, quick: bool) -> dict:
     import keras
 
-    from scripts.train_sentiment import HYPERPARAMETERS, MODELS
+    from zoo.sentiment import HYPERPARAMETERS, MODELS
     from zoo import recipes
     from zoo.datasets import imdb
 

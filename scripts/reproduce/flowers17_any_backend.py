@@ -11,39 +11,25 @@ stratified 90/10 split as the scripts; no checkpoints, no resume. Writes
 ``<output>/<model>_history.csv`` and ``<output>/<model>_summary.json``.
 """
 
-import argparse
-import importlib.util
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # a plain checkout works too: installing would pull in TensorFlow
+import _common  # first: it makes the zoo importable from a plain checkout
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-import zoo  # noqa: E402
 from zoo import recipes  # noqa: E402
 from zoo.files import write_json  # noqa: E402
-
-if importlib.util.find_spec("zoo.datasets") is None:
-    zoo.__path__.append(str(ROOT))  # not installed: the checkout's datasets/ is what installs as zoo.datasets
 
 MODELS = ("alexnet", "vggnet")
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.make_parser(__doc__, "the Flowers 17 folder (jpg/ and labels, or the 17flowers tarball)",
+                                 "default: the book's (AlexNet 100, VGGNet 250)")
     parser.add_argument("model", choices=MODELS)
-    parser.add_argument("--data", choices=("auto", "full", "sample"), default="full")
-    parser.add_argument("--data-dir", help="the Flowers 17 folder (jpg/ and labels, or the 17flowers tarball)")
-    parser.add_argument("--epochs", type=int, help="default: the book's (AlexNet 100, VGGNet 250)")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--output", default="reproduce_output", help="folder for the history and summary")
-    args = parser.parse_args()
-    if args.epochs is not None and args.epochs < 1:
-        parser.error("--epochs must be at least 1")
+    args = _common.parse_args(parser)
 
     from zoo.datasets import flowers17  # after argparse: --help needs no data
     from zoo.datasets._sources import DataSourceError
