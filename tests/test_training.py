@@ -68,6 +68,25 @@ def test_resume_counts_a_checkpoint_saved_just_before_a_kill_that_missed_state_j
     assert training.optimizer_iterations(model) == 3 * steps_per_epoch
 
 
+def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    checkpoint = training.EpochCheckpoint(tmp_path, "val_loss", mode="min")
+    checkpoint.set_model(model)
+    weights = {}
+    for epoch, val_loss in enumerate([0.5, 0.3, 0.4]):  # the second epoch is the best
+        model.set_weights([np.full((3, 1), float(epoch)), np.zeros(1)])
+        weights[epoch] = model.get_weights()
+        checkpoint.on_epoch_end(epoch, {"loss": 1.0, "val_loss": val_loss})
+    best = keras.models.load_model(tmp_path / "best.keras")
+    last = keras.models.load_model(tmp_path / "last.keras")
+    np.testing.assert_array_equal(best.get_weights()[0], weights[1][0])
+    np.testing.assert_array_equal(last.get_weights()[0], weights[2][0])
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert (state["epochs_done"], state["best"]) == (3, 0.3)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["best.keras", "last.keras", "state.json"]
+
+
 def test_the_same_seed_gives_identical_metrics(tmp_path):
     results = [run_script("train_shallow_net.py", "--epochs", "1", "--data", "sample", "--seed", "7",
                           "--output-dir", tmp_path / f"run{index}", "--quiet")[1] for index in range(2)]
