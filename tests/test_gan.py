@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import zoo
+from conftest import run_reproduction
 from zoo import gan as zoo_gan
 from zoo.datasets import quickdraw
 from zoo.datasets._sources import DataSourceError
@@ -270,3 +271,33 @@ def test_unknown_category_offline_exits_with_one_line(tmp_path, script):
     assert completed.returncode == 2 and result is None
     assert completed.stderr.strip().splitlines()[-1].startswith("error: full quickdraw cat data not found")
     assert "Traceback" not in completed.stderr
+
+
+def test_the_books_loop_trains_each_network_only_in_its_own_phase():
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    real = quickdraw.load_arrays("apple", source="sample", max_examples=64)[..., None].astype("float32") / 255.0
+    discriminator, generator, adversarial = zoo_gan.book_models(
+        build_discriminator(depth=8), build_generator(depth=8))
+    before = [w.copy() for w in discriminator.get_weights()], [w.copy() for w in generator.get_weights()]
+    (d_loss, d_accuracy), (a_loss, a_accuracy) = zoo_gan.book_iteration(
+        real, discriminator, generator, adversarial, rng, batch_size=16)
+    assert all(np.isfinite([d_loss, d_accuracy, a_loss, a_accuracy]))
+    changed = lambda old, new: any(not np.array_equal(a, b) for a, b in zip(old, new))  # noqa: E731
+    assert changed(before[0], discriminator.get_weights()) and changed(before[1], generator.get_weights())
+    # the adversarial phase alone leaves the discriminator as the book's freezing did
+    frozen = [w.copy() for w in discriminator.get_weights()]
+    adversarial.train_on_batch(rng.uniform(-1, 1, (16, 32)), np.ones((16, 1)))
+    assert not changed(frozen, discriminator.get_weights())
+
+
+def test_any_backend_reproduction_script_runs_the_books_loop(tmp_path):
+    completed = run_reproduction("gan_any_backend.py", "--data", "sample", "--iterations", "4",
+                                 "--sample-interval", "2", "--output", tmp_path, cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    summary = json.loads((tmp_path / "gan_summary.json").read_text())
+    assert summary["iterations"] == 4 and summary["n_drawings"] == 3000
+    assert summary["pixel_fd"] > summary["pixel_fd_real"] > 0
+    assert sorted(p.name for p in tmp_path.glob("gan_iteration_*.png")) == ["gan_iteration_00002.png",
+                                                                            "gan_iteration_00004.png"]
+    assert len((tmp_path / "gan_history.csv").read_text().strip().splitlines()) == 5

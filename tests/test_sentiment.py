@@ -1,15 +1,13 @@
 """The nine IMDb classifiers: the book's parameter counts, training, reload, and the script."""
 
 import json
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 
 import zoo
-from conftest import SCRIPTS
+from conftest import run_reproduction
 from zoo import recipes, sentiment
 from zoo.datasets import imdb
 
@@ -115,9 +113,8 @@ def test_script_rejects_a_bad_arch_in_one_line(script, tmp_path):
 
 
 def test_any_backend_reproduction_script_scores_each_arch_by_roc_auc(tmp_path):
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPTS / "reproduce" / "imdb_any_backend.py"), "dense", "conv", "--data", "sample",
-         "--epochs", "2", "--output", str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    completed = run_reproduction("imdb_any_backend.py", "dense", "conv", "--data", "sample", "--epochs", "2",
+                                 "--output", tmp_path, cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr[-3000:]
     summary = json.loads((tmp_path / "imdb_summary.json").read_text())
     assert list(summary) == ["dense", "conv"]

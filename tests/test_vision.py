@@ -2,16 +2,13 @@
 a short training run on the bundled Flowers 17 sample, and the training scripts."""
 
 import json
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 
 import zoo
-from conftest import SCRIPTS, user_lines
+from conftest import run_reproduction, user_lines
 from zoo import recipes
 from zoo.datasets import flowers17
 from zoo.vision import build_alexnet, build_vggnet
@@ -120,9 +117,8 @@ def test_vggnet_script_one_epoch(script, tmp_path):
 
 
 def test_any_backend_reproduction_script_trains_on_arrays_and_reports(tmp_path):
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPTS / "reproduce" / "flowers17_any_backend.py"), "alexnet", "--data", "sample",
-         "--epochs", "2", "--output", str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    completed = run_reproduction("flowers17_any_backend.py", "alexnet", "--data", "sample", "--epochs", "2",
+                                 "--output", tmp_path, cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr[-3000:]
     summary = json.loads((tmp_path / "alexnet_summary.json").read_text())
     assert summary["epochs"] == 2 and summary["batch_size"] == 64 and summary["n_train"] > summary["n_validation"] > 0
@@ -131,10 +127,8 @@ def test_any_backend_reproduction_script_trains_on_arrays_and_reports(tmp_path):
 
 
 def test_any_backend_reproduction_script_without_full_data_is_one_clear_line(tmp_path):
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPTS / "reproduce" / "flowers17_any_backend.py"), "vggnet", "--data", "full",
-         "--data-dir", str(tmp_path), "--output", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path, env={**os.environ, "ZOO_OFFLINE": "1"})
+    completed = run_reproduction("flowers17_any_backend.py", "vggnet", "--data", "full", "--data-dir", tmp_path,
+                                 "--output", tmp_path / "out", cwd=tmp_path)
     assert completed.returncode == 2
     assert user_lines(completed.stderr) == [completed.stderr.strip().splitlines()[-1]]
     assert "flowers" in completed.stderr.lower() and not (tmp_path / "out").exists()

@@ -11,12 +11,14 @@ iteration runs as one compiled graph:
     gan.compile()                       # the book's two RMSprop optimisers
     gan.fit(drawings, epochs=20, steps_per_epoch=100)   # 2,000 iterations
     images = gan.generate(16)
+
+``GAN.train_step`` is written for the TensorFlow backend. The builders, the quality measure
+and the book's own loop (:func:`book_models`, :func:`book_iteration`) run on any backend.
 """
 
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
 from keras import layers, ops
 
 from zoo.common import check_input_shape, check_positive_int, check_rate, load_weights
@@ -143,6 +145,8 @@ def sample_noise(batch_size: int, z_dim: int = 32, seed=None):
 def _replica_mean(loss):
     """Under a distribution strategy gradients are summed across replicas, so each replica's
     loss is divided by their number (what ``fit`` does for ordinary models)."""
+    import tensorflow as tf
+
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     return loss / replicas if replicas > 1 else loss
 
@@ -268,7 +272,7 @@ class GAN(keras.Model):
         # one batch of real and fake drawings, as the book's train_on_batch(concatenate(...))
         images = ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0)
         labels = ops.concatenate([ops.ones((batch_size, 1)), ops.zeros((batch_size, 1))], axis=0)
-        with tf.GradientTape() as tape:
+        with _gradient_tape() as tape:
             predictions = self.discriminator(images, training=True)
             loss = self.loss_fn(labels, predictions)
             scaled = self.d_optimizer.scale_loss(_replica_mean(loss))
@@ -282,7 +286,7 @@ class GAN(keras.Model):
         """Train the generator to make the frozen discriminator call its drawings real (label 1)."""
         noise = sample_noise(batch_size, self.z_dim, self.noise_seed)
         misleading = ops.ones((batch_size, 1))
-        with tf.GradientTape() as tape:
+        with _gradient_tape() as tape:
             # dropout stays on in the discriminator, as in the book's adversarial train_on_batch;
             # only the generator's variables get gradients, which is what freezing meant there
             predictions = self.discriminator(self.generator(noise, training=True), training=True)
@@ -293,6 +297,14 @@ class GAN(keras.Model):
         self.a_loss_tracker.update_state(loss)
         self.a_accuracy_tracker.update_state(misleading, predictions)
         return loss
+
+
+def _gradient_tape():
+    # the fused train_step is written for the TensorFlow backend (Keras 3 has no backend-neutral
+    # gradient API); the builders and the book's loop below run on any backend
+    import tensorflow as tf
+
+    return tf.GradientTape()
 
 
 def _loss_scaled(optimizer):
@@ -308,6 +320,42 @@ def build_gan(discriminator=None, generator=None, compile=True, seed=None, name=
     if compile:
         gan.compile(**kwargs)
     return gan
+
+
+# ----------------------------------------------------------------------------- the book's loop
+
+def book_models(discriminator=None, generator=None, z_dim: int = 32):
+    """The notebook's three compiled models (discriminator, generator, adversarial), Keras 3.
+
+    For comparing with the book's way (``scripts/benchmarks/gan.py``) and for backends other
+    than TensorFlow (``scripts/reproduce/gan_any_backend.py``); :class:`GAN` is the zoo's way.
+    """
+    discriminator = discriminator or build_discriminator()
+    generator = generator or build_generator(z_dim=z_dim)
+    discriminator.compile(loss="binary_crossentropy", optimizer=discriminator_optimizer(), metrics=["accuracy"])
+    discriminator.trainable = False  # the book's make_trainable(discriminator, False) before compiling
+    adversarial = keras.Sequential([keras.Input((z_dim,)), generator, discriminator], name="adversarial")
+    adversarial.compile(loss="binary_crossentropy", optimizer=adversarial_optimizer(), metrics=["accuracy"])
+    return discriminator, generator, adversarial
+
+
+def book_iteration(real_drawings, discriminator, generator, adversarial, rng, batch_size: int = 128):
+    """One pass of the notebook's ``train()`` loop body (less its printing): returns the
+    discriminator's and the adversarial model's [loss, accuracy]."""
+    import numpy as np
+
+    z_dim = generator.input_shape[-1]
+    real = real_drawings[rng.choice(len(real_drawings), batch_size, replace=False)]
+    fake = generator.predict(rng.uniform(-1.0, 1.0, size=(batch_size, z_dim)), verbose=0)
+    x = np.concatenate((real, fake))
+    y = np.ones((2 * batch_size, 1))
+    y[batch_size:, :] = 0
+    discriminator.trainable = True
+    d_metrics = discriminator.train_on_batch(x, y)
+    discriminator.trainable = False
+    noise = rng.uniform(-1.0, 1.0, size=(batch_size, z_dim))
+    a_metrics = adversarial.train_on_batch(noise, np.ones((batch_size, 1)))
+    return d_metrics, a_metrics
 
 
 # ----------------------------------------------------------------------------- quality

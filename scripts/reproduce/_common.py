@@ -15,18 +15,19 @@ if importlib.util.find_spec("zoo.datasets") is None:
     zoo.__path__.append(str(ROOT))  # not installed: the checkout's datasets/ is what installs as zoo.datasets
 
 
-def make_parser(doc: str, data_dir_help: str, epochs_help: str) -> argparse.ArgumentParser:
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive integer")
+    return value
+
+
+def make_parser(doc: str, data_dir_help: str, epochs_help: str, epochs_flag: str = "--epochs"):
+    """The options every reproduction script takes; ``args.epochs`` is None for the book's."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--data", choices=("auto", "full", "sample"), default="full")
     parser.add_argument("--data-dir", help=data_dir_help)
-    parser.add_argument("--epochs", type=int, help=epochs_help)
+    parser.add_argument(epochs_flag, dest="epochs", type=positive_int, help=epochs_help)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--output", default="reproduce_output", help="folder for the histories and summary")
     return parser
-
-
-def parse_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
-    args = parser.parse_args()
-    if args.epochs is not None and args.epochs < 1:
-        parser.error("--epochs must be at least 1")
-    return args

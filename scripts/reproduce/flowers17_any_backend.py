@@ -29,7 +29,7 @@ def main():
     parser = _common.make_parser(__doc__, "the Flowers 17 folder (jpg/ and labels, or the 17flowers tarball)",
                                  "default: the book's (AlexNet 100, VGGNet 250)")
     parser.add_argument("model", choices=MODELS)
-    args = _common.parse_args(parser)
+    args = parser.parse_args()
 
     from zoo.datasets import flowers17  # after argparse: --help needs no data
     from zoo.datasets._sources import DataSourceError

@@ -28,7 +28,7 @@ def main():
                                  "default: each notebook's")
     parser.add_argument("archs", nargs="+", choices=list(MODELS), metavar="ARCH",
                         help=f"one or more of {', '.join(MODELS)}")
-    args = _common.parse_args(parser)
+    args = parser.parse_args()
 
     from sklearn.metrics import roc_auc_score
 
