@@ -10,7 +10,6 @@ process. The table is printed as markdown and written as JSON (``--output``). A 
 
 import argparse
 import importlib
-import json
 import os
 import platform
 import sys

@@ -1,7 +1,6 @@
 """The shared harness: learning, saving, resuming, repeatability and bad input."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -59,13 +58,28 @@ def test_resume_counts_a_checkpoint_saved_just_before_a_kill_that_missed_state_j
     state_file = output / "checkpoints" / "state.json"
     state = json.loads(state_file.read_text())
     steps_per_epoch = state["optimizer_iterations"] // 2
-    state_file.write_text(json.dumps({**state, "epochs_done": 1, "optimizer_iterations": steps_per_epoch}))
+    # as if killed after epoch 2's checkpoint and history row, before its state.json; epoch 2
+    # is made the best one, so the resumed run must keep it as best.keras
+    state_file.write_text(json.dumps({**state, "epochs_done": 1, "optimizer_iterations": steps_per_epoch,
+                                      "best": 0.0}))
+    history_file = output / "history.csv"
+    rows = history_file.read_text().splitlines()
+    header = rows[0].split(",")
+    row = rows[2].split(",")
+    row[header.index("val_accuracy")] = "0.99"
+    history_file.write_text("\n".join([*rows[:2], ",".join(row)]) + "\n")
+    epoch_2 = keras.models.load_model(output / "checkpoints" / "last.keras").get_weights()
 
     completed, result = run_script("train_intermediate_net.py", "--epochs", "3", *arguments[:-1], "--resume")
     assert "one epoch ahead" in completed.stderr and "after epoch 2" in completed.stderr
     assert result["epochs"] == 3 and training.read_history(output / "history.csv")["epoch"] == [0, 1, 2]
     model = keras.models.load_model(output / "checkpoints" / "last.keras")
     assert training.optimizer_iterations(model) == 3 * steps_per_epoch
+    # the best epoch is recounted from history.csv, not taken from state.json's stale figure
+    best = keras.models.load_model(output / "checkpoints" / "best.keras").get_weights()
+    for kept, expected in zip(best, epoch_2):
+        np.testing.assert_array_equal(kept, expected)
+    assert json.loads(state_file.read_text())["best"] == 0.99
 
 
 def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
@@ -78,6 +92,8 @@ def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
         model.set_weights([np.full((3, 1), float(epoch)), np.zeros(1)])
         weights[epoch] = model.get_weights()
         checkpoint.on_epoch_end(epoch, {"loss": 1.0, "val_loss": val_loss})
+        improved = epoch < 2
+        assert (tmp_path / "best.keras").samefile(tmp_path / "last.keras") == improved  # linked, not saved twice
     best = keras.models.load_model(tmp_path / "best.keras")
     last = keras.models.load_model(tmp_path / "last.keras")
     np.testing.assert_array_equal(best.get_weights()[0], weights[1][0])

@@ -17,6 +17,7 @@ def atomic_path(path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")  # keep the suffix: Keras checks it
+    temporary.unlink(missing_ok=True)  # left by a run killed mid-write
     try:
         yield temporary
         os.replace(temporary, path)

@@ -129,10 +129,11 @@ def enable_multiworker_fit() -> None:
     each step's scalar metrics with ``axis=0`` (a scalar has no axis 0). The first replica's
     batch has the same shapes, and metrics averaged element-wise across replicas are what the
     single-machine MirroredStrategy reports. Other strategies keep Keras' own code. A two-worker
-    run trains exactly as one process does with the same global batch (tests/test_runtime.py).
+    run ends with the weights of one process with the same global batch, to float rounding
+    (tests/test_runtime.py).
     Idempotent; ``configure(strategy="multiworker")`` calls it.
     """
-    from keras.src import tree
+    from keras import tree
     from keras.src.backend.tensorflow import trainer as tf_trainer
 
     if getattr(tf_trainer.reduce_per_replica, "zoo_multiworker", False):

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from zoo import runtime  # first: it sets TensorFlow's log level before TensorFlow loads
 from zoo import recipes
-from zoo.files import atomic_path, write_json  # noqa: F401  (scripts use them as training.*)
+from zoo.files import atomic_path, write_json  # scripts use them as training.atomic_path etc.
 from zoo.datasets import _sources
 from zoo.datasets._sources import SOURCES, DataSourceError, resolve_data_dir
 
@@ -221,8 +221,9 @@ def _same_file_as(source: Path, path: Path) -> None:
 
 
 def optimizer_iterations(model) -> int | None:
-    """How many updates the model's optimizer has applied (None when it has no optimizer)."""
-    optimizer = getattr(model, "optimizer", None)
+    """How many updates the model's optimizer has applied (None when it has no optimizer);
+    for the GAN, whose two optimisers step together, the discriminator's."""
+    optimizer = getattr(model, "optimizer", None) or getattr(model, "d_optimizer", None)
     return None if optimizer is None else int(keras.ops.convert_to_numpy(optimizer.iterations))
 
 
@@ -316,12 +317,24 @@ class Run:
                     # killed after last.keras was replaced but before state.json was: the
                     # checkpoint (and history.csv, written first) already hold one more epoch
                     self.initial_epoch += 1
+                    self._recount_best()
                     log.info("the last checkpoint is one epoch ahead of state.json; counting it")
                 log.info(f"resuming {self.output_dir} after epoch {self.initial_epoch}")
                 return model
             if self.args.resume:
                 log.warning(f"nothing to resume in {self.output_dir}; starting a new run")
             return build_and_compile()
+
+    def _recount_best(self) -> None:
+        """The best epoch from history.csv, after counting an epoch state.json missed; when
+        that epoch is the best, best.keras becomes its checkpoint (the kill may have come first)."""
+        scores = read_history(self.path("history.csv")).get(self.monitor, [])[: self.initial_epoch]
+        finite = [score for score in scores if math.isfinite(score)]
+        if not finite:
+            return
+        self._best = max(finite) if self.mode == "max" else min(finite)
+        if scores[-1] == self._best:
+            _same_file_as(self.checkpoint_dir / "last.keras", self.checkpoint_dir / "best.keras")
 
     def fit(self, model, train, validation=None, epochs: int | None = None, callbacks=(), **fit_kwargs) -> dict:
         """``model.fit`` with the harness's callbacks; returns the whole history (resumed runs too)."""

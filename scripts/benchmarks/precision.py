@@ -34,7 +34,7 @@ def _steps_per_second(step, steps: int, rounds: int) -> float:
     return steps / best
 
 
-def _build(name: str, policy: str, **kwargs):
+def _build(name: str, policy: str):
     import keras
 
     from zoo import recipes
@@ -45,7 +45,7 @@ def _build(name: str, policy: str, **kwargs):
     try:
         if name == "vgg19_transfer":
             return build_vgg19_transfer(weights=None)
-        return recipes.get(name).build_compiled(**kwargs)
+        return recipes.get(name).build_compiled()
     finally:
         keras.mixed_precision.set_global_policy(previous)
 
@@ -90,7 +90,8 @@ def _vgg19_inference(batch, mixed_policies, steps, rounds) -> list[dict]:
 def rows(quick: bool) -> list[dict]:
     if accelerator() == "GPU":  # float16 needs loss scaling, bfloat16 does not: measure both
         mixed_policies = ("mixed_float16", "mixed_bfloat16")
-        steps, rounds, models, inference_batch = (5, 2, TRAINING, 32) if quick else (50, 3, TRAINING, 32)
+        models, inference_batch = TRAINING, 32
+        steps, rounds = (5, 2) if quick else (50, 3)
     else:  # AlexNet and VGG at 224x224 take seconds per step on a few CPU cores
         mixed_policies = ("mixed_bfloat16",)
         steps, rounds, models, inference_batch = (2, 1, TRAINING[:2], 8) if quick else (5, 2, TRAINING, 32)

@@ -35,7 +35,9 @@ def main():
     from zoo.datasets._sources import DataSourceError
 
     try:
-        (x_train, y_train), (x_val, y_val) = flowers17.load_arrays(source=args.data, data_dir=args.data_dir)
+        # --seed also draws the split, as train_alexnet.py's --seed does
+        (x_train, y_train), (x_val, y_val) = flowers17.load_arrays(source=args.data, data_dir=args.data_dir,
+                                                                   seed=args.seed)
     except DataSourceError as error:
         parser.exit(2, f"error: {error}\n")
     x_train, x_val = x_train.astype("float32") / 255, x_val.astype("float32") / 255
