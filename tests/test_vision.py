@@ -132,3 +132,13 @@ def test_any_backend_reproduction_script_without_full_data_is_one_clear_line(tmp
     assert completed.returncode == 2
     assert user_lines(completed.stderr) == [completed.stderr.strip().splitlines()[-1]]
     assert "flowers" in completed.stderr.lower() and not (tmp_path / "out").exists()
+
+
+def test_any_backend_reproduction_script_never_replaces_a_previous_result_silently(tmp_path):
+    previous = tmp_path / "alexnet_summary.json"
+    previous.write_text("previous run")
+    completed = run_reproduction("flowers17_any_backend.py", "alexnet", "--data", "sample", "--output", tmp_path,
+                                 cwd=tmp_path)
+    assert completed.returncode == 2 and user_lines(completed.stderr) == [
+        f"error: {previous} already exists; pass --overwrite to replace it or choose another --output"]
+    assert previous.read_text() == "previous run" and not (tmp_path / "alexnet_history.csv").exists()

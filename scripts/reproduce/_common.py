@@ -30,4 +30,16 @@ def make_parser(doc: str, data_dir_help: str, epochs_help: str, epochs_flag: str
     parser.add_argument(epochs_flag, dest="epochs", type=positive_int, help=epochs_help)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--output", default="reproduce_output", help="folder for the histories and summary")
+    parser.add_argument("--overwrite", action="store_true", help="replace this script's files in --output")
     return parser
+
+
+def output_folder(parser, args, patterns) -> Path:
+    """``--output`` as a Path, once no file the run would write (glob ``patterns``) is there
+    already, unless ``--overwrite``; a previous run's results are never replaced silently."""
+    output = Path(args.output)
+    existing = sorted(path for pattern in patterns for path in output.glob(pattern))
+    if existing and not args.overwrite:
+        parser.exit(2, f"error: {existing[0]} already exists; pass --overwrite to replace it "
+                       f"or choose another --output\n")
+    return output

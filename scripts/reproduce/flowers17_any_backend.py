@@ -8,11 +8,11 @@ book's full 100 and 250 epochs can run on a GPU machine that has JAX or PyTorch 
 TensorFlow; the README's AlexNet and VGGNet rows were measured this way. Same builder,
 recipe (Adam, batch 64, the book's epochs), 224x224 photos divided by 255, and the zoo's
 stratified 90/10 split as the scripts; no checkpoints, no resume. Writes
-``<output>/<model>_history.csv`` and ``<output>/<model>_summary.json``.
+``<output>/<model>_history.csv`` and ``<output>/<model>_summary.json``; an earlier run's files
+are replaced only with ``--overwrite``.
 """
 
 import time
-from pathlib import Path
 
 import _common  # first: it makes the zoo importable from a plain checkout
 
@@ -30,6 +30,7 @@ def main():
                                  "default: the book's (AlexNet 100, VGGNet 250)")
     parser.add_argument("model", choices=MODELS)
     args = parser.parse_args()
+    output = _common.output_folder(parser, args, [f"{args.model}_history.csv", f"{args.model}_summary.json"])
 
     from zoo.datasets import flowers17  # after argparse: --help needs no data
     from zoo.datasets._sources import DataSourceError
@@ -46,7 +47,6 @@ def main():
     recipe = recipes.get(args.model)
     keras.utils.set_random_seed(args.seed)
     model = recipe.build_compiled()
-    output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=args.epochs or recipe.epochs,

@@ -8,12 +8,12 @@ networks, RMSprop optimisers with the book's decay and clipping, batch 128, 2,00
 with only Keras 3 and a backend, for GPU machines without TensorFlow. Every
 ``--sample-interval`` iterations it draws a 4x4 grid from one fixed batch of noise; at the
 end it scores 1,000 drawings with ``zoo.gan.PixelFrechetDistance``. Writes
-``<output>/gan_history.csv``, ``<output>/gan_iteration_NNNNN.png`` and ``<output>/gan_summary.json``.
+``<output>/gan_history.csv``, ``<output>/gan_iteration_NNNNN.png`` and ``<output>/gan_summary.json``; an earlier run's files
+are replaced only with ``--overwrite``.
 """
 
 import csv
 import time
-from pathlib import Path
 
 import _common  # first: it makes the zoo importable from a plain checkout
 
@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--category", default="apple")
     parser.add_argument("--sample-interval", type=_common.positive_int, default=500, help="iterations between grids")
     args = parser.parse_args()
+    output = _common.output_folder(parser, args, ["gan_history.csv", "gan_summary.json", "gan_iteration_*.png"])
 
     from zoo.datasets import quickdraw  # after argparse: --help needs no data
     from zoo.datasets._sources import DataSourceError
@@ -50,7 +51,6 @@ def main():
     discriminator, generator, adversarial = gan.book_models()
     quality = gan.PixelFrechetDistance(real, n_samples=QUALITY_SAMPLES, seed=args.seed)
     grid_noise = rng.uniform(-1.0, 1.0, size=(16, generator.input_shape[-1]))
-    output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
 
     rows, started = [], time.perf_counter()

@@ -8,11 +8,11 @@ and a backend, for GPU machines without TensorFlow. It follows the notebooks as
 (``zoo.sentiment.HYPERPARAMETERS``), its recipe (binary cross-entropy, Adam, batch 128, the
 book's epochs), the 25,000 test reviews for validation, the epoch with the lowest validation
 loss restored, and scikit-learn's ROC AUC of its predictions. No checkpoints, no resume.
-Writes ``<output>/<arch>_history.csv`` and ``<output>/imdb_summary.json``.
+Writes ``<output>/<arch>_history.csv`` and ``<output>/imdb_summary.json``; an earlier run's files
+are replaced only with ``--overwrite``.
 """
 
 import time
-from pathlib import Path
 
 import _common  # first: it makes the zoo importable from a plain checkout
 
@@ -29,13 +29,13 @@ def main():
     parser.add_argument("archs", nargs="+", choices=list(MODELS), metavar="ARCH",
                         help=f"one or more of {', '.join(MODELS)}")
     args = parser.parse_args()
+    output = _common.output_folder(parser, args, ["imdb_summary.json", *(f"{arch}_history.csv" for arch in args.archs)])
 
     from sklearn.metrics import roc_auc_score
 
     from zoo.datasets import imdb  # after argparse: --help needs no data
     from zoo.datasets._sources import DataSourceError
 
-    output = Path(args.output)
     summary = {}
     for arch in args.archs:
         hyper, recipe = HYPERPARAMETERS[arch], recipes.get(MODELS[arch])
