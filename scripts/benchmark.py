@@ -43,7 +43,7 @@ def main():
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
 
-    from benchmarks import _machine
+    from benchmarks import _shared
     from zoo.files import write_json
 
     rows, failed = [], []
@@ -61,7 +61,7 @@ def main():
 
     print(markdown(rows))
     write_json(args.output, {"quick": args.quick, "machine": platform.processor() or platform.machine(),
-                             "cpus": os.cpu_count(), **_machine.describe(), "rows": rows, "failed": failed})
+                             "cpus": os.cpu_count(), **_shared.describe(), "rows": rows, "failed": failed})
     print(f"written {args.output}", file=sys.stderr)
     sys.exit(1 if failed else 0)
 

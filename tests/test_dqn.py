@@ -10,6 +10,7 @@ from zoo.dqn import (
     PRESETS,
     DQNAgent,
     ReplayMemory,
+    book_replay,
     build_cartpole_q_network,
     build_doom_q_network,
     evaluate,
@@ -88,18 +89,6 @@ def test_replay_memory_samples_only_filled_slots():
 
 # ----------------------------------------------------------------------------- replay updates
 
-def books_replay(model, batch, gamma=0.95):
-    """The book's agent.train(): per-sample predict and fit, verbatim but for Keras 3 names."""
-    for state, action, reward, next_state, done in zip(*batch):
-        state, next_state = state[None], next_state[None]
-        target = reward
-        if not done:
-            target = reward + gamma * np.amax(model.predict(next_state, verbose=0)[0])
-        target_f = model.predict(state, verbose=0)
-        target_f[0][action] = target
-        model.fit(state, target_f, epochs=1, verbose=0)
-
-
 def test_compiled_book_replay_equals_the_books_predict_fit_loop():
     keras.utils.set_random_seed(0)
     book_model = build_cartpole_q_network()
@@ -110,11 +99,11 @@ def test_compiled_book_replay_equals_the_books_predict_fit_loop():
     batch = transitions(10)
     # the same optimizer state to start from: a few identical updates first
     warmup = transitions(3, seed=5)
-    books_replay(book_model, warmup)
+    book_replay(book_model, warmup)
     agent.replay_on(*warmup)
     assert int(agent.optimizer.iterations) == int(book_model.optimizer.iterations) == 3
 
-    books_replay(book_model, batch)
+    book_replay(book_model, batch)
     agent.replay_on(*batch)
     assert int(agent.optimizer.iterations) == int(book_model.optimizer.iterations) == 13
     for book_weight, zoo_weight in zip(book_model.get_weights(), zoo_model.get_weights()):

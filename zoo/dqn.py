@@ -411,6 +411,20 @@ class DQNAgent:
         return cls(model, **kwargs)
 
 
+def book_replay(model, batch, gamma: float = 0.95) -> None:
+    """The book's ``agent.train()``: per-sample ``predict`` and ``fit``, verbatim but for Keras 3
+    names. The reference that ``DQNAgent``'s compiled ``book`` replay is tested and benchmarked
+    against; ``batch`` is (states, actions, rewards, next_states, dones)."""
+    for state, action, reward, next_state, done in zip(*batch):
+        state, next_state = state[None], next_state[None]
+        target = reward
+        if not done:
+            target = reward + gamma * np.amax(model.predict(next_state, verbose=0)[0])
+        target_f = model.predict(state, verbose=0)
+        target_f[0][action] = target
+        model.fit(state, target_f, epochs=1, verbose=0)
+
+
 # --------------------------------------------------------------------------------------
 # Environments, evaluation and recording
 # --------------------------------------------------------------------------------------

@@ -64,16 +64,7 @@ def score_curve(scores, window: int = 20, title: str = "", evaluations=None, tar
     if evaluations:
         points = np.asarray(evaluations, dtype=float)
         axis.plot(points[:, 0], points[:, 1], "o", color="tab:orange", markersize=4, label="greedy evaluation")
-    if target is not None:
-        axis.axhline(target, color="grey", linestyle="--", linewidth=0.8, label=f"target {target:g}")
-    axis.set_xlabel("episode")
-    axis.set_ylabel("score")
-    axis.grid(alpha=0.3)
-    axis.legend(loc="upper left", fontsize="small")
-    if title:
-        axis.set_title(title)
-    figure.tight_layout()
-    return figure
+    return _finish_score_axes(figure, axis, "episode", target, title, legend="upper left")
 
 
 def epoch_score_curve(rows, title: str = "", target=None):
@@ -90,19 +81,24 @@ def epoch_score_curve(rows, title: str = "", target=None):
         std = np.array([0.0 if row[f"{kind}_std"] is None else row[f"{kind}_std"] for row in rows], dtype=float)
         axis.plot(epochs, mean, marker="o", color=color, label=f"{kind} (greedy)" if kind == "test" else kind)
         axis.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.15)
+    return _finish_score_axes(figure, axis, "epoch", target, title, legend="lower right")
+
+
+# ----------------------------------------------------------------------------- vision (ch. 10)
+
+def _finish_score_axes(figure, axis, xlabel: str, target, title: str, legend: str):
+    """The target line, labels, grid, legend and title the two score plots share."""
     if target is not None:
         axis.axhline(target, color="grey", linestyle="--", linewidth=0.8, label=f"target {target:g}")
-    axis.set_xlabel("epoch")
+    axis.set_xlabel(xlabel)
     axis.set_ylabel("score")
     axis.grid(alpha=0.3)
-    axis.legend(loc="lower right", fontsize="small")
+    axis.legend(loc=legend, fontsize="small")
     if title:
         axis.set_title(title)
     figure.tight_layout()
     return figure
 
-
-# ----------------------------------------------------------------------------- vision (ch. 10)
 
 def confusion_matrix(matrix, class_names, title: str = "", normalize: bool = True):
     """A confusion matrix: true classes down, predicted across; rows normalised to 1 by default,

@@ -29,22 +29,10 @@ def _seconds(function, repeats: int, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
-def _book_replay(model, batch, gamma=0.95):
-    """The book's agent.train() loop, verbatim but for Keras 3 names."""
-    for state, action, reward, next_state, done in zip(*batch):
-        state, next_state = state[None], next_state[None]
-        target = reward
-        if not done:
-            target = reward + gamma * np.amax(model.predict(next_state, verbose=0)[0])
-        target_f = model.predict(state, verbose=0)
-        target_f[0][action] = target
-        model.fit(state, target_f, epochs=1, verbose=0)
-
-
 def rows(quick: bool) -> list[dict]:
     import keras
 
-    from zoo.dqn import DQNAgent, build_cartpole_q_network
+    from zoo.dqn import DQNAgent, book_replay, build_cartpole_q_network
 
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
@@ -60,8 +48,8 @@ def rows(quick: bool) -> list[dict]:
     book_repeats = 1 if quick else 3
     zoo_repeats = 20 if quick else 200
     # warm the book's predict/fit functions up on two transitions, then time whole calls
-    _book_replay(book_model, tuple(column[:2] for column in batch))
-    baseline = _seconds(lambda: _book_replay(book_model, batch), book_repeats, warmup=0)
+    book_replay(book_model, tuple(column[:2] for column in batch))
+    baseline = _seconds(lambda: book_replay(book_model, batch), book_repeats, warmup=0)
     compiled_book = _seconds(lambda: book_agent.replay_on(*batch), zoo_repeats, warmup=2)
     compiled_batched = _seconds(lambda: batched_agent.replay_on(*batch), zoo_repeats * 5, warmup=2)
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import statistics
 import time
 
-import numpy as np
-
 BATCH = 128
 
 

@@ -13,20 +13,7 @@ Both sides run here, in one process, on the bundled real data:
 
 from __future__ import annotations
 
-import time
-
-from benchmarks._machine import accelerator
-
-
-def _per_second(function, amount: int, repeats: int) -> float:
-    """Best of ``repeats`` timed calls after one warm-up call (tracing, caches)."""
-    function()
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - started)
-    return amount / best
+from benchmarks._shared import accelerator, per_second
 
 
 def _row(case, baseline, zoo, unit, note):
@@ -51,8 +38,8 @@ def _classifier(arch: str, quick: bool) -> dict:
     model = recipes.get(MODELS[arch]).build_compiled(n_unique_words=hyper["n_unique_words"],
                                                      max_review_length=hyper["max_review_length"])
     repeats = 1 if quick else 3
-    book = _per_second(lambda: model.fit(x, y, batch_size=128, epochs=1, verbose=0), n, repeats)
-    zoo = _per_second(lambda: model.fit(train, epochs=1, verbose=0, shuffle=False), n, repeats)
+    book = per_second(lambda: model.fit(x, y, batch_size=128, epochs=1, verbose=0), n, repeats)
+    zoo = per_second(lambda: model.fit(train, epochs=1, verbose=0, shuffle=False), n, repeats)
     return _row(f"{MODELS[arch]} training ({hyper['max_review_length']} tokens, batch 128): "
                 f"fit on NumPy (book) vs zoo tf.data", book, zoo, "reviews/s",
                 f"{n} bundled IMDb reviews per epoch; best of {repeats}; {accelerator()}")
@@ -78,7 +65,7 @@ def _word2vec(quick: bool) -> dict:
 
     repeats = 1 if quick else 3
     return _row(f"word2vec skip-gram, {len(books)} book(s), {epochs} epoch(s): gensim directly (book) vs "
-                f"zoo.word2vec.train", _per_second(book, words, repeats), _per_second(zoo, words, repeats),
+                f"zoo.word2vec.train", per_second(book, words, repeats), per_second(zoo, words, repeats),
                 "words/s", f"{words:,} corpus words (all epochs); vocabulary building included; 4 workers")
 
 

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from benchmarks._machine import accelerator
+from benchmarks._shared import accelerator
 
 # model, batch (the book's), input shape, classes
 TRAINING = (("lenet", 128, (28, 28, 1), 10), ("alexnet", 64, (224, 224, 3), 17), ("vggnet", 64, (224, 224, 3), 17))

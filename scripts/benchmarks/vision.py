@@ -14,24 +14,11 @@ synthetic hot dog photos at 224x224:
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from benchmarks._machine import accelerator
+from benchmarks._shared import accelerator, per_second
 
 SIZE = 224  # the book's input size for both models
-
-
-def _photos_per_second(function, n_photos: int, repeats: int) -> float:
-    """Best of ``repeats`` timed calls after one warm-up call (tracing, caches)."""
-    function()
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - started)
-    return n_photos / best
 
 
 def _row(case, baseline, zoo, note):
@@ -54,9 +41,9 @@ def _alexnet_training(quick: bool) -> dict:
 
     x_book, y_book = x.astype("float32") / 255.0, keras.utils.to_categorical(y, 17)
     pipeline = _images.pipeline(x, y, 17, batch_size=batch, training=True, seed=0)
-    book = _photos_per_second(lambda: model.fit(x_book, y_book, batch_size=batch, epochs=1, verbose=0), n,
+    book = per_second(lambda: model.fit(x_book, y_book, batch_size=batch, epochs=1, verbose=0), n,
                               1 if quick else 3)
-    zoo = _photos_per_second(lambda: model.fit(pipeline, epochs=1, verbose=0, shuffle=False), n, 1 if quick else 3)
+    zoo = per_second(lambda: model.fit(pipeline, epochs=1, verbose=0, shuffle=False), n, 1 if quick else 3)
     return _row(f"AlexNet training at {SIZE}x{SIZE}, batch {batch}: fit on NumPy (book) vs zoo tf.data pipeline",
                 book, zoo, f"{n} bundled Flowers 17 photos per epoch; best of repeats; {accelerator()}")
 
@@ -77,8 +64,8 @@ def _vgg19_inference(quick: bool) -> list[dict]:
     model = build_vgg19_transfer(weights=None)
     x_book = x.astype("float32") / 255.0
     pipeline = _images.pipeline(x, y, 2, batch_size=batch, training=False)
-    book = _photos_per_second(lambda: model.predict(x_book, batch_size=batch, verbose=0), n, repeats)
-    zoo = _photos_per_second(lambda: model.predict(pipeline, verbose=0), n, repeats)
+    book = per_second(lambda: model.predict(x_book, batch_size=batch, verbose=0), n, repeats)
+    zoo = per_second(lambda: model.predict(pipeline, verbose=0), n, repeats)
 
     mixed = "mixed_float16" if accelerator() == "GPU" else "mixed_bfloat16"
     previous = keras.mixed_precision.global_policy().name
@@ -88,7 +75,7 @@ def _vgg19_inference(quick: bool) -> list[dict]:
     finally:
         keras.mixed_precision.set_global_policy(previous)
     low.set_weights(model.get_weights())
-    low_speed = _photos_per_second(lambda: low.predict(pipeline, verbose=0), n, repeats)
+    low_speed = per_second(lambda: low.predict(pipeline, verbose=0), n, repeats)
     synthetic = "synthetic hot dog drawings (speed does not depend on content)"
     return [
         _row(f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: predict on NumPy vs zoo tf.data pipeline",

@@ -1,6 +1,21 @@
-"""What the benchmarks ran on, for any Keras backend (the GPU machines may lack TensorFlow)."""
+"""What the benchmark sections share: how they time a call, and what they ran on (for any
+Keras backend: the GPU machines may lack TensorFlow)."""
 
 from __future__ import annotations
+
+import time
+
+
+def per_second(function, amount: int, repeats: int) -> float:
+    """``amount`` (images, reviews, words) per second: best of ``repeats`` timed calls after
+    one warm-up call (tracing, caches)."""
+    function()
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - started)
+    return amount / best
 
 
 def accelerator() -> str:
