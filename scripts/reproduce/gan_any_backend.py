@@ -8,8 +8,8 @@ networks, RMSprop optimisers with the book's decay and clipping, batch 128, 2,00
 with only Keras 3 and a backend, for GPU machines without TensorFlow. Every
 ``--sample-interval`` iterations it draws a 4x4 grid from one fixed batch of noise; at the
 end it scores 1,000 drawings with ``zoo.gan.PixelFrechetDistance``. Writes
-``<output>/gan_history.csv``, ``<output>/gan_iteration_NNNNN.png`` and ``<output>/gan_summary.json``; an earlier run's files
-are replaced only with ``--overwrite``.
+``<output>/gan_history.csv``, ``<output>/gan_iteration_NNNNN.png`` and
+``<output>/gan_summary.json``; an earlier run's files are replaced only with ``--overwrite``.
 """
 
 import csv
