@@ -17,7 +17,7 @@ import numpy as np
 
 from zoo import plots, recipes, training
 from zoo.datasets import imdb
-from zoo.sentiment import HYPERPARAMETERS, MODELS, PAD_TYPE, TRUNC_TYPE  # each notebook's settings
+from zoo.sentiment import MODELS  # --arch -> model; each notebook's settings: recipes.get(model).data
 
 DATA_SEED = 113  # Keras' IMDb shuffle
 
@@ -32,7 +32,7 @@ def chosen_arch() -> str:
 
 def make_parser(arch: str):
     model = MODELS[arch]
-    defaults = HYPERPARAMETERS[arch]
+    defaults = recipes.get(MODELS[arch]).data
     parser = training.make_parser(model, __doc__)
     parser.add_argument("--arch", choices=list(MODELS), default="dense", help="which classifier")
     hyper = parser.add_argument_group("vector-space embedding (defaults: the book's, for --arch)")
@@ -74,8 +74,8 @@ def main():
     # data: reviews as word indices, padded and truncated at the start
     train, valid = run.data(imdb.load(
         batch_size=run.global_batch_size, num_words=args.n_unique_words, skip_top=args.n_words_to_skip,
-        max_review_length=args.max_review_length, padding=PAD_TYPE, truncating=TRUNC_TYPE,
-        source=args.data, data_dir=args.data_dir, seed=DATA_SEED, max_examples=args.max_examples))
+        max_review_length=args.max_review_length, padding=recipe.data["padding"],
+        truncating=recipe.data["truncating"], source=args.data, data_dir=args.data_dir, seed=DATA_SEED, max_examples=args.max_examples))
 
     # model: the notebook's architecture; binary cross-entropy and Adam
     model = run.build_or_resume(lambda: recipe.build_compiled(
@@ -106,8 +106,8 @@ def main():
         "best_epoch": best_epoch,
         "best_epoch_val_accuracy": round(accuracy, 6),
         "hyperparameters": {"n_unique_words": args.n_unique_words, "n_words_to_skip": args.n_words_to_skip,
-                            "max_review_length": args.max_review_length, "pad_type": PAD_TYPE,
-                            "trunc_type": TRUNC_TYPE},
+                            "max_review_length": args.max_review_length, "pad_type": recipe.data["padding"],
+                            "trunc_type": recipe.data["truncating"]},
         "params": model.count_params(),
         "misclassified_report": str(report),
     })

@@ -24,6 +24,10 @@ BOOK_PARAMS = {
     "multi_convnet_sentiment": 681_601,
 }
 BOOK_EPOCHS = {"rnn_sentiment": 16, "bilstm_sentiment": 6}
+# BOOK.md's vocabulary / words skipped / review length per notebook
+BOOK_DATA = {"dense_sentiment": (5000, 50, 100), "conv_sentiment": (5000, 0, 400),
+             "multi_convnet_sentiment": (5000, 0, 400), "bilstm_sentiment": (10000, 0, 200),
+             "stacked_bilstm_sentiment": (10000, 0, 200), "conv_lstm_sentiment": (10000, 0, 200)}
 ARCHS = list(sentiment.ARCHITECTURES)
 
 
@@ -36,6 +40,10 @@ def test_parameter_counts_equal_the_book(name):
     recipe = recipes.get(name)
     assert (recipe.loss, recipe.batch_size, recipe.epochs) == ("binary_crossentropy", 128, BOOK_EPOCHS.get(name, 4))
     assert recipe.reference.metric == "roc_auc" and 0.8 < recipe.reference.value < 1
+    data = recipe.data
+    assert (data["n_unique_words"], data["n_words_to_skip"], data["max_review_length"]) == BOOK_DATA.get(
+        name, (10000, 0, 100))
+    assert (data["padding"], data["truncating"]) == ("pre", "pre")
 
 
 def test_every_arch_has_a_registered_builder():
@@ -121,6 +129,6 @@ def test_any_backend_reproduction_script_scores_each_arch_by_roc_auc(tmp_path):
     for arch, row in summary.items():
         assert row["model"] == sentiment.MODELS[arch] and row["epochs"] == 2 and 1 <= row["best_epoch"] <= 2
         assert row["n_train"] == row["n_validation"] == 1000 and 0 <= row["roc_auc"] <= 1
-        assert row["max_review_length"] == sentiment.HYPERPARAMETERS[arch]["max_review_length"]
+        assert row["max_review_length"] == recipes.get(sentiment.MODELS[arch]).data["max_review_length"]
         assert row["book_roc_auc"] == recipes.get(sentiment.MODELS[arch]).reference.value
         assert len((tmp_path / f"{arch}_history.csv").read_text().strip().splitlines()) == 3

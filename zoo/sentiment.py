@@ -345,19 +345,3 @@ ARCHITECTURES = {
 
 # --arch -> the model's name in the zoo (its builder and recipe)
 MODELS = {arch: builder.__name__.removeprefix("build_") for arch, builder in ARCHITECTURES.items()}
-
-# vector-space embedding, per notebook (epochs and batch size are in zoo.recipes):
-#   n_unique_words: vocabulary; n_words_to_skip: most frequent words dropped;
-#   max_review_length: tokens kept per review (padded and truncated at the start)
-HYPERPARAMETERS = {
-    "dense": dict(n_unique_words=5000, n_words_to_skip=50, max_review_length=100),
-    "conv": dict(n_unique_words=5000, n_words_to_skip=0, max_review_length=400),
-    "rnn": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=100),
-    "lstm": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=100),
-    "bilstm": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=200),
-    "stacked_bilstm": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=200),
-    "conv_lstm": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=200),
-    "gru": dict(n_unique_words=10000, n_words_to_skip=0, max_review_length=100),
-    "multiconv": dict(n_unique_words=5000, n_words_to_skip=0, max_review_length=400),
-}
-PAD_TYPE = TRUNC_TYPE = "pre"

@@ -24,11 +24,11 @@ def _row(case, baseline, zoo, unit, note):
 def _classifier(arch: str, quick: bool) -> dict:
     import keras
 
-    from zoo.sentiment import HYPERPARAMETERS, MODELS
+    from zoo.sentiment import MODELS
     from zoo import recipes
     from zoo.datasets import imdb
 
-    hyper = HYPERPARAMETERS[arch]
+    hyper = recipes.get(MODELS[arch]).data
     n = 256 if quick else 1000
     common = dict(num_words=hyper["n_unique_words"], skip_top=hyper["n_words_to_skip"],
                   max_review_length=hyper["max_review_length"], source="sample", max_examples=n)

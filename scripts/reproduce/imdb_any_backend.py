@@ -4,12 +4,11 @@
 
 ``train_sentiment.py`` is the zoo's script and needs TensorFlow; this one needs only Keras 3
 and a backend, for GPU machines without TensorFlow. It follows the notebooks as
-``train_sentiment.py`` does: each architecture's embedding settings
-(``zoo.sentiment.HYPERPARAMETERS``), its recipe (binary cross-entropy, Adam, batch 128, the
-book's epochs), the 25,000 test reviews for validation, the epoch with the lowest validation
-loss restored, and scikit-learn's ROC AUC of its predictions. No checkpoints, no resume.
-Writes ``<output>/<arch>_history.csv`` and ``<output>/imdb_summary.json``; an earlier run's files
-are replaced only with ``--overwrite``.
+``train_sentiment.py`` does: each architecture's recipe (its embedding settings in ``data``;
+binary cross-entropy, Adam, batch 128, the book's epochs), the 25,000 test reviews for
+validation, the epoch with the lowest validation loss restored, and scikit-learn's ROC AUC of
+its predictions. No checkpoints, no resume. Writes ``<output>/<arch>_history.csv`` and
+``<output>/imdb_summary.json``; an earlier run's files are replaced only with ``--overwrite``.
 """
 
 import time
@@ -20,7 +19,7 @@ import keras  # noqa: E402
 
 from zoo import recipes  # noqa: E402
 from zoo.files import write_json  # noqa: E402
-from zoo.sentiment import HYPERPARAMETERS, MODELS, PAD_TYPE, TRUNC_TYPE  # noqa: E402
+from zoo.sentiment import MODELS  # noqa: E402
 
 
 def main():
@@ -38,11 +37,12 @@ def main():
 
     summary = {}
     for arch in args.archs:
-        hyper, recipe = HYPERPARAMETERS[arch], recipes.get(MODELS[arch])
+        recipe = recipes.get(MODELS[arch])
+        hyper = recipe.data
         try:
             (x_train, y_train), (x_valid, y_valid) = imdb.load_arrays(
                 num_words=hyper["n_unique_words"], skip_top=hyper["n_words_to_skip"],
-                max_review_length=hyper["max_review_length"], padding=PAD_TYPE, truncating=TRUNC_TYPE,
+                max_review_length=hyper["max_review_length"], padding=hyper["padding"], truncating=hyper["truncating"],
                 source=args.data, data_dir=args.data_dir)
         except DataSourceError as error:
             parser.exit(2, f"error: {error}\n")
