@@ -5,6 +5,7 @@
     action = agent.act(state)                           # epsilon-greedy, compiled forward pass
     agent.remember(state, action, reward, next_state, done)
     agent.train()                                       # the book's replay call
+    agent.save_checkpoint(folder)                       # resume with DQNAgent.load_checkpoint(folder)
 
 The book's replay call (``agent.train(batch_size)`` in its notebook) samples 32 transitions
 and, for each in turn, predicts a target with the network as it is at that moment and
@@ -17,6 +18,7 @@ documented set of them.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -26,6 +28,7 @@ import tensorflow as tf
 from keras import layers
 
 from zoo.common import check_choice, check_input_shape, check_positive_int, load_weights
+from zoo.files import atomic_path, write_json
 
 REPLAY_MODES = ("book", "batched")
 LOSSES = ("mse", "huber")
@@ -97,6 +100,12 @@ def build_doom_q_network(input_shape=(30, 45, 1), action_size=8, n_conv=8, n_den
 # Replay memory
 # --------------------------------------------------------------------------------------
 
+def _first_line(error: BaseException) -> str:
+    """An exception's message on one line (Keras and h5py errors run over several)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class ReplayMemory:
     """A ring buffer of transitions in preallocated NumPy arrays (no deque of tuples).
 
@@ -137,6 +146,47 @@ class ReplayMemory:
             raise ValueError(f"batch_size={batch_size} is invalid: the memory holds only {self.size} transitions")
         index = self.rng.choice(self.size, size=batch_size, replace=False)
         return self.states[index], self.actions[index], self.rewards[index], self.next_states[index], self.dones[index]
+
+    ARRAYS = ("states", "actions", "rewards", "next_states", "dones")
+
+    def save(self, path) -> Path:
+        """Write the stored transitions, ``size`` and ``position`` to an ``.npz`` file, atomically.
+
+        Uncompressed: Doom's 10,000 frame pairs (about 108 MB) are written in a second.
+        The sampling generator's state is not in it: the agent's checkpoint keeps that.
+        """
+        # Slots at and beyond ``size`` were never written (the ring only wraps once full): skip them.
+        filled = slice(0, self.size)
+        with atomic_path(path) as temporary, open(temporary, "wb") as handle:
+            np.savez(handle, size=self.size, position=self.position,
+                     **{name: getattr(self, name)[filled] for name in self.ARRAYS})
+        return Path(path)
+
+    def restore(self, path) -> None:
+        """Put back the contents ``save`` wrote; they must fit this memory's capacity and shapes."""
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"{path} is missing")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in self.ARRAYS}
+                size, position = int(data["size"]), int(data["position"])
+        except Exception as error:  # a truncated zip fails in several ways, all meaning the same
+            raise ValueError(f"{path} is unreadable ({type(error).__name__}: {_first_line(error)})") from None
+        # A full ring may have wrapped anywhere; a filling one has its next slot right after the last.
+        valid_position = 0 <= position < self.capacity if size == self.capacity else position == size
+        if not 0 <= size <= self.capacity or not valid_position:
+            raise ValueError(f"{path} is invalid: size {size} and position {position} "
+                             f"do not fit a memory of capacity {self.capacity}")
+        for name, array in arrays.items():
+            expected = (size, *getattr(self, name).shape[1:])
+            if array.shape != expected:
+                raise ValueError(f"{path} is invalid: {name} has shape {array.shape}, expected {expected}")
+        for name, array in arrays.items():
+            slots = getattr(self, name)
+            slots[:size] = array
+            slots[size:] = 0
+        self.size, self.position = size, position
 
 
 # --------------------------------------------------------------------------------------
@@ -373,10 +423,8 @@ class DQNAgent:
         path = Path(path)
         if not path.name.endswith(".keras"):
             raise ValueError(f"path={str(path)!r} is invalid: expected a .keras file")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.stem}.tmp.keras")
-        self.model.save(temporary)
-        os.replace(temporary, path)
+        with atomic_path(path) as temporary:
+            self.model.save(temporary)
         return path
 
     def save_weights(self, path, weights=None) -> Path:
@@ -384,17 +432,189 @@ class DQNAgent:
         path = Path(path)
         if not path.name.endswith(".weights.h5"):
             raise ValueError(f"path={str(path)!r} is invalid: expected a .weights.h5 file")
-        path.parent.mkdir(parents=True, exist_ok=True)
         current = self.model.get_weights()
         if weights is not None:
             self.model.set_weights(weights)
-        temporary = path.with_name(f".{path.name[:-len('.weights.h5')]}.tmp.weights.h5")
         try:
-            self.model.save_weights(temporary)
+            with atomic_path(path) as temporary:
+                self.model.save_weights(temporary)
         finally:
             self.model.set_weights(current)
-        os.replace(temporary, path)
         return path
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    CHECKPOINT_FORMAT = 1
+    # Written last: a folder without it holds no complete checkpoint.
+    STATE_FILE = "agent.json"
+    MODEL_FILE = "agent.keras"  # the Q-network with its optimizer state
+    TARGET_FILE = "target.weights.h5"
+    BEST_FILE = "best.weights.h5"
+    MEMORY_FILE = "memory.npz"
+
+    def settings(self) -> dict:
+        """The constructor arguments this agent was built with, as JSON values."""
+        learning_rate = getattr(self.optimizer, "learning_rate", None)
+        try:
+            # the optimizer holds float32: its shortest spelling reads 0.0005, not 0.0005000000237
+            learning_rate = float(str(np.float32(learning_rate)))
+        except (TypeError, ValueError):  # a schedule: nothing simple to compare a resumed run with
+            learning_rate = None
+        return {"gamma": self.gamma, "epsilon_decay": self.epsilon_decay, "epsilon_min": self.epsilon_min,
+                "learning_rate": learning_rate, "optimizer": type(self.optimizer).__name__.lower(),
+                "memory_size": self.memory.capacity, "batch_size": self.batch_size, "replay": self.replay_mode,
+                "target_update_period": self.target_update_period, "double_dqn": self.double_dqn,
+                "loss": self.loss_name, "memory_dtype": self.memory.states.dtype.name}
+
+    def save_checkpoint(self, folder, memory=True) -> None:
+        """Write everything a resumed run needs into ``folder`` (created if needed).
+
+        Files: ``agent.keras`` (Q-network and optimizer state), ``target.weights.h5`` (with
+        a target network), ``best.weights.h5`` (once ``keep_if_best`` kept some),
+        ``memory.npz`` (the replay memory, unless ``memory=False``) and ``agent.json``
+        (epsilon, update counters, best score, generator states, settings), written last.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        state_file = folder / self.STATE_FILE
+        # The older agent.json would vouch for a mix of old and new files if this save is cut short.
+        state_file.unlink(missing_ok=True)
+        with atomic_path(folder / self.MODEL_FILE) as temporary:
+            self.model.save(temporary)
+        parts = {"target": self.target_model is not None, "best": self.best_weights is not None, "memory": memory}
+        if parts["target"]:
+            with atomic_path(folder / self.TARGET_FILE) as temporary:
+                self.target_model.save_weights(temporary)
+        if parts["best"]:
+            self.save_weights(folder / self.BEST_FILE, self.best_weights)
+        if parts["memory"]:
+            self.memory.save(folder / self.MEMORY_FILE)
+        # Files of an earlier checkpoint that this one lacks would only mislead.
+        for part, name in (("target", self.TARGET_FILE), ("best", self.BEST_FILE), ("memory", self.MEMORY_FILE)):
+            if not parts[part]:
+                (folder / name).unlink(missing_ok=True)
+        write_json(state_file, {
+            "format": self.CHECKPOINT_FORMAT,
+            "settings": self.settings(),
+            "state_shape": list(self.state_shape), "action_size": self.action_size,
+            "epsilon": self.epsilon, "updates": self.updates, "last_target_sync": self._last_sync,
+            "optimizer_iterations": int(keras.ops.convert_to_numpy(self.optimizer.iterations)),
+            # JSON has no -inf: null means no greedy evaluation has been kept yet
+            "best_score": None if self.best_weights is None or not np.isfinite(self.best_score) else self.best_score,
+            "files": parts,
+            "rng": {"agent": self.rng.bit_generator.state, "memory": self.memory.rng.bit_generator.state},
+        })
+
+    @classmethod
+    def load_checkpoint(cls, folder, **settings) -> DQNAgent:
+        """The agent ``save_checkpoint`` wrote into ``folder``, ready to go on training.
+
+        ``settings`` are constructor arguments (typically the run's preset and overrides);
+        each one the checkpoint records must agree with it, else ``ValueError``. ``epsilon``
+        and ``seed`` are accepted and superseded: the checkpoint's epsilon and generator
+        states carry on where the saved run stopped.
+        """
+        folder = Path(folder)
+        state_file = folder / cls.STATE_FILE
+        state = cls._read_state(state_file)
+        recorded = state["settings"]
+        cls._check_settings(recorded, settings, folder)
+
+        model_file = folder / cls.MODEL_FILE
+        if not model_file.is_file():
+            raise ValueError(f"{model_file} is missing")
+        try:
+            model = keras.models.load_model(model_file, compile=True)
+        except Exception as error:  # a truncated zip or h5 fails in several ways, all meaning the same
+            raise ValueError(f"{model_file} is unreadable ({type(error).__name__}: {_first_line(error)})") from None
+        shape, actions = list(model.input_shape[1:]), int(model.output_shape[-1])
+        if shape != state["state_shape"] or actions != state["action_size"]:
+            raise ValueError(f"{model_file} does not match {state_file}: its network maps states {shape} "
+                             f"to {actions} actions, the checkpoint records {state['state_shape']} "
+                             f"and {state['action_size']}")
+        if getattr(model, "optimizer", None) is None:
+            raise ValueError(f"{model_file} is invalid: it holds no optimizer state")
+        iterations = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+        if iterations != state["optimizer_iterations"]:
+            raise ValueError(f"{model_file} does not match {state_file}: its optimizer made {iterations} "
+                             f"updates, the checkpoint records {state['optimizer_iterations']}")
+
+        constructor = {name: value for name, value in recorded.items() if name not in ("learning_rate", "optimizer")}
+        agent = cls(model, **{**constructor, **settings, "epsilon": state["epsilon"]})
+        files = state["files"]
+        if files["target"]:
+            if agent.target_model is None:
+                raise ValueError(f"{state_file} is invalid: it lists a target network but "
+                                 f"target_update_period is {agent.target_update_period}")
+            agent._load_weights_file(agent.target_model, folder / cls.TARGET_FILE)
+        if files["best"]:
+            current = agent.model.get_weights()
+            agent._load_weights_file(agent.model, folder / cls.BEST_FILE)
+            agent.best_weights = agent.model.get_weights()
+            agent.model.set_weights(current)
+            agent.best_score = -np.inf if state["best_score"] is None else float(state["best_score"])
+        if files["memory"]:
+            agent.memory.restore(folder / cls.MEMORY_FILE)
+        agent.updates, agent._last_sync = int(state["updates"]), int(state["last_target_sync"])
+        try:
+            agent.rng.bit_generator.state = state["rng"]["agent"]
+            agent.memory.rng.bit_generator.state = state["rng"]["memory"]
+        except (TypeError, ValueError, KeyError) as error:
+            raise ValueError(f"{state_file} is invalid: bad generator state ({_first_line(error)})") from None
+        return agent
+
+    @classmethod
+    def _read_state(cls, path: Path) -> dict:
+        if not path.is_file():
+            raise ValueError(f"{path} is missing: no complete checkpoint there")
+        try:
+            state = json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValueError(f"{path} is unreadable ({_first_line(error)})") from None
+        if not isinstance(state, dict) or state.get("format") != cls.CHECKPOINT_FORMAT:
+            raise ValueError(f"{path} is invalid: not a format-{cls.CHECKPOINT_FORMAT} DQN agent checkpoint")
+        needed = ("settings", "state_shape", "action_size", "epsilon", "updates", "last_target_sync",
+                  "optimizer_iterations", "best_score", "files", "rng")
+        missing = [key for key in needed if key not in state]
+        if missing:
+            raise ValueError(f"{path} is invalid: it lacks {', '.join(missing)}")
+        return state
+
+    @staticmethod
+    def _check_settings(recorded: dict, given: dict, folder: Path) -> None:
+        """A resumed run with other settings would not be the run that was saved: refuse it."""
+        for name, value in given.items():
+            if name not in recorded:
+                continue  # epsilon and seed are superseded; unknown names are the constructor's to refuse
+            saved = recorded[name]
+            if name == "optimizer":
+                if isinstance(value, keras.optimizers.Optimizer):
+                    raise ValueError(f"optimizer={type(value).__name__} contradicts the checkpoint in {folder}: "
+                                     f"it brings its own {saved} optimizer and state, pass its name or nothing")
+                same = str(value).lower() == saved
+            elif name == "learning_rate":
+                # the optimizer keeps its rate in float32
+                same = saved is None or np.float32(value) == np.float32(saved)
+            elif name == "memory_dtype":
+                same = np.dtype(value) == np.dtype(saved)
+            elif name in ("gamma", "epsilon_decay", "epsilon_min"):
+                same = float(value) == saved
+            elif name == "double_dqn":
+                same = bool(value) == saved
+            else:
+                same = value == saved
+            if not same:
+                raise ValueError(f"{name}={value!r} contradicts the checkpoint in {folder}, "
+                                 f"which records {name}={saved!r}")
+
+    @staticmethod
+    def _load_weights_file(model, path: Path) -> None:
+        if not path.is_file():
+            raise ValueError(f"{path} is missing")
+        try:
+            model.load_weights(path)
+        except Exception as error:  # truncated or foreign h5 files fail in several ways
+            raise ValueError(f"{path} is unreadable ({type(error).__name__}: {_first_line(error)})") from None
 
     @classmethod
     def load(cls, path, compile=False, **kwargs):
