@@ -3,4 +3,17 @@
 Each module offers ``load(...)`` returning ``(train, validation)`` tf.data pipelines (with an
 ``.info`` attribute saying where the data came from) and ``load_arrays(...)`` returning NumPy
 arrays shaped as ``keras.datasets`` returns them.
+
+What other packages need is exported here, so nothing outside ``zoo.datasets`` imports its
+private modules: the error every loader raises for missing or bad data
+(:class:`DataSourceError`, one line meant for the user), what a loader reports
+(:class:`DataInfo`, :class:`Loaded`), the ``--data`` choices (``SOURCES``), the
+``ZOO_OFFLINE`` switch (:func:`offline`), the ``--data-dir`` check (:func:`resolve_data_dir`)
+and the photo loaders' ``--preprocess`` choices (``PREPROCESSING``). Importing this package
+does not import TensorFlow; the loaders do when a pipeline is built.
 """
+
+from zoo.datasets._images import PREPROCESSING
+from zoo.datasets._sources import SOURCES, DataInfo, DataSourceError, Loaded, offline, resolve_data_dir
+
+__all__ = ["PREPROCESSING", "SOURCES", "DataInfo", "DataSourceError", "Loaded", "offline", "resolve_data_dir"]

@@ -5,16 +5,16 @@
     python scripts/train_lenet.py --dataset fashion_mnist --data-dir ~/data/fashion
 """
 
-from zoo import recipes, training
+from zoo import cli, recipes, training
 from zoo.datasets import mnist
 
 MODEL = "lenet"
 
 
 def main():
-    parser = training.make_parser(MODEL, __doc__)
+    parser = cli.make_parser(MODEL, __doc__)
     parser.add_argument("--dataset", choices=list(mnist.DATASETS), default="mnist")
-    args = training.parse_args(parser)
+    args = cli.parse_args(parser)
     run = training.Run(args, MODEL)
 
     # data: 28x28x1 images scaled to [0, 1], one-hot labels
@@ -29,4 +29,4 @@ def main():
 
 
 if __name__ == "__main__":
-    training.main(main)
+    cli.main(main)

@@ -5,15 +5,15 @@
 
 import math
 
-from zoo import recipes, training
+from zoo import cli, recipes, training
 from zoo.datasets import boston_housing
 
 MODEL = "regression_net"
 
 
 def main():
-    parser = training.make_parser(MODEL, __doc__)
-    args = training.parse_args(parser)
+    parser = cli.make_parser(MODEL, __doc__)
+    args = cli.parse_args(parser)
     run = training.Run(args, MODEL)
 
     # data: 13 features per house (404 training, 102 validation rows), price in $1000s
@@ -30,4 +30,4 @@ def main():
 
 
 if __name__ == "__main__":
-    training.main(main)
+    cli.main(main)

@@ -15,7 +15,7 @@ import argparse
 
 import numpy as np
 
-from zoo import plots, recipes, training
+from zoo import cli, plots, recipes, training
 from zoo.datasets import imdb
 from zoo.sentiment import MODELS  # --arch -> model; each notebook's settings: recipes.get(model).data
 
@@ -33,13 +33,13 @@ def chosen_arch() -> str:
 def make_parser(arch: str):
     model = MODELS[arch]
     defaults = recipes.get(MODELS[arch]).data
-    parser = training.make_parser(model, __doc__)
+    parser = cli.make_parser(model, __doc__)
     parser.add_argument("--arch", choices=list(MODELS), default="dense", help="which classifier")
     hyper = parser.add_argument_group("vector-space embedding (defaults: the book's, for --arch)")
-    hyper.add_argument("--n-unique-words", type=training.positive_int, default=defaults["n_unique_words"])
+    hyper.add_argument("--n-unique-words", type=cli.positive_int, default=defaults["n_unique_words"])
     hyper.add_argument("--n-words-to-skip", type=int, default=defaults["n_words_to_skip"])
-    hyper.add_argument("--max-review-length", type=training.positive_int, default=defaults["max_review_length"])
-    parser.add_argument("--max-examples", type=training.positive_int, default=None,
+    hyper.add_argument("--max-review-length", type=cli.positive_int, default=defaults["max_review_length"])
+    parser.add_argument("--max-examples", type=cli.positive_int, default=None,
                         help="use only this many reviews of each split (quick runs)")
     parser.add_argument("--report", type=int, default=10, help="confidently wrong reviews to write out")
     return parser
@@ -64,11 +64,11 @@ def main():
     import keras
 
     arch = chosen_arch()
-    args = training.parse_args(make_parser(arch))
+    args = cli.parse_args(make_parser(arch))
     model_name = MODELS[args.arch]
     recipe = recipes.get(model_name)
     if not 0 <= args.n_words_to_skip < args.n_unique_words:
-        raise training.UsageError(f"--n-words-to-skip {args.n_words_to_skip} must be in [0, --n-unique-words)")
+        raise cli.UsageError(f"--n-words-to-skip {args.n_words_to_skip} must be in [0, --n-unique-words)")
     run = training.Run(args, model_name)
 
     # data: reviews as word indices, padded and truncated at the start
@@ -114,4 +114,4 @@ def main():
 
 
 if __name__ == "__main__":
-    training.main(main)
+    cli.main(main)

@@ -4,16 +4,16 @@
     python scripts/train_shallow_net.py --dataset fashion_mnist --data-dir ~/data/fashion
 """
 
-from zoo import recipes, training
+from zoo import cli, recipes, training
 from zoo.datasets import mnist
 
 MODEL = "shallow_net"
 
 
 def main():
-    parser = training.make_parser(MODEL, __doc__)
+    parser = cli.make_parser(MODEL, __doc__)
     parser.add_argument("--dataset", choices=list(mnist.DATASETS), default="mnist")
-    args = training.parse_args(parser)
+    args = cli.parse_args(parser)
     run = training.Run(args, MODEL)
 
     # data: flattened 784-pixel images scaled to [0, 1], one-hot labels
@@ -28,4 +28,4 @@ def main():
 
 
 if __name__ == "__main__":
-    training.main(main)
+    cli.main(main)

@@ -13,12 +13,12 @@ confusion_matrix.png and the per-class validation accuracy in metrics.json.
 
 import math
 
-from zoo import training  # first: it quiets TensorFlow's start-up logs
+from zoo import cli, training  # training first: it quiets TensorFlow's start-up logs
 
 import keras  # noqa: E402
 from zoo import recipes  # noqa: E402
 from zoo.datasets import hotdog  # noqa: E402
-from zoo.datasets._images import PREPROCESSING  # noqa: E402
+from zoo.datasets import PREPROCESSING  # noqa: E402
 from zoo.transfer import build_vgg19_transfer, unfreeze_top_blocks  # noqa: E402
 
 MODEL = "vgg19_transfer"
@@ -37,24 +37,24 @@ FINE_TUNE_LEARNING_RATE = 1e-5  # low, so the pre-trained filters move only a li
 
 
 def main():
-    parser = training.make_parser(MODEL, __doc__)
+    parser = cli.make_parser(MODEL, __doc__)
     parser.add_argument("--weights", default="imagenet",
                         help="imagenet, none (random), or a weights file (see zoo.transfer.build_vgg19_transfer)")
-    parser.add_argument("--image-size", type=training.positive_int, default=IMAGE_SIZE,
+    parser.add_argument("--image-size", type=cli.positive_int, default=IMAGE_SIZE,
                         help="photos are resized to this height and width (at least 32)")
     parser.add_argument("--preprocess", choices=PREPROCESSING, default="book",
                         help="book: divide by 255 as the book; imagenet: VGG19's preprocess_input, "
                              "what the ImageNet weights were trained with")
     parser.add_argument("--no-augment", action="store_true", help="no rotation and flips of training photos")
-    parser.add_argument("--steps-per-epoch", type=training.positive_int, default=None,
+    parser.add_argument("--steps-per-epoch", type=cli.positive_int, default=None,
                         help=f"batches per epoch (default: the book's {STEPS_PER_EPOCH}, "
                              f"or one pass over a smaller training set)")
     tune = parser.add_argument_group("fine-tuning, after the book's epochs")
     tune.add_argument("--fine-tune-blocks", type=int, choices=range(0, 6), default=0, metavar="{0..5}",
                       help="unfreeze VGG19's last N conv blocks and train on (0: the book, no second phase)")
-    tune.add_argument("--fine-tune-epochs", type=training.positive_int, default=FINE_TUNE_EPOCHS)
+    tune.add_argument("--fine-tune-epochs", type=cli.positive_int, default=FINE_TUNE_EPOCHS)
     tune.add_argument("--fine-tune-learning-rate", type=float, default=FINE_TUNE_LEARNING_RATE)
-    args = training.parse_args(parser)
+    args = cli.parse_args(parser)
     weights = None if args.weights.lower() == "none" else args.weights
     run = training.Run(args, MODEL)
 
@@ -99,4 +99,4 @@ def main():
 
 
 if __name__ == "__main__":
-    training.main(main)
+    cli.main(main)

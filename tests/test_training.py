@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SCRIPTS, run_script, user_lines
-from zoo import recipes, training
+from zoo import cli, recipes, training
 from zoo.datasets import mnist
 
 
@@ -33,9 +33,8 @@ def test_resume_after_a_kill_finishes_the_planned_epochs_with_a_continuous_histo
     command = [sys.executable, str(SCRIPTS / "train_lenet.py"), "--epochs", "3", "--data", "sample",
                "--output-dir", str(output), "--quiet", "--seed", "0"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    state = output / "checkpoints" / "state.json"
     deadline = time.time() + 240
-    while not state.exists() and process.poll() is None and time.time() < deadline:
+    while not checkpointed(output) and process.poll() is None and time.time() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)  # mid-epoch 2, with no chance to clean up
     process.wait()
@@ -49,19 +48,27 @@ def test_resume_after_a_kill_finishes_the_planned_epochs_with_a_continuous_histo
     assert training.read_history(output / "history.csv")["epoch"] == [0, 1, 2]
 
 
+def checkpointed(output) -> bool:
+    """True once the run in ``output`` has recorded its first checkpoint in state.json."""
+    try:
+        return bool(json.loads((output / "state.json").read_text())["progress"])
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def test_resume_counts_a_checkpoint_saved_just_before_a_kill_that_missed_state_json(tmp_path):
     # A kill between replacing last.keras and writing state.json leaves the checkpoint (and
     # history.csv) one epoch ahead of state.json; that epoch must not be trained twice.
     output = tmp_path / "run"
     arguments = ["--data", "sample", "--output-dir", output, "--seed", "0", "--quiet"]
     run_script("train_intermediate_net.py", "--epochs", "2", *arguments)
-    state_file = output / "checkpoints" / "state.json"
+    state_file = output / "state.json"
     state = json.loads(state_file.read_text())
-    steps_per_epoch = state["optimizer_iterations"] // 2
+    steps_per_epoch = state["progress"]["optimizer_iterations"] // 2
     # as if killed after epoch 2's checkpoint and history row, before its state.json; epoch 2
     # is made the best one, so the resumed run must keep it as best.keras
-    state_file.write_text(json.dumps({**state, "epochs_done": 1, "optimizer_iterations": steps_per_epoch,
-                                      "best": 0.0}))
+    state["progress"].update(epochs_done=1, optimizer_iterations=steps_per_epoch, best=0.0)
+    state_file.write_text(json.dumps(state))
     history_file = output / "history.csv"
     rows = history_file.read_text().splitlines()
     header = rows[0].split(",")
@@ -79,13 +86,16 @@ def test_resume_counts_a_checkpoint_saved_just_before_a_kill_that_missed_state_j
     best = keras.models.load_model(output / "checkpoints" / "best.keras").get_weights()
     for kept, expected in zip(best, epoch_2):
         np.testing.assert_array_equal(kept, expected)
-    assert json.loads(state_file.read_text())["best"] == 0.99
+    assert json.loads(state_file.read_text())["progress"]["best"] == 0.99
 
 
 def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile("sgd", "mse")
-    checkpoint = training.EpochCheckpoint(tmp_path, "val_loss", mode="min")
+    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet"])
+    run = training.Run(args, "regression_net")
+    checkpoint = training.EpochCheckpoint(run, "val_loss", mode="min")
+    folder = run.checkpoint_dir
     checkpoint.set_model(model)
     weights = {}
     for epoch, val_loss in enumerate([0.5, 0.3, 0.4]):  # the second epoch is the best
@@ -93,14 +103,15 @@ def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
         weights[epoch] = model.get_weights()
         checkpoint.on_epoch_end(epoch, {"loss": 1.0, "val_loss": val_loss})
         improved = epoch < 2
-        assert (tmp_path / "best.keras").samefile(tmp_path / "last.keras") == improved  # linked, not saved twice
-    best = keras.models.load_model(tmp_path / "best.keras")
-    last = keras.models.load_model(tmp_path / "last.keras")
+        assert (folder / "best.keras").samefile(folder / "last.keras") == improved  # linked, not saved twice
+    best = keras.models.load_model(folder / "best.keras")
+    last = keras.models.load_model(folder / "last.keras")
     np.testing.assert_array_equal(best.get_weights()[0], weights[1][0])
     np.testing.assert_array_equal(last.get_weights()[0], weights[2][0])
-    state = json.loads((tmp_path / "state.json").read_text())
-    assert (state["epochs_done"], state["best"]) == (3, 0.3)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["best.keras", "last.keras", "state.json"]
+    progress = json.loads((tmp_path / "run" / "state.json").read_text())["progress"]
+    assert (progress["epochs_done"], progress["best"]) == (3, 0.3)
+    assert sorted(path.name for path in folder.iterdir()) == ["best.keras", "last.keras"]
+    run.close()
 
 
 def test_the_same_seed_gives_identical_metrics(tmp_path):
@@ -113,14 +124,14 @@ def test_the_same_seed_gives_identical_metrics(tmp_path):
 
 def test_an_existing_output_folder_is_never_overwritten_without_a_flag(tmp_path):
     output = tmp_path / "run"
-    output.mkdir()
-    (output / "metrics.json").write_text("previous run")
+    run_script("train_regression.py", "--epochs", "1", "--output-dir", output, "--quiet")
+    previous = (output / "metrics.json").read_text()
     completed, _ = run_script("train_regression.py", "--output-dir", output, check=False)
     assert completed.returncode == 2 and user_lines(completed.stderr) == [
         f"error: --output-dir {output} already holds a run; pass --resume to continue it or --overwrite to replace it"]
-    assert (output / "metrics.json").read_text() == "previous run"
-    _, result = run_script("train_regression.py", "--epochs", "1", "--output-dir", output, "--overwrite", "--quiet")
-    assert result["epochs"] == 1 and (output / "model.keras").exists()
+    assert (output / "metrics.json").read_text() == previous
+    _, result = run_script("train_regression.py", "--epochs", "2", "--output-dir", output, "--overwrite", "--quiet")
+    assert result["epochs"] == 2 and (output / "model.keras").exists()
 
 
 def run_in_process(script_name, argv, monkeypatch, capsys):
@@ -132,7 +143,7 @@ def run_in_process(script_name, argv, monkeypatch, capsys):
     spec.loader.exec_module(module)
     monkeypatch.setattr(sys, "argv", [script_name, *map(str, argv)])
     with pytest.raises(SystemExit) as stopped:
-        training.main(module.main)
+        cli.main(module.main)
     return stopped.value.code, user_lines(capsys.readouterr().err)
 
 
@@ -170,8 +181,8 @@ def test_a_corrupt_data_file_is_one_line_from_the_command_line(tmp_path):
 
 
 def test_a_diverging_run_stops_with_an_error_and_saves_no_model(tmp_path):
-    parser = training.make_parser("shallow_net")
-    args = training.parse_args(parser, ["--output-dir", str(tmp_path / "nan"), "--epochs", "2", "--quiet"])
+    parser = cli.make_parser("shallow_net")
+    args = cli.parse_args(parser, ["--output-dir", str(tmp_path / "nan"), "--epochs", "2", "--quiet"])
     run = training.Run(args, "shallow_net")
     train, valid = run.data(mnist.load(batch_size=128, source="sample", max_examples=512))
 
@@ -182,7 +193,9 @@ def test_a_diverging_run_stops_with_an_error_and_saves_no_model(tmp_path):
 
     model = run.build_or_resume(build)
     model.layers[1].kernel.assign(np.full(model.layers[1].kernel.shape, np.inf, dtype=np.float32))
-    with pytest.raises(training.TrainingDiverged, match="NaN"):
+    with pytest.raises(training.TrainingDiverged, match="NaN|infinite"):
         run.fit(model, train, valid)
     assert not (tmp_path / "nan" / "model.keras").exists()
     assert not (tmp_path / "nan" / "checkpoints" / "last.keras").exists()
+    run.close()  # as at exit: a run that never reached a checkpoint leaves no folder behind
+    assert not (tmp_path / "nan").exists()

@@ -1,30 +1,37 @@
-"""The harness every training script shares: command line, fit, checkpoints, artifacts.
+"""``Run``: one training run's output folder, lock, state, checkpoints and artifacts.
 
-A script reads like the book's notebook with the boilerplate taken out:
+Every script, ``fit``-based or with its own loop, follows one contract:
 
-    parser = training.make_parser("lenet", __doc__)
-    args = training.parse_args(parser)
-    run = training.Run(args, "lenet")
-    train, validation = run.data(mnist.load(batch_size=run.global_batch_size, ...))
+    parser = cli.make_parser("lenet", __doc__)
+    args = cli.parse_args(parser)
+    run = training.Run(args, "lenet")          # the folder checked and locked; nothing written
+    train, validation = run.data(mnist.load(batch_size=run.global_batch_size, ...))  # read in full
     model = run.build_or_resume(build_and_compile)
-    run.fit(model, train, validation)
+    run.fit(model, train, validation)          # the first checkpoint creates (or replaces) the folder
     run.finish(model)
 
-Each run writes into its output folder: ``model.keras``, ``checkpoints/`` (the last and the
-best epoch, for ``--resume``), ``history.csv``, TensorBoard ``logs/``,
-``learning_curves.png`` and ``metrics.json``, and prints ``RESULT {json}`` as its last line.
-Every file is written under a temporary name and renamed, and an existing folder is never
-reused without ``--resume`` or replaced without ``--overwrite``.
+- A new run writes nothing until its data is read; its files go into ``--output-dir`` from
+  then on, but if it fails before its first checkpoint the folder is put back as it was
+  (with ``--overwrite``: the previous run, which was set aside meanwhile).
+- ``--overwrite`` replaces only a folder that holds a zoo run (``state.json``); ``--resume``
+  refuses another model's folder or a changed setting (see ``cli.MAY_CHANGE_ON_RESUME``).
+- One process at a time per folder (``.<name>.lock`` beside it).
+- ``state.json`` records what defines the run, where it stands (``progress``), the command,
+  the versions and the time spent, summed over resumed segments.
+
+Scripts with their own loops hand the run what to save and how to load it:
+``run.restore(start, resume)`` and ``run.checkpoint(save, progress)``.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
+import atexit
 import json
 import logging
 import math
 import os
+import platform
+import shlex
 import shutil
 import sys
 import time
@@ -32,257 +39,206 @@ from pathlib import Path
 
 from zoo import runtime  # first: it sets TensorFlow's log level before TensorFlow loads
 from zoo import recipes
-from zoo.files import atomic_path, write_json  # scripts use them as training.atomic_path etc.
-from zoo.datasets import _sources
-from zoo.datasets._sources import SOURCES, DataSourceError, resolve_data_dir
+from zoo.checkpoints import (
+    DivergenceGuard,
+    EpochCheckpoint,
+    optimizer_iterations,
+    read_history,
+    same_file_as,
+    save_model,
+    truncate_history,
+)
+from zoo.cli import MAY_CHANGE_ON_RESUME, TrainingDiverged, UsageError, main, make_parser, parse_args, positive_int  # noqa: F401
+from zoo.files import FolderBusy, FolderLock, atomic_path, glob_escape, non_finite_keys, write_json  # noqa: F401
 
 import keras
 
 log = logging.getLogger("zoo")
 
-
-class UsageError(ValueError):
-    """A problem with what the user asked for; reported as one line, exit status 2."""
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite."""
+STATE_FILE = "state.json"
+STATE_FORMAT = 1
+LEGACY_STATE = Path("checkpoints") / "state.json"  # where runs of zoo 0.1 kept it
 
 
-# ----------------------------------------------------------------------------- command line
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but an argument error is one line on stderr and exit status 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def positive_int(text: str) -> int:
+def read_state(folder: Path) -> dict | None:
+    """A folder's ``state.json``, or None when it holds none."""
+    path = Path(folder) / STATE_FILE
+    if not path.is_file():
+        return None
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
-    return value
+        state = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(f"{path} is damaged ({error}); this folder's run cannot be continued") from None
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        raise UsageError(f"{path} is not a state file of this version of the zoo")
+    return state
 
 
-def make_parser(model: str, description: str | None = None, *, epochs: int | None = None,
-                batch_size: int | None = None, data: bool = True) -> ArgumentParser:
-    """The common flags of DESIGN.md, with the book's epochs and batch size as defaults."""
-    recipe = recipes.RECIPES.get(model)
-    parser = ArgumentParser(
-        description=(description or "").strip().splitlines()[0] if description else None,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    training = parser.add_argument_group("training")
-    training.add_argument("--epochs", type=positive_int, default=epochs or (recipe and recipe.epochs) or 1)
-    training.add_argument("--batch-size", type=positive_int, default=batch_size or (recipe and recipe.batch_size) or 32,
-                          help="examples per replica (the global batch is this times the replicas)")
-    if data:
-        training.add_argument("--data", choices=SOURCES, default="auto",
-                              help="full data, the bundled sample, or full when it can be had")
-        training.add_argument("--data-dir", default=None, help="folder with the full data (default: $ZOO_DATA_DIR)")
-    run = parser.add_argument_group("run")
-    run.add_argument("--output-dir", default=str(Path("model_output") / model))
-    run.add_argument("--device", default="auto", help=runtime.DEVICE_HELP)
-    run.add_argument("--strategy", choices=runtime.STRATEGIES, default="auto")
-    run.add_argument("--precision", choices=runtime.PRECISIONS, default="float32")
-    run.add_argument("--seed", type=int, default=None, help="make the run repeatable")
-    run.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint")
-    run.add_argument("--overwrite", action="store_true", help="replace an existing --output-dir")
-    run.add_argument("--quiet", action="store_true", help="no progress bars")
-    return parser
+def _flag(setting: str) -> str:
+    return f"--{setting.replace('_', '-')}"
 
 
-def parse_args(parser: ArgumentParser, argv=None) -> argparse.Namespace:
-    args = parser.parse_args(argv)
-    if args.resume and args.overwrite:
-        parser.error("--resume and --overwrite contradict each other")
-    if getattr(args, "data_dir", None):
-        try:
-            resolve_data_dir(args.data_dir)
-        except DataSourceError as error:
-            parser.error(str(error))
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(message)s", stream=sys.stderr, force=True)
-    return args
+def _shown(value) -> str:
+    return "(not given)" if value is None else json.dumps(value)
 
 
-def _raised_by_the_zoo(error: BaseException) -> bool:
-    """True when the innermost frame is the zoo's own code (a check of the user's input)."""
-    traceback = error.__traceback__
-    while traceback.tb_next is not None:
-        traceback = traceback.tb_next
-    origin = Path(traceback.tb_frame.f_code.co_filename).resolve()
-    ours = (Path(__file__).resolve().parent, Path(_sources.__file__).resolve().parent)  # zoo/ and datasets/
-    return any(folder in origin.parents for folder in ours)
+def versions() -> dict:
+    import zoo
 
+    found = {"zoo": zoo.__version__, "python": platform.python_version(), "keras": keras.__version__,
+             "backend": keras.backend.backend()}
+    if "tensorflow" in sys.modules:
+        found["tensorflow"] = sys.modules["tensorflow"].__version__
+    return found
 
-def main(function) -> None:
-    """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2."""
-    try:
-        function()
-    except (UsageError, DataSourceError, runtime.RuntimeConfigError, ValueError) as error:
-        ours = isinstance(error, (UsageError, DataSourceError, runtime.RuntimeConfigError))
-        if os.environ.get("ZOO_DEBUG") or not (ours or _raised_by_the_zoo(error)):
-            raise  # a ValueError inside Keras or TensorFlow needs its traceback
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    except TrainingDiverged as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; continue with --resume", file=sys.stderr)
-        sys.exit(130)
-
-
-# ----------------------------------------------------------------------------- files
-
-def save_model(model, path) -> Path:
-    with atomic_path(path) as temporary:
-        model.save(temporary)
-    return Path(path)
-
-
-def read_history(path) -> dict:
-    """history.csv as {column: [values]} (numbers as floats, epoch as int)."""
-    path = Path(path)
-    if not path.exists():
-        return {}
-    with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    if not rows:
-        return {}
-
-    def number(text):
-        return float("nan") if text in (None, "", "NA") else float(text)
-
-    # CSVLogger writes "NA" for val_* columns when fit has no validation data: drop those.
-    columns = [key for key in rows[0] if key and any(row.get(key) not in (None, "", "NA") for row in rows)]
-    return {key: [int(row[key]) if key == "epoch" else number(row[key]) for row in rows] for key in columns}
-
-
-def _truncate_history(path: Path, epochs: int) -> None:
-    """Keep only the rows of completed, checkpointed epochs, so a resumed history is continuous."""
-    if not path.exists():
-        return
-    with open(path, newline="") as handle:
-        rows = list(csv.reader(handle))
-    kept = rows[:1] + [row for row in rows[1:] if row and int(row[0]) < epochs]
-    with atomic_path(path) as temporary, open(temporary, "w", newline="") as handle:
-        csv.writer(handle).writerows(kept)
-
-
-# ----------------------------------------------------------------------------- callbacks
-
-class EpochCheckpoint(keras.callbacks.Callback):
-    """The last and the best epoch, saved atomically, plus the state ``--resume`` reads.
-
-    Keras' ModelCheckpoint writes in place, so a run killed mid-save would lose its only
-    checkpoint; this one writes to a temporary name and renames. ``state.json`` is written
-    last and records the optimizer's step count, so a run killed between the renames is
-    recognised on resume (see ``Run.build_or_resume``).
-    """
-
-    def __init__(self, folder: Path, monitor: str, mode: str = "max", best: float | None = None):
-        super().__init__()
-        self.folder, self.monitor, self.mode, self.best = Path(folder), monitor, mode, best
-
-    def _improved(self, value: float) -> bool:
-        if self.best is None:
-            return True
-        return value > self.best if self.mode == "max" else value < self.best
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if not math.isfinite(float(logs.get("loss", 0.0))):
-            return  # never checkpoint a diverged model
-        save_model(self.model, self.folder / "last.keras")
-        value = logs.get(self.monitor)
-        if value is not None and math.isfinite(float(value)) and self._improved(float(value)):
-            self.best = float(value)
-            _same_file_as(self.folder / "last.keras", self.folder / "best.keras")
-        write_json(self.folder / "state.json",
-                   {"epochs_done": epoch + 1, "monitor": self.monitor, "mode": self.mode, "best": self.best,
-                    "optimizer_iterations": optimizer_iterations(self.model)})
-
-
-def _same_file_as(source: Path, path: Path) -> None:
-    """Make ``path`` hold what ``source`` holds: a hard link where the file system allows
-    (AlexNet's checkpoint with its Adam state is 263 MB; writing it twice doubled the cost),
-    else a copy; renamed into place either way."""
-    with atomic_path(path) as temporary:
-        try:
-            os.link(source, temporary)
-        except OSError:
-            shutil.copyfile(source, temporary)
-
-
-def optimizer_iterations(model) -> int | None:
-    """How many updates the model's optimizer has applied (None when it has no optimizer);
-    for the GAN, whose two optimisers step together, the discriminator's."""
-    optimizer = getattr(model, "optimizer", None) or getattr(model, "d_optimizer", None)
-    return None if optimizer is None else int(keras.ops.convert_to_numpy(optimizer.iterations))
-
-
-class DivergenceGuard(keras.callbacks.TerminateOnNaN):
-    """TerminateOnNaN that remembers where it stopped, so the run can exit non-zero."""
-
-    def __init__(self):
-        super().__init__()
-        self.diverged_in_epoch = None
-        self._epoch = 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
-
-    def on_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            self.diverged_in_epoch = self._epoch + 1
-        super().on_batch_end(batch, logs)
-
-
-# ----------------------------------------------------------------------------- a run
 
 class Run:
-    """One training run: its output folder, runtime, checkpoints and final artifacts."""
+    """One training run: its output folder, runtime, checkpoints and final artifacts.
 
-    def __init__(self, args: argparse.Namespace, model: str, monitor: str | None = None, mode: str | None = None):
+    Args:
+        args: the parsed command line (``cli.parse_args``).
+        model: the zoo's model name (also the recipe's).
+        monitor, mode: what picks the best checkpoint (default: the recipe's).
+        settings: defining settings the command line does not show as such (values a script
+            resolved from a preset, say); they join the flags in ``state.json``.
+    """
+
+    def __init__(self, args, model: str, monitor: str | None = None, mode: str | None = None,
+                 settings: dict | None = None):
         self.args, self.model_name = args, model
         self.recipe = recipes.RECIPES.get(model)
-        self.monitor = monitor or (self.recipe.monitor if self.recipe else "val_loss")
-        self.mode = mode or (self.recipe.mode if self.recipe else "min")
+        self.monitor = monitor or getattr(self.recipe, "monitor", None) or "val_loss"
+        self.mode = mode or getattr(self.recipe, "mode", None) or "min"
         self.started = time.perf_counter()
+        self.runtime = runtime.configure(getattr(args, "device", "auto"), getattr(args, "strategy", "auto"),
+                                         getattr(args, "precision", "float32"), getattr(args, "seed", None),
+                                         quiet=True)  # described once the folder is checked
         self.output_dir = Path(args.output_dir)
-        self._check_output_dir()
-        self.runtime = runtime.configure(args.device, args.strategy, args.precision, args.seed, quiet=args.quiet)
         if not self.runtime.is_chief:
             # Every worker must save (saving is collective), but only the chief into the real folder.
             self.output_dir = self.output_dir.with_name(f"{self.output_dir.name}.worker{self.runtime.worker_index}")
-        self.initial_epoch = 0
-        self._best = None
-        self._prepared = False
+        self.settings = self._defining_settings(settings)
         self.data_info = None
+        self._prepared = self._committed = False
+        self._mode = "new"
+        self._set_aside: Path | None = None
+        self._lock = FolderLock(self.output_dir)
+        try:
+            self._lock.acquire()
+        except FolderBusy as holder:
+            raise UsageError(f"--output-dir {self.output_dir} is in use by {holder}; let that run finish "
+                             f"or choose another --output-dir") from None
+        atexit.register(self.close)
+        try:
+            self._recover_interrupted_overwrite()
+            self.previous = self._check_output_dir()
+        except BaseException:
+            self.close()
+            raise
+        log.info(self.runtime.describe())
+        self.resuming = self.previous is not None and bool(self.previous.get("progress"))
+        self._committed = self.resuming  # a resumed folder is a run already; a failure keeps it
+        self.progress = dict(self.previous["progress"]) if self.resuming else {}
+        self.initial_epoch = self.progress.get("epochs_done", 0)
+        self._best = self.progress.get("best")
+        self._earlier_wall_time = self.previous.get("wall_time_s", 0.0) if self.resuming else 0.0
+        self._segment = self.previous.get("segments", 0) + 1 if self.resuming else 1
 
-    # -- the output folder: checked now, created (or replaced) at the first write
-    def _check_output_dir(self) -> None:
+    # -- what defines the run
+    def _defining_settings(self, extra) -> dict:
+        changeable = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME)) | {"may_change_on_resume"}
+        settings = {key: value for key, value in sorted(vars(self.args).items()) if key not in changeable}
+        if hasattr(self.args, "strategy"):
+            settings["replicas"] = self.runtime.replicas  # the global batch is per-replica batch x replicas
+        settings.update(extra or {})
+        return json.loads(json.dumps(settings, default=str))
+
+    def _check_resumable(self, state: dict) -> None:
         folder = self.output_dir
+        if state.get("model") != self.model_name:
+            raise UsageError(f"--resume: {folder} holds a {state.get('model')} run "
+                             f"({state.get('script', 'another script')}), not {self.model_name}")
+        recorded = state.get("settings", {})
+        for key in sorted(recorded.keys() & self.settings.keys()):
+            if recorded[key] != self.settings[key]:
+                raise UsageError(
+                    f"--resume: the run in {folder} was started with {_flag(key)} {_shown(recorded[key])}, "
+                    f"this command gives {_shown(self.settings[key])}; a resumed run keeps its settings "
+                    f"(only {', '.join(_flag(k) for k in sorted(self._changeable()))} may change)")
+
+    def _changeable(self) -> set:
+        flags = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME))
+        return {key for key in flags if hasattr(self.args, key)} - {"resume", "overwrite", "output_dir"}
+
+    # -- the output folder: checked now, written only after the data is read
+    def _check_output_dir(self) -> dict | None:
+        """The state of the run to continue (None for a new run); refuses what must not be touched."""
+        folder, args = self.output_dir, self.args
+        resume, overwrite = getattr(args, "resume", False), getattr(args, "overwrite", False)
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"--output-dir {folder} exists and is not a folder")
-        if folder.exists() and any(folder.iterdir()) and not (self.args.resume or self.args.overwrite):
+        if not folder.exists() or not any(folder.iterdir()):
+            if resume:
+                log.warning(f"nothing to resume in {folder}; starting a new run")
+            self._mode = "new"
+            return None
+        state = read_state(folder)
+        if state is None:
+            if not (folder / LEGACY_STATE).is_file():
+                raise UsageError(f"--output-dir {folder} holds files but no zoo run (no {STATE_FILE}); the zoo "
+                                 f"replaces only its own runs: choose another --output-dir")
+            if overwrite:
+                self._mode = "replace"
+                return None
+            raise UsageError(f"--output-dir {folder} holds a run of an older zoo version, which cannot be "
+                             f"resumed; pass --overwrite to replace it")
+        if not (resume or overwrite):
             raise UsageError(f"--output-dir {folder} already holds a run; pass --resume to continue it "
                              f"or --overwrite to replace it")
+        if overwrite:
+            self._mode = "replace"
+            return None
+        self._check_resumable(state)
+        if not state.get("progress"):
+            log.warning(f"the run in {folder} stopped before its first checkpoint; starting it anew")
+            self._mode = "replace"
+            return None
+        self._mode = "resume"
+        return state
+
+    def _recover_interrupted_overwrite(self) -> None:
+        """A run killed between setting the previous run aside and its own first checkpoint
+        left the previous run hidden beside the folder: put it back (or drop it, when the
+        new run did checkpoint)."""
+        for aside in self.output_dir.parent.glob(f".{glob_escape(self.output_dir.name)}.replaced*"):
+            try:
+                state = read_state(self.output_dir) if self.output_dir.is_dir() else None
+            except UsageError:
+                state = None
+            if state is not None and state.get("progress"):
+                shutil.rmtree(aside, ignore_errors=True)
+                continue
+            if self.output_dir.exists():
+                shutil.rmtree(self.output_dir)
+            os.replace(aside, self.output_dir)
+            log.warning(f"restored the run in {self.output_dir} that an interrupted --overwrite had set aside")
+
+    def _prepare(self) -> None:
+        """Create the folder for a new run (setting a replaced run aside) at the first write."""
+        if self._prepared:
+            return
+        if self._mode == "replace" and self.output_dir.exists():
+            self._set_aside = self.output_dir.with_name(f".{self.output_dir.name}.replaced{os.getpid()}")
+            os.replace(self.output_dir, self._set_aside)
+        self._existed_empty = self.output_dir.is_dir()
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self._prepared = True
+        if self._mode != "resume":
+            self._write_state(progress=None)
 
     def path(self, name: str) -> Path:
-        """A path inside the output folder, creating the folder on first use."""
-        if not self._prepared:
-            if self.args.overwrite and self.output_dir.exists():
-                shutil.rmtree(self.output_dir)
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            self._prepared = True
+        """A path inside the output folder (the folder is made at the first one asked for)."""
+        self._prepare()
         return self.output_dir / name
 
     @property
@@ -293,48 +249,119 @@ class Run:
     def global_batch_size(self) -> int:
         return self.args.batch_size * self.runtime.replicas
 
+    def elapsed(self) -> float:
+        """Seconds this run has taken, over all its segments."""
+        return self._earlier_wall_time + time.perf_counter() - self.started
+
+    # -- state.json
+    def _write_state(self, progress, finished: bool = False) -> None:
+        state = {
+            "format": STATE_FORMAT,
+            "model": self.model_name,
+            "script": Path(sys.argv[0]).name if sys.argv and sys.argv[0] else None,
+            "settings": self.settings,
+            "data": self._data_record(),
+            "progress": progress,
+            "finished": finished,
+            "segments": self._segment,
+            "wall_time_s": round(self.elapsed(), 2),
+            "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+            "versions": versions(),
+            "runtime": self.runtime.as_dict(),
+        }
+        write_json(self.output_dir / STATE_FILE, state)
+
+    def _data_record(self) -> dict | None:
+        info = self.data_info
+        if info is None:
+            return self.previous.get("data") if self.resuming else None
+        return {"dataset": info.name, "source": info.source, "origin": str(info.origin),
+                "n_train": info.n_train, "n_validation": info.n_validation}
+
+    def checkpoint(self, save=None, progress=None) -> None:
+        """``save(checkpoint_dir)`` writes the checkpoint's files; then ``state.json`` records
+        ``progress`` (a dict, or a function returning one after the save), which a resumed run
+        finds in ``run.progress``. The first checkpoint makes a new run's folder its own."""
+        self._prepare()
+        if save is not None:
+            self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+            save(self.checkpoint_dir)
+        self.progress = dict(progress() if callable(progress) else (progress or {}))
+        self._write_state(self.progress)
+        self._commit()
+
+    def _commit(self) -> None:
+        self._committed = True
+        if self._set_aside is not None:
+            shutil.rmtree(self._set_aside, ignore_errors=True)
+            self._set_aside = None
+
+    def close(self) -> None:
+        """Put the folder back as it was if this run never reached a checkpoint; unlock it."""
+        if getattr(self, "_prepared", False) and not self._committed:
+            shutil.rmtree(self.output_dir, ignore_errors=True)
+            if self._set_aside is not None:
+                os.replace(self._set_aside, self.output_dir)
+                self._set_aside = None
+            elif self._existed_empty:
+                self.output_dir.mkdir()
+            self._prepared = False
+        self._lock.release()
+
+    # -- data
     def data(self, loaded):
-        """Record where the data came from (``loaded.info``) and return ``(train, validation)``."""
+        """Record where the data came from (``loaded.info``) and return ``(train, validation)``;
+        a resumed run must see the same data."""
         self.data_info = getattr(loaded, "info", None)
+        recorded = self.previous.get("data") if self.resuming else None
+        if recorded and self.data_info is not None:
+            for key, value in self._data_record().items():
+                if key != "origin" and recorded.get(key) != value:
+                    raise UsageError(f"--resume: the run in {self.output_dir} trained on {key} {recorded.get(key)}, "
+                                     f"this command's data gives {value}")
         return tuple(loaded)
 
-    def resume_state(self) -> dict | None:
-        state = self.checkpoint_dir / "state.json"
-        if self.args.resume and state.exists() and (self.checkpoint_dir / "last.keras").exists():
-            return json.loads(state.read_text())
-        return None
-
-    def build_or_resume(self, build_and_compile):
-        """The model from the last checkpoint with ``--resume``, else ``build_and_compile()``;
+    # -- models
+    def restore(self, start, resume):
+        """``start()`` for a new run, ``resume(checkpoint_dir, progress)`` to continue one;
         either way inside the strategy's scope."""
         with self.runtime.scope():
-            state = self.resume_state()
-            if state is not None:
-                model = keras.models.load_model(self.checkpoint_dir / "last.keras")
-                self.initial_epoch, self._best = state["epochs_done"], state.get("best")
-                recorded, saved = state.get("optimizer_iterations"), optimizer_iterations(model)
-                if recorded is not None and saved is not None and saved > recorded:
-                    # killed after last.keras was replaced but before state.json was: the
-                    # checkpoint (and history.csv, written first) already hold one more epoch
-                    self.initial_epoch += 1
-                    self._recount_best()
-                    log.info("the last checkpoint is one epoch ahead of state.json; counting it")
-                log.info(f"resuming {self.output_dir} after epoch {self.initial_epoch}")
-                return model
-            if self.args.resume:
-                log.warning(f"nothing to resume in {self.output_dir}; starting a new run")
-            return build_and_compile()
+            if not self.resuming:
+                return start()
+            restored = resume(self.checkpoint_dir, self.progress)
+        where = f"after epoch {self.initial_epoch}" if self.initial_epoch else self._describe_progress()
+        log.info(f"resuming {self.output_dir} {where}")
+        return restored
+
+    def build_or_resume(self, build_and_compile):
+        """The model from the last checkpoint when resuming, else ``build_and_compile()``."""
+        return self.restore(build_and_compile, self._load_last)
+
+    def _load_last(self, folder: Path, progress: dict):
+        model = keras.models.load_model(folder / "last.keras")
+        recorded, saved = progress.get("optimizer_iterations"), optimizer_iterations(model)
+        if recorded is not None and saved is not None and saved > recorded:
+            # killed after last.keras was replaced but before state.json was: the
+            # checkpoint (and history.csv, written first) already hold one more epoch
+            self.initial_epoch += 1
+            self._recount_best()
+            log.info("the last checkpoint is one epoch ahead of state.json; counting it")
+        return model
+
+    def _describe_progress(self) -> str:
+        shown = {key: value for key, value in self.progress.items() if isinstance(value, (int, float, str))}
+        return "after " + ", ".join(f"{key} {value}" for key, value in shown.items())
 
     def _recount_best(self) -> None:
         """The best epoch from history.csv, after counting an epoch state.json missed; when
         that epoch is the best, best.keras becomes its checkpoint (the kill may have come first)."""
-        scores = read_history(self.path("history.csv")).get(self.monitor, [])[: self.initial_epoch]
+        scores = read_history(self.output_dir / "history.csv").get(self.monitor, [])[: self.initial_epoch]
         finite = [score for score in scores if math.isfinite(score)]
         if not finite:
             return
         self._best = max(finite) if self.mode == "max" else min(finite)
         if scores[-1] == self._best:
-            _same_file_as(self.checkpoint_dir / "last.keras", self.checkpoint_dir / "best.keras")
+            same_file_as(self.checkpoint_dir / "last.keras", self.checkpoint_dir / "best.keras")
 
     def fit(self, model, train, validation=None, epochs: int | None = None, callbacks=(), **fit_kwargs) -> dict:
         """``model.fit`` with the harness's callbacks; returns the whole history (resumed runs too)."""
@@ -344,20 +371,22 @@ class Run:
             log.info(f"{self.output_dir} already holds {self.initial_epoch} epochs; nothing to train")
             return read_history(history_csv)
         if self.initial_epoch:
-            _truncate_history(history_csv, self.initial_epoch)
+            truncate_history(history_csv, self.initial_epoch)
         guard = DivergenceGuard()
         harness_callbacks = [
             guard,
             keras.callbacks.CSVLogger(str(history_csv), append=self.initial_epoch > 0),
             keras.callbacks.TensorBoard(log_dir=str(self.path("logs"))),
-            EpochCheckpoint(self.checkpoint_dir, self.monitor, self.mode, best=self._best),
         ]
+        # the checkpoint comes after the script's callbacks, so an epoch's files are all written when it is taken
+        checkpoint = EpochCheckpoint(self, self.monitor, self.mode, best=self._best)
         model.fit(train, validation_data=validation, epochs=epochs, initial_epoch=self.initial_epoch,
-                  callbacks=harness_callbacks + list(callbacks), verbose=0 if self.args.quiet else "auto",
+                  callbacks=harness_callbacks + list(callbacks) + [checkpoint],
+                  verbose=0 if self.args.quiet else "auto",
                   **{"shuffle": False, **fit_kwargs})  # loaders shuffle; fit would only warn
-        if guard.diverged_in_epoch is not None:
-            raise TrainingDiverged(f"the loss became NaN in epoch {guard.diverged_in_epoch}; "
-                                   f"no model was saved (checkpoints hold the last good epoch)")
+        self._best = checkpoint.best
+        self.initial_epoch = max(self.initial_epoch, self.progress.get("epochs_done", 0))
+        guard.raise_if_diverged()
         return read_history(history_csv)
 
     def history(self) -> dict:
@@ -380,19 +409,26 @@ class Run:
             best = (max if self.mode == "max" else min)(history[self.monitor]) if self.monitor in history else None
             result[f"best_{self.monitor}"] = best
         result.update(metrics or {})
-        if self.recipe is not None:
+        if self.recipe is not None and "book" not in result:
             reference = self.recipe.reference
             result["book"] = {"metric": reference.metric, "value": reference.value, "note": reference.note}
         result.update(self.runtime.as_dict())
-        result["wall_time_s"] = round(time.perf_counter() - self.started, 2)
+        result["wall_time_s"] = round(self.elapsed(), 2)
+        result["segments"] = self._segment
         if model is not None:
             save_model(model, self.path(model_file))
             result["model_file"] = str(self.output_dir / model_file)
         if history:
             plots.save(plots.learning_curves(history, title=self.model_name), self.path("learning_curves.png"))
-        write_json(self.path("metrics.json"), result)
-        print("RESULT " + json.dumps(result, default=str), flush=True)
-        return result
+        missing = non_finite_keys(result)
+        if missing:
+            result["non_finite"] = {"keys": missing, "note": "NaN or infinite values are written as null"}
+        written = json.loads(write_json(self.path("metrics.json"), result).read_text())
+        self._write_state(self.progress, finished=True)
+        self._commit()
+        print("RESULT " + json.dumps(written), flush=True)
+        self.close()
+        return written
 
 
 def class_metrics(model, validation, class_names, plot_path=None, title: str = "") -> dict:

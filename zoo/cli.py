@@ -1,0 +1,218 @@
+"""The command line every script shares, composed from groups by what the script does.
+
+    parser = cli.make_parser("lenet", __doc__)                       # data, fit, run, devices
+    parser = cli.make_parser("cartpole_q_network", __doc__, groups=("run", "device"))
+    args = cli.parse_args(parser)
+
+Imports no TensorFlow (``scripts/reproduce/`` uses it on machines without TensorFlow), and
+turns a user's mistake into one line on stderr and exit status 2 (:func:`main`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from zoo.datasets import SOURCES, DataSourceError, resolve_data_dir
+
+GROUPS = ("data", "fit", "run", "device")
+DEVICE_HELP = "auto, cpu, gpu, or a TensorFlow device such as /GPU:1"
+STRATEGIES = ("auto", "default", "mirrored", "multiworker")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
+
+# Flags that only say how to run, not what the run is: --resume accepts new values for
+# these; every other flag must match the run being resumed.
+MAY_CHANGE_ON_RESUME = {"epochs", "episodes", "iterations", "quiet", "device", "data_dir",
+                        "output_dir", "resume", "overwrite"}
+
+
+class UsageError(ValueError):
+    """A problem with what the user asked for; reported as one line, exit status 2."""
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Each help line once, with its default where the help does not already say it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if ("default" in text or action.default in (None, False, argparse.SUPPRESS)
+                or action.option_strings == [] or isinstance(action, argparse._HelpAction)):
+            return text
+        return f"{text} (default: %(default)s)".strip()
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but an argument error is one line on stderr and exit status 2, and the
+    help ends with which flags ``--resume`` lets change."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.may_change_on_resume = set(MAY_CHANGE_ON_RESUME)
+
+    def allow_on_resume(self, *dests: str) -> None:
+        """Flags whose new values a resumed run takes (they change no result so far)."""
+        self.may_change_on_resume.update(dests)
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def format_help(self):
+        flags = sorted(f"--{dest.replace('_', '-')}" for dest in self.may_change_on_resume
+                       if dest not in ("resume", "overwrite", "output_dir") and self._has(dest))
+        if self._has("resume"):
+            self.epilog = ("--resume continues the run in --output-dir with the settings it was started with; "
+                           f"only {', '.join(flags)} may differ, any other flag that differs is refused.")
+        return super().format_help()
+
+    def _has(self, dest: str) -> bool:
+        return any(action.dest == dest for action in self._actions)
+
+
+# ----------------------------------------------------------------------------- argument types
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
+def seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text} is not a seed: expected an integer from 0 to {MAX_SEED}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+# ----------------------------------------------------------------------------- groups
+
+def add_data_flags(parser) -> None:
+    group = parser.add_argument_group("data")
+    group.add_argument("--data", choices=SOURCES, default="auto",
+                       help="full data, the bundled sample, or full when it can be had")
+    group.add_argument("--data-dir", default=None, help="folder with the full data (default: $ZOO_DATA_DIR)")
+
+
+def add_fit_flags(parser, epochs: int, batch_size: int) -> None:
+    group = parser.add_argument_group("training")
+    group.add_argument("--epochs", type=positive_int, default=epochs, help="epochs in all (a resumed run trains on to this)")
+    group.add_argument("--batch-size", type=positive_int, default=batch_size,
+                       help="examples per replica (the global batch is this times the replicas)")
+
+
+def add_run_flags(parser, model: str) -> None:
+    group = parser.add_argument_group("run")
+    group.add_argument("--output-dir", default=str(Path("model_output") / model), help="where the run writes")
+    group.add_argument("--seed", type=seed, default=None, help="make the run repeatable (0 to 2**32-1)")
+    group.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint")
+    group.add_argument("--overwrite", action="store_true", help="replace the zoo run in --output-dir")
+    group.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def add_device_flags(parser, strategy: bool = True, precision: bool = True) -> None:
+    group = parser.add_argument_group("devices")
+    group.add_argument("--device", default="auto", help=DEVICE_HELP)
+    if strategy:
+        group.add_argument("--strategy", choices=STRATEGIES, default="auto", help="TensorFlow distribution strategy")
+    if precision:
+        group.add_argument("--precision", choices=PRECISIONS, default="float32", help="Keras dtype policy")
+
+
+def make_parser(model: str, description: str | None = None, *, groups=GROUPS, epochs: int | None = None,
+                batch_size: int | None = None, strategy: bool = True, precision: bool = True) -> ArgumentParser:
+    """A script's parser from the groups that apply to it, with the book's defaults."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"groups={sorted(unknown)!r} is invalid: expected some of {list(GROUPS)}")
+    parser = ArgumentParser(description=description.strip().splitlines()[0] if description else None)
+    if "data" in groups:
+        add_data_flags(parser)
+    if "fit" in groups:
+        from zoo import recipes  # only fit scripts need the book's epochs and batch size
+
+        recipe = recipes.RECIPES.get(model)
+        add_fit_flags(parser, epochs or getattr(recipe, "epochs", None) or 1,
+                      batch_size or getattr(recipe, "batch_size", None) or 32)
+    if "run" in groups:
+        add_run_flags(parser, model)
+    if "device" in groups:
+        add_device_flags(parser, strategy=strategy, precision=precision)
+    return parser
+
+
+def parse_args(parser: ArgumentParser, argv=None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    if getattr(args, "resume", False) and getattr(args, "overwrite", False):
+        parser.error("--resume and --overwrite contradict each other")
+    if getattr(args, "data_dir", None):
+        try:
+            resolve_data_dir(args.data_dir)
+        except DataSourceError as error:
+            parser.error(str(error))
+    args.may_change_on_resume = sorted(parser.may_change_on_resume)
+    logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
+                        format="%(message)s", stream=sys.stderr, force=True)
+    return args
+
+
+# ----------------------------------------------------------------------------- errors
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite."""
+
+
+def _raised_by_the_zoo(error: BaseException) -> bool:
+    """True when the innermost frame is the zoo's own code (a check of the user's input)."""
+    import zoo
+    import zoo.datasets
+
+    traceback = error.__traceback__
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    origin = Path(traceback.tb_frame.f_code.co_filename).resolve()
+    ours = {Path(zoo.__file__).resolve().parent, Path(zoo.datasets.__file__).resolve().parent}
+    return any(folder in origin.parents for folder in ours)
+
+
+def main(function) -> None:
+    """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2."""
+    try:
+        function()
+    except ValueError as error:  # UsageError, DataSourceError and the runtime's errors are ValueErrors
+        ours = isinstance(error, (UsageError, DataSourceError)) or type(error).__module__.startswith("zoo")
+        if os.environ.get("ZOO_DEBUG") or not (ours or _raised_by_the_zoo(error)):
+            raise  # a ValueError inside Keras or TensorFlow needs its traceback
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        sys.exit(2)
+    except TrainingDiverged as error:
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted; continue with --resume", file=sys.stderr)
+        sys.exit(130)
+
+
+def one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
