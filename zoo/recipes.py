@@ -1,18 +1,29 @@
-"""The book's compile and fit settings and its reported result, per model.
+"""The book's settings and figures, per model: compile and fit settings, parameter counts,
+data settings and the result the book reports.
 
 Builders stay free of training choices; a script (or a user) takes them from here:
 
     recipe = recipes.get("lenet")
     model.compile(**recipe.compile_kwargs())
     model.fit(..., epochs=recipe.epochs, batch_size=recipe.batch_size)
+
+The deep Q-learning agents have an ``AgentRecipe`` instead (environment, training length,
+evaluation). ``docs/book_reference.md`` is this module as a table; regenerate it with
+``python -m zoo.recipes --write docs/book_reference.md``.
+
+Importing this module loads neither Keras nor TensorFlow: optimizers are made on demand.
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
 from dataclasses import dataclass, field
-from typing import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-import keras
+if TYPE_CHECKING:
+    import keras
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,11 @@ class Reference:
     metric: str  # e.g. "val_accuracy", "roc_auc"
     value: float | None
     note: str = ""
+
+
+def _counts(model: str, parameters) -> dict:
+    """A count, or counts by network: an int is the count of the recipe's own model."""
+    return {model: parameters} if isinstance(parameters, int) else dict(parameters)
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,15 @@ class Recipe:
     reference: Reference = field(default_factory=lambda: Reference("val_accuracy", None))
     notes: str = ""
     data: dict = field(default_factory=dict)  # the book's data settings, where a model has its own
+    chapter: int | None = None
+    # The book's parameter counts of the networks built with their defaults, by name in zoo's
+    # registry (an int: the recipe's own model); trainable ones only where some are frozen.
+    parameters: dict = field(default_factory=dict)
+    trainable_parameters: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "parameters", _counts(self.model, self.parameters))
+        object.__setattr__(self, "trainable_parameters", _counts(self.model, self.trainable_parameters))
 
     def compile_kwargs(self) -> dict:
         """Fresh compile arguments (a new optimizer each call, so it can be made in a strategy scope)."""
@@ -51,12 +76,92 @@ class Recipe:
         return model
 
 
+@dataclass(frozen=True)
+class AgentPreset:
+    """One documented way to train an agent; its DQNAgent options are ``zoo.dqn.PRESETS`` of the same name."""
+
+    episodes: int  # training episodes
+    n_dense: int  # units of each hidden layer of the Q-network
+    parameters: int  # the Q-network's parameter count at that width
+
+
+@dataclass(frozen=True)
+class AgentRecipe:
+    """A deep Q-learning agent's settings: its game, its training, its evaluation, the book's result.
+
+    Settings that do not apply to an agent are None (Cart-Pole trains for a preset's number
+    of episodes, Doom for epochs of learning steps).
+    """
+
+    model: str  # the Q-network's name in zoo's registry
+    # environment:
+    env: str  # a gymnasium id, or a ViZDoom scenario
+    terminal_reward: float | None = None  # replaces the reward of an episode's last step (None: kept)
+    # agent: DQNAgent keyword arguments every run takes (with presets: on top of zoo.dqn.PRESETS)
+    agent: dict = field(default_factory=dict)
+    presets: dict = field(default_factory=dict)  # preset name -> AgentPreset; the first is the book's
+    # training:
+    epochs: int | None = None
+    steps_per_epoch: int | None = None  # learning steps per epoch, one minibatch update each
+    checkpoint_every: int | None = None  # episodes between saved weights (None: after every epoch)
+    # evaluation (greedy, no exploration):
+    eval_every: int | None = None  # episodes between checks that keep the best weights
+    check_episodes: int | None = None  # episodes per check
+    eval_episodes: int | None = None  # episodes scored at the end, with the best weights
+    test_episodes: int | None = None  # episodes scored after every epoch
+    target_score: float | None = None  # a greedy mean that counts as having learned the game
+    monitor: str = "eval_mean_score"  # what picks the best weights
+    mode: str = "max"
+    reference: Reference = field(default_factory=lambda: Reference("score", None))
+    notes: str = ""
+    chapter: int | None = None  # None: beyond the book
+    parameters: dict = field(default_factory=dict)  # as Recipe's: the Q-network at the builder's defaults
+
+    def __post_init__(self):
+        object.__setattr__(self, "parameters", _counts(self.model, self.parameters))
+
+    def agent_options(self, preset: str | None = None) -> dict:
+        """``DQNAgent`` keyword arguments: a preset's (default: the book's) and this recipe's own."""
+        if not self.presets:
+            if preset is not None:
+                raise ValueError(f"{self.model} has no presets; got preset={preset!r}")
+            return dict(self.agent)
+        preset = next(iter(self.presets)) if preset is None else preset
+        if preset not in self.presets:
+            raise ValueError(f"preset={preset!r} is invalid: expected one of {list(self.presets)}")
+        from zoo.dqn import PRESETS  # TensorFlow: only when an agent is wanted
+
+        return {**PRESETS[preset], **self.agent}
+
+    @property
+    def batch_size(self) -> int | None:
+        """Transitions per replay call, with the book's preset (as ``Recipe.batch_size`` for scripts)."""
+        return self.agent_options().get("batch_size")
+
+
 def _sgd(learning_rate):
-    return lambda: keras.optimizers.SGD(learning_rate=learning_rate)
+    def make():
+        import keras
+
+        return keras.optimizers.SGD(learning_rate=learning_rate)
+
+    return make
 
 
 def _adam(learning_rate=0.001):
-    return lambda: keras.optimizers.Adam(learning_rate=learning_rate)
+    def make():
+        import keras
+
+        return keras.optimizers.Adam(learning_rate=learning_rate)
+
+    return make
+
+
+def _gan_discriminator_optimizer():
+    """The discriminator's RMSprop; the adversarial network's is ``zoo.gan.adversarial_optimizer()``."""
+    from zoo import gan
+
+    return gan.discriminator_optimizer()
 
 
 RECIPES = {
@@ -64,44 +169,52 @@ RECIPES = {
     "shallow_net": Recipe(
         "shallow_net", "mean_squared_error", _sgd(0.01), epochs=200, batch_size=128,
         reference=Reference("val_accuracy", 0.856, "notebook after 200 epochs; 10.1% after epoch 1"),
+        chapter=5, parameters=50_890,
     ),
     "intermediate_net": Recipe(
         "intermediate_net", "categorical_crossentropy", _sgd(0.1), epochs=20, batch_size=128,
         reference=Reference("val_accuracy", 0.976, "plateau; 92.34% after epoch 1"),
+        chapter=8, parameters=55_050,
     ),
     "deep_net": Recipe(
         "deep_net", "categorical_crossentropy", _adam(), epochs=20, batch_size=128,
         reference=Reference("val_accuracy", 0.9787, "at epoch 15"),
+        chapter=9, parameters=59_978,
     ),
     "regression_net": Recipe(
         "regression_net", "mean_squared_error", _adam(), epochs=32, batch_size=8,
         metrics=(), monitor="val_loss", mode="min",
         reference=Reference("val_loss", None, "the book shows no final figure"),
+        chapter=9, parameters=1_185,
     ),
     # chapter 10: machine vision
     "lenet": Recipe(
         "lenet", "categorical_crossentropy", _adam(), epochs=10, batch_size=128,
         reference=Reference("val_accuracy", 0.9927, "at epoch 9"),
+        chapter=10, parameters=1_199_882,
     ),
-    # chapter 10: AlexNet, VGGNet, VGG19 transfer (issue 4)
     "alexnet": Recipe(
         "alexnet", "categorical_crossentropy", _adam(), epochs=100, batch_size=64,
         reference=Reference("val_accuracy", None, "21.9 million parameters; the notebook shows no converged figure"),
         notes="Oxford Flowers 17 at 224x224, validation split 0.1, shuffled",
+        chapter=10, parameters=21_883_153,
     ),
     "vggnet": Recipe(
         "vggnet", "categorical_crossentropy", _adam(), epochs=250, batch_size=64,
         reference=Reference("val_accuracy", None, "none converged in the notebook"),
         notes="Oxford Flowers 17 at 224x224, validation split 0.1",
+        chapter=10, parameters=33_672_785,
     ),
     "vgg19_transfer": Recipe(
         "vgg19_transfer", "categorical_crossentropy", _adam(), epochs=16, batch_size=32,
         reference=Reference("val_accuracy", 0.812, "book; DLTFpT's TF2 notebook: 80.2%"),
         notes="15 steps per epoch, 15 validation steps; images rescaled by 1/255, augmented",
+        # VGG19's ImageNet convolutions (20,024,384) stay frozen: only the new top trains
+        chapter=10, parameters=20_074_562, trainable_parameters=50_178,
     ),
-    # chapter 11: sentiment classifiers (issue 5). Binary cross-entropy and Adam, batch 128, judged
-    # by the ROC AUC of the validation reviews. The best epoch is the one with the lowest val_loss,
-    # as in the book's notebooks (they reload the epoch whose validation loss was lowest); the loss
+    # chapter 11: sentiment classifiers. Binary cross-entropy and Adam, batch 128, judged by the
+    # ROC AUC of the validation reviews. The best epoch is the one with the lowest val_loss, as
+    # in the book's notebooks (they reload the epoch whose validation loss was lowest); the loss
     # is a smooth, proper score, while Keras' streaming AUC is a 200-threshold approximation, so
     # the exact ROC AUC is computed once, with scikit-learn, on the reloaded best epoch.
     **{
@@ -113,33 +226,247 @@ RECIPES = {
             # tokens kept per review (padded and truncated at the start)
             data=dict(n_unique_words=words, n_words_to_skip=skip, max_review_length=length,
                       padding="pre", truncating="pre"),
+            chapter=11, parameters=parameters,
         )
-        for name, epochs, auc, accuracy, words, skip, length in (
-            ("dense_sentiment", 4, 0.9285, "84.5%", 5000, 50, 100),
-            ("conv_sentiment", 4, 0.9612, "89.6%", 5000, 0, 400),
-            ("rnn_sentiment", 16, 0.8494, "77.6%", 10000, 0, 100),
-            ("lstm_sentiment", 4, 0.9276, "84.8%", 10000, 0, 100),
-            ("bilstm_sentiment", 6, 0.9347, "86.5%", 10000, 0, 200),
-            ("stacked_bilstm_sentiment", 4, 0.9487, "87.8%", 10000, 0, 200),
-            ("conv_lstm_sentiment", 4, 0.9446, "87.1%", 10000, 0, 200),
-            ("gru_sentiment", 4, 0.9301, "84.9%", 10000, 0, 100),
-            ("multi_convnet_sentiment", 4, 0.9618, "89.4%", 5000, 0, 400),
+        # parameters as Keras 3 counts them
+        for name, epochs, auc, accuracy, words, skip, length, parameters in (
+            ("dense_sentiment", 4, 0.9285, "84.5%", 5000, 50, 100, 729_729),
+            ("conv_sentiment", 4, 0.9612, "89.6%", 5000, 0, 400, 435_457),
+            ("rnn_sentiment", 16, 0.8494, "77.6%", 10000, 0, 100, 722_433),
+            ("lstm_sentiment", 4, 0.9276, "84.8%", 10000, 0, 100, 968_961),
+            ("bilstm_sentiment", 6, 0.9347, "86.5%", 10000, 0, 200, 1_297_921),
+            ("stacked_bilstm_sentiment", 4, 0.9487, "87.8%", 10000, 0, 200, 804_993),
+            ("conv_lstm_sentiment", 4, 0.9446, "87.1%", 10000, 0, 200, 718_529),
+            ("gru_sentiment", 4, 0.9301, "84.9%", 10000, 0, 100, 887_553),
+            ("multi_convnet_sentiment", 4, 0.9618, "89.4%", 5000, 0, 400, 681_601),
         )
     },
-    # chapter 12: GAN (issue 6); an epoch is 100 iterations (scripts/train_gan.py --sample-interval)
+    # chapter 12: GAN; an epoch is 100 iterations (scripts/train_gan.py --sample-interval)
     "gan": Recipe(
-        "gan", "binary_crossentropy",
-        lambda: keras.optimizers.RMSprop(  # the discriminator's; the adversarial one is in zoo.gan
-            learning_rate=keras.optimizers.schedules.InverseTimeDecay(0.0008, 1, 6e-8), clipvalue=1.0),
+        "gan", "binary_crossentropy", _gan_discriminator_optimizer,
         epochs=20, batch_size=128, metrics=(), monitor="a_loss", mode="min",
         reference=Reference("a_loss", None, "the book shows apple grids after 2,000 iterations, no figure"),
-        notes="Quick, Draw! apples; best.keras is the epoch whose generator fooled the discriminator most",
+        notes="Quick, Draw! apples; the optimizer is the discriminator's (the adversarial network's is "
+              "zoo.gan.adversarial_optimizer()); best.keras is the epoch whose generator fooled the discriminator most",
+        chapter=12, parameters={"discriminator": 4_311_553, "generator": 183_713},
     ),
-    # chapter 13 and Doom: deep Q-networks (issue 7)
+    # chapter 13: a deep Q-learning agent balances the pole (the book's cartpole_dqn notebook)
+    "cartpole_q_network": AgentRecipe(
+        "cartpole_q_network",
+        # environment:
+        env="CartPole-v0",  # the book's game: 200-step episodes
+        terminal_reward=-10,  # the book's penalty on the step that ends an episode
+        # agent: the book's options, or a target network, Double DQN, Huber loss and one
+        # minibatch update per step for the 500-step CartPole-v1 (zoo.dqn.PRESETS)
+        presets={
+            "book": AgentPreset(episodes=1000, n_dense=32, parameters=1_282),
+            "tuned": AgentPreset(episodes=600, n_dense=64, parameters=4_610),  # twice the width for v1
+        },
+        # training:
+        checkpoint_every=50,  # episodes, as the book saves its weights
+        # evaluation: the book warns the agent is flaky late in training, so keep the best weights
+        eval_every=10, check_episodes=10, eval_episodes=100,
+        monitor="eval_mean_score",
+        notes="book: one replay call after each episode; tuned: one minibatch update per step, "
+              "stopping once a greedy check reaches the episode limit",
+        reference=Reference("score", 199, "the book's final 10 training episodes all scored the maximum, "
+                                          "199 counted from 0 (200 here)"),
+        chapter=13, parameters=1_282,
+    ),
+    # beyond the book: ViZDoom's learning examples, frames as zoo.doom.FRAME_REPEAT and RESOLUTION
+    "doom_q_network": AgentRecipe(
+        "doom_q_network",
+        # environment:
+        env="simpler_basic",  # a ViZDoom scenario
+        # agent: ViZDoom's TensorFlow example; epsilon follows zoo.doom.epsilon_schedule per epoch,
+        # so the agent's own per-update decay is off
+        agent=dict(gamma=0.99, learning_rate=0.00025, optimizer="rmsprop", memory_size=10_000, batch_size=64,
+                   replay="batched", epsilon_decay=1.0, epsilon_min=0.0),
+        # training:
+        epochs=20, steps_per_epoch=2000,
+        # evaluation:
+        test_episodes=100, target_score=70,
+        monitor="test_mean",
+        notes="epsilon is set each epoch by zoo.doom.epsilon_schedule",
+        reference=Reference("test_mean", None,
+                            "beyond the book; the adapted blog post reports convergence in under 20 minutes"),
+        parameters=26_616,
+    ),
 }
 
 
-def get(name: str) -> Recipe:
+def get(name: str) -> Recipe | AgentRecipe:
     if name not in RECIPES:
         raise ValueError(f"no recipe for {name!r}; expected one of {sorted(RECIPES)}")
     return RECIPES[name]
+
+
+# ----------------------------------------------------------------------------- the reference table
+
+TABLE_PATH = "docs/book_reference.md"
+REGENERATE = f"python -m zoo.recipes --write {TABLE_PATH}"
+
+
+def _number(value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _learning_rate(config) -> str:
+    if isinstance(config, dict):  # a schedule
+        settings = ", ".join(f"{key}={_number(value)}" for key, value in config["config"].items()
+                             if key != "name" and (key != "staircase" or value))
+        return f"{config['class_name']}({settings})"
+    return f"{config:.6g}"  # a float32 variable's value, printed as it was typed
+
+
+def describe_optimizer(optimizer) -> str:
+    """``RMSprop(learning_rate=..., clipvalue=1.0)``: an optimizer's class and the settings a recipe chose."""
+    config = optimizer.get_config()
+    settings = [f"learning_rate={_learning_rate(config['learning_rate'])}"]
+    settings += [f"{key}={config[key]}" for key in ("clipvalue", "clipnorm") if config.get(key) is not None]
+    return f"{type(optimizer).__name__}({', '.join(settings)})"
+
+
+def _chapter(recipe) -> str:
+    return "beyond the book" if recipe.chapter is None else str(recipe.chapter)
+
+
+def _builder(name: str) -> str:
+    import zoo
+
+    return f"`zoo.{zoo.get(name).__name__}`"
+
+
+def _parameters(recipe) -> str:
+    counts = recipe.parameters
+    if list(counts) == [recipe.model]:
+        text = _number(counts[recipe.model])
+    else:
+        text = ", ".join(f"{name} {_number(count)}" for name, count in counts.items())
+    trainable = getattr(recipe, "trainable_parameters", {})
+    if trainable:
+        text += " (" + ", ".join(_number(count) for count in trainable.values()) + " trainable)"
+    return text
+
+
+def _judged(recipe) -> str:
+    return f"{'highest' if recipe.mode == 'max' else 'lowest'} {recipe.monitor}"
+
+
+def _result(reference: Reference) -> str:
+    return f"no figure ({reference.metric})" if reference.value is None else f"{reference.metric} {_number(reference.value)}"
+
+
+def _settings(options: dict) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in options.items())
+
+
+def _recipe_section(name: str, recipe: Recipe) -> list[str]:
+    lines = [f"- Chapter: {_chapter(recipe)}",
+             f"- Builder: {_builder(recipe.model)}"]
+    if list(recipe.parameters) != [recipe.model]:
+        lines += [f"  - {network}: {_builder(network)}" for network in recipe.parameters]
+    metrics = ", ".join(recipe.metrics) or "none"
+    lines += [f"- Parameters: {_parameters(recipe)}",
+              f"- Compile: optimizer {describe_optimizer(recipe.optimizer())}, loss {recipe.loss}, metrics {metrics}",
+              f"- Fit: {recipe.epochs} epochs, batch size {recipe.batch_size}; best epoch: {_judged(recipe)}"]
+    if recipe.data:
+        lines.append(f"- Data: {_settings(recipe.data)}")
+    if recipe.notes:
+        lines.append(f"- Notes: {recipe.notes}")
+    return lines
+
+
+def _agent_section(name: str, recipe: AgentRecipe) -> list[str]:
+    lines = [f"- Chapter: {_chapter(recipe)}",
+             f"- Builder: {_builder(recipe.model)}",
+             f"- Parameters: {_parameters(recipe)} at the builder's defaults"]
+    if recipe.model == "doom_q_network":
+        from zoo import doom  # the frames are zoo.doom's, not a recipe's
+
+        height, width = doom.RESOLUTION
+        environment = (f"- Environment: ViZDoom {recipe.env}, each action held for {doom.FRAME_REPEAT} frames, "
+                       f"grey frames down-sampled to {height}x{width}")
+    else:
+        environment = f"- Environment: gymnasium {recipe.env}"
+    if recipe.terminal_reward is not None:
+        environment += f", reward {_number(recipe.terminal_reward)} on the terminal step"
+    lines.append(environment)
+    if recipe.presets:
+        for preset, settings in recipe.presets.items():
+            lines.append(f"- Preset {preset}: {_number(settings.episodes)} episodes, n_dense={settings.n_dense} "
+                         f"({_number(settings.parameters)} parameters); agent {_settings(recipe.agent_options(preset))}")
+    else:
+        lines.append(f"- Agent: {_settings(recipe.agent_options())}")
+    training = []
+    if recipe.epochs is not None:
+        training.append(f"{recipe.epochs} epochs of {_number(recipe.steps_per_epoch)} learning steps")
+    if recipe.checkpoint_every is not None:
+        training.append(f"weights saved every {recipe.checkpoint_every} episodes")
+    if training:
+        lines.append(f"- Training: {'; '.join(training)}")
+    evaluation = []
+    if recipe.eval_every is not None:
+        evaluation.append(f"{recipe.check_episodes} greedy episodes every {recipe.eval_every} episodes keep the best "
+                          f"weights, scored over {recipe.eval_episodes} episodes at the end")
+    if recipe.test_episodes is not None:
+        evaluation.append(f"{recipe.test_episodes} greedy episodes after every epoch")
+    if recipe.target_score is not None:
+        evaluation.append(f"target mean score {_number(recipe.target_score)}")
+    evaluation.append(f"judged by {_judged(recipe)}")
+    lines.append(f"- Evaluation: {'; '.join(evaluation)}")
+    if recipe.notes:
+        lines.append(f"- Notes: {recipe.notes}")
+    return lines
+
+
+def _batch_size(recipe) -> str:
+    if isinstance(recipe, AgentRecipe) and recipe.presets:
+        return " / ".join(f"{recipe.agent_options(preset)['batch_size']} ({preset})" for preset in recipe.presets)
+    return _number(recipe.batch_size)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def reference_table() -> str:
+    """``docs/book_reference.md``: every recipe's chapter, builder, parameters, settings and the book's result."""
+    lines = [
+        "# The book's settings and figures, per model",
+        "",
+        f"Generated from `zoo.recipes`; do not edit: change the recipes, then run `{REGENERATE}`.",
+        "",
+        "| Model | Chapter | Parameters | Epochs | Batch size | The book's result |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, recipe in RECIPES.items():
+        epochs = _number(recipe.epochs) if recipe.epochs is not None else (
+            " / ".join(f"{_number(p.episodes)} episodes ({preset})" for preset, p in recipe.presets.items()))
+        lines.append(f"| [`{name}`](#{name}) | {_chapter(recipe)} | {_cell(_parameters(recipe))} | {epochs} "
+                     f"| {_batch_size(recipe)} | {_cell(_result(recipe.reference))} |")
+    for name, recipe in RECIPES.items():
+        section = _agent_section if isinstance(recipe, AgentRecipe) else _recipe_section
+        lines += ["", f"## {name}", "", *section(name, recipe)]
+        reference = recipe.reference
+        lines.append(f"- The book's result: {_result(reference)}" + (f": {reference.note}" if reference.note else ""))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m zoo.recipes", description="Print the recipes as a Markdown table.")
+    parser.add_argument("--write", metavar="PATH", help=f"write the table to PATH (e.g. {TABLE_PATH}) instead")
+    args = parser.parse_args(argv)
+    text = reference_table()
+    if args.write:
+        Path(args.write).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
