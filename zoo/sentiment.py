@@ -4,7 +4,7 @@ Every builder takes a batch of integer-encoded reviews of ``max_review_length`` 
 (Keras' IMDb encoding: 0 = padding, 1 = start, 2 = unknown, words from 3; see
 ``zoo.datasets.imdb``), embeds them in ``n_dim`` dimensions, and ends in one sigmoid unit:
 the probability that the review is positive. The defaults are the book's notebooks, with
-the book's hyperparameter names as keyword arguments; parameter counts are in BOOK.md.
+the book's hyperparameter names as keyword arguments; parameter counts are in ``zoo.recipes``.
 
 The models are uncompiled; ``zoo.recipes`` holds the book's binary cross-entropy and Adam.
 """
