@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo import training  # first: it quiets TensorFlow before it loads
+from zoo import cli, training  # training first: it quiets TensorFlow before it loads
 from zoo import gan as zoo_gan
-from zoo import plots, recipes, runtime
+from zoo import checkpoints, plots, recipes, runtime
+from zoo.files import atomic_path
 from zoo.datasets import quickdraw
 
 import keras
@@ -76,7 +77,7 @@ class IterationLog(keras.callbacks.Callback):
             row.append(round(value, 6))
             self.means[key] = mean
         if not all(math.isfinite(value) for value in row):
-            raise training.TrainingDiverged(f"the GAN's losses became NaN at iteration {row[0]}; "
+            raise cli.TrainingDiverged(f"the GAN's losses became NaN at iteration {row[0]}; "
                                             f"checkpoints hold the last good epoch")
         self.rows.append(row)
 
@@ -90,7 +91,7 @@ class IterationLog(keras.callbacks.Callback):
 
 def drop_empty_validation_columns(history: Path) -> None:
     """Keras' CSVLogger adds "NA" val_* columns when there is no validation data, which
-    training.read_history cannot parse; keep the GAN's own columns."""
+    zoo.checkpoints.read_history cannot parse; keep the GAN's own columns."""
     if not history.exists():
         return
     with open(history, newline="") as handle:
@@ -98,7 +99,7 @@ def drop_empty_validation_columns(history: Path) -> None:
     if not table:
         return
     width = len([name for name in table[0] if not name.startswith("val_")])
-    with training.atomic_path(history) as temporary, open(temporary, "w", newline="") as handle:
+    with atomic_path(history) as temporary, open(temporary, "w", newline="") as handle:
         csv.writer(handle).writerows(row[:width] for row in table)
 
 
@@ -111,7 +112,7 @@ def read_iterations(path: Path, up_to: int | None = None) -> list:
 
 
 def write_iterations(path: Path, rows) -> None:
-    with training.atomic_path(path) as temporary, open(temporary, "w", newline="") as handle:
+    with atomic_path(path) as temporary, open(temporary, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["iteration", *METRICS])
         writer.writerows(rows)
@@ -122,7 +123,7 @@ def generate(args) -> None:
     folder = Path(args.from_dir)
     path = folder / "generator.keras"
     if not path.is_file():
-        raise training.UsageError(f"--from {folder}: no generator.keras there; train one first")
+        raise cli.UsageError(f"--from {folder}: no generator.keras there; train one first")
     runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
     generator = keras.models.load_model(path, compile=False)
     rng = np.random.default_rng(args.seed)
@@ -130,7 +131,7 @@ def generate(args) -> None:
     images = generator.predict(noise, verbose=0)
     image = folder / f"generated_{args.generate}{'' if args.seed is None else f'_seed{args.seed}'}.png"
     if image.exists() and not args.overwrite:
-        raise training.UsageError(f"{image} exists; pass --overwrite to replace it")
+        raise cli.UsageError(f"{image} exists; pass --overwrite to replace it")
     plots.save(plots.image_grid(images), image)
     result = {"model": MODEL, "generator": str(path), "generated": args.generate, "image": str(image),
               "seed": args.seed}
@@ -139,20 +140,21 @@ def generate(args) -> None:
 
 def main():
     recipe = recipes.get(MODEL)
-    parser = training.make_parser(MODEL, __doc__)
+    parser = cli.make_parser(MODEL, __doc__)
     gan_flags = parser.add_argument_group("GAN")
     gan_flags.add_argument("--category", default=CATEGORY, help="Quick, Draw! category (its .npy file name)")
-    gan_flags.add_argument("--iterations", type=training.positive_int, default=None,
+    gan_flags.add_argument("--iterations", type=cli.positive_int, default=None,
                            help=f"training iterations (default: --epochs x --sample-interval = "
                                 f"{recipe.epochs * SAMPLE_INTERVAL})")
-    gan_flags.add_argument("--sample-interval", type=training.positive_int, default=SAMPLE_INTERVAL,
+    gan_flags.add_argument("--sample-interval", type=cli.positive_int, default=SAMPLE_INTERVAL,
                            help="iterations per epoch: a grid of drawings and a checkpoint after each")
-    gan_flags.add_argument("--max-examples", type=training.positive_int, default=None,
+    gan_flags.add_argument("--max-examples", type=cli.positive_int, default=None,
                            help="use only the first N drawings")
-    gan_flags.add_argument("--generate", type=training.positive_int, default=None, metavar="N",
+    gan_flags.add_argument("--generate", type=cli.positive_int, default=None, metavar="N",
                            help="draw N images with the generator saved in --from, then stop")
     gan_flags.add_argument("--from", dest="from_dir", default=None, help="a finished run's output folder")
-    args = training.parse_args(parser)
+    parser.allow_on_resume("generate", "from_dir")  # drawing from a finished run is not training
+    args = cli.parse_args(parser)
     if args.generate is not None:
         if not args.from_dir:
             parser.error("--generate needs --from DIR (a finished run's output folder)")
@@ -164,14 +166,6 @@ def main():
     epochs = iterations // args.sample_interval
 
     run = training.Run(args, MODEL)
-    settings = {"category": args.category, "sample_interval": args.sample_interval}
-    saved = run.output_dir / "gan_run.json"
-    if run.resume_state() and saved.exists():
-        before = json.loads(saved.read_text())
-        if {key: before.get(key) for key in settings} != settings:
-            raise training.UsageError(f"--resume with {settings}, but the run in {run.output_dir} used "
-                                      f"{ {key: before.get(key) for key in settings} }")
-        settings = before
 
     # data: 28x28x1 drawings scaled to [0, 1], an endless shuffled stream of full batches
     train, _ = run.data(quickdraw.load(args.category, batch_size=run.global_batch_size, source=args.data,
@@ -184,17 +178,16 @@ def main():
     # quality: Fréchet distance to real drawings in their pixel-PCA space (lower is better)
     real = quickdraw.load_arrays(args.category, run.data_info.source, args.data_dir, max_examples=args.max_examples)
     quality = zoo_gan.PixelFrechetDistance(real, n_samples=QUALITY_SAMPLES, seed=args.seed or 0)
-    if not run.initial_epoch:  # the generator before training sets the figure's scale
-        settings["pixel_fd_untrained"] = round(quality(model.generate(QUALITY_SAMPLES)), 3)
-    training.write_json(run.path("gan_run.json"), settings)
+    if not run.resuming:  # the generator before training sets the figure's scale
+        run.notes["pixel_fd_untrained"] = round(quality(model.generate(QUALITY_SAMPLES)), 3)
 
     # the same 16 noise vectors for every grid, kept with the run so --resume draws them again
     noise_file = run.path("noise.npy")
-    if run.initial_epoch and noise_file.exists():
+    if run.resuming:
         noise = np.load(noise_file)
     else:
         noise = np.random.default_rng(args.seed).uniform(-1.0, 1.0, (GRID_SIZE, model.z_dim)).astype("float32")
-        with training.atomic_path(noise_file) as temporary:
+        with atomic_path(noise_file) as temporary:
             np.save(temporary, noise)
     iterations_csv = run.path("iterations.csv")
     write_iterations(iterations_csv, read_iterations(iterations_csv, up_to=run.initial_epoch * args.sample_interval))
@@ -214,12 +207,12 @@ def main():
 
     # the final drawings of the fixed noise, and the arrays to reproduce them from generator.keras
     drawings = model.generator.predict(noise, verbose=0)
-    with training.atomic_path(run.path("drawings.npy")) as temporary:
+    with atomic_path(run.path("drawings.npy")) as temporary:
         np.save(temporary, drawings)
     plots.save(plots.image_grid(drawings, columns=4, title=f"{args.category}, iteration {epochs * args.sample_interval}"),
                run.path("generated.png"))
-    training.save_model(model.generator, run.path("generator.keras"))
-    training.save_model(model.discriminator, run.path("discriminator.keras"))
+    checkpoints.save_model(model.generator, run.path("generator.keras"))
+    checkpoints.save_model(model.discriminator, run.path("discriminator.keras"))
 
     # the book's four metrics over the last epoch, and the quality figure
     metrics = {
@@ -233,7 +226,7 @@ def main():
                           f"drawings in the real drawings' 32-component pixel-PCA space; pixel_fd_real is the "
                           f"same between two disjoint real sets (the floor), pixel_fd_untrained the generator "
                           f"before training; lower is better"),
-        "pixel_fd_untrained": settings.get("pixel_fd_untrained"),
+        "pixel_fd_untrained": run.notes.get("pixel_fd_untrained"),
         "generator_file": str(run.output_dir / "generator.keras"),
         "discriminator_file": str(run.output_dir / "discriminator.keras"),
     }
@@ -241,4 +234,4 @@ def main():
 
 
 if __name__ == "__main__":
-    training.main(main)
+    cli.main(main)

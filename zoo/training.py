@@ -143,6 +143,8 @@ class Run:
         self._best = self.progress.get("best")
         self._earlier_wall_time = self.previous.get("wall_time_s", 0.0) if self.resuming else 0.0
         self._segment = self.previous.get("segments", 0) + 1 if self.resuming else 1
+        # figures measured once at the start (an untrained baseline, say), kept across segments
+        self.notes = dict(self.previous.get("notes") or {}) if self.resuming else {}
 
     # -- what defines the run
     def _defining_settings(self, extra) -> dict:
@@ -262,6 +264,7 @@ class Run:
             "settings": self.settings,
             "data": self._data_record(),
             "progress": progress,
+            "notes": self.notes,
             "finished": finished,
             "segments": self._segment,
             "wall_time_s": round(self.elapsed(), 2),
