@@ -129,7 +129,18 @@ def announce(message: str) -> None:
 
 def read_error(path: Path, error: Exception) -> DataSourceError:
     """A corrupt or unreadable data file, as one line."""
-    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    # Some messages run over lines (tarfile lists every compression it tried): join them.
+    message = error.args[0] if isinstance(error, KeyError) and error.args else error  # no quotes around it
+    reason = " ".join(line.strip() for line in str(message).splitlines() if line.strip()) or type(error).__name__
+    # NumPy's own words for these suggest loading the file unsafely, which is not the way out.
+    if "contains pickled (object) data" in reason:
+        reason = "not a NumPy .npy or .npz file"
+    elif "Object arrays cannot be loaded" in reason:
+        reason = "it holds pickled Python objects, not plain arrays"
+    elif "could not be opened successfully" in reason:  # tarfile, after trying every compression
+        reason = "not a tar archive (.tar, .tar.gz, .tgz), or a damaged one"
+    if len(reason) > 200:
+        reason = reason[:197] + "..."
     return DataSourceError(f"cannot read {path}: {reason}")
 
 
