@@ -121,10 +121,12 @@ def pipeline(images, labels, num_classes, batch_size, training, augment=False,
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+
+
 def image_files(folder: Path, pattern: str = "*") -> list[Path]:
     """Image files in ``folder``, sorted by name, skipping hidden and non-image files."""
-    suffixes = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
     return sorted(
         path for path in folder.glob(pattern)
-        if path.is_file() and path.suffix.lower() in suffixes and not path.name.startswith(".")
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
     )

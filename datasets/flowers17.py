@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -94,7 +95,7 @@ def _items(path: Path):
         with tarfile.open(path) as archive:
             members = [m for m in archive.getmembers() if m.isfile() and _IMAGE_NAME.search(m.name)]
             return [(f"{path}:{m.name}", archive.extractfile(m).read(), label_of(m.name)) for m in members]
-    except (tarfile.TarError, OSError, EOFError) as error:
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         raise read_error(path, error) from None
 
 
@@ -122,6 +123,10 @@ def _load(image_size, source, data_dir, seed, validation_split):
     if not items:
         raise DataSourceError(f"{path} holds no Flowers 17 photos; expected {WANTED}")
     images, labels, skipped = _images.decode(items, image_size, what=NAME)
+    classes = np.unique(labels)
+    if len(classes) < 2:  # a one-class classifier learns nothing; nor can it be split
+        raise DataSourceError(f"{path} holds {len(labels)} decodable photo(s), all of class {CLASS_NAMES[classes[0]]}: "
+                              f"expected photos of at least two classes ({WANTED})")
     train, val = _split(labels, validation_split, seed)
     info = DataInfo(
         name=NAME, source=kind, origin=str(path), n_train=len(train), n_validation=len(val),

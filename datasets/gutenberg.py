@@ -15,6 +15,11 @@ Where the text comes from:
 
 Sentences are split with NLTK's Punkt model when its data (``punkt_tab``) is installed, and
 otherwise with a regular expression that needs no download; the module says so once.
+
+Every file read must be text: one that is not UTF-8 (NLTK's own corpus folder may also be
+Latin-1, as NLTK reads it), holds NUL bytes, is mostly control characters, or is empty or
+only whitespace is an error naming it, never skipped, so a stray binary or a failed copy is
+found before word2vec trains on it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import gzip
 import io
 import logging
 import re
+import zlib
 from pathlib import Path
 
 from zoo.datasets._sources import (
@@ -36,6 +42,7 @@ from zoo.datasets._sources import (
     resolve_data_dir,
     sample_path,
 )
+from zoo.datasets._validate import decode_text
 
 NAME = "gutenberg"
 SAMPLE = "gutenberg"  # a folder of gzipped texts in samples/
@@ -95,13 +102,18 @@ def _text_files(folder: Path) -> list[Path]:
 
 
 def _read_text(path: Path) -> str:
+    """The text of one book, or one line naming the file when it is not a text file."""
     try:
         if path.name.endswith(".gz"):
-            with gzip.open(path, "rt", encoding="utf-8", errors="replace") as handle:
-                return handle.read()
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
+            with gzip.open(path, "rb") as handle:
+                raw = handle.read()
+        else:
+            raw = path.read_bytes()
+    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
         raise read_error(path, error) from None
+    # NLTK reads its Gutenberg corpus as Latin-1; any other folder must be UTF-8.
+    nltk_copy = path.parent.name == "gutenberg" and path.parent.parent.name == "corpora"
+    return decode_text(raw, str(path), ("utf-8", "latin-1") if nltk_copy else ("utf-8",))
 
 
 def _nltk_corpus() -> Path | None:

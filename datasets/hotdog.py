@@ -58,14 +58,22 @@ def _find_local(folder: Path | None) -> Path | None:
 
 
 def _split_arrays(root: Path, split: str, image_size):
-    items = [
-        (str(file), file, label)
-        for label, name in enumerate(CLASS_NAMES)
-        for file in _images.image_files(root / split / name)
-    ]
-    if not items:
+    """One split's photos; an empty class folder, or one with no decodable photo, is an error:
+    a split without one of the two classes would train or validate on nonsense."""
+    files = {name: _images.image_files(root / split / name) for name in CLASS_NAMES}
+    if not any(files.values()):
         raise DataSourceError(f"{root / split} holds no photos; expected {WANTED}")
+    for name, found in files.items():
+        if not found:
+            raise DataSourceError(f"{root / split / name} holds no photos ({', '.join(_images.IMAGE_SUFFIXES)}); "
+                                  f"put that class's photos there")
+    items = [(str(file), file, label) for label, name in enumerate(CLASS_NAMES) for file in files[name]]
     images, labels, skipped = _images.decode(items, image_size, what=f"{NAME} {split}")
+    counts = np.bincount(labels, minlength=NUM_CLASSES)
+    for label, name in enumerate(CLASS_NAMES):
+        if counts[label] == 0:
+            raise DataSourceError(f"{root / split / name}: none of its {len(files[name])} photos could be decoded "
+                                  f"(see the warnings above)")
     return images, labels, skipped
 
 

@@ -33,8 +33,11 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import pickle
 import re
 import tarfile
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +54,7 @@ from zoo.datasets._sources import (
     resolve_data_dir,
     sample_path,
 )
+from zoo.datasets._validate import class_labels, decode_text
 
 NAME = "imdb"
 START_CHAR, OOV_CHAR, INDEX_FROM = 1, 2, 3
@@ -105,8 +109,15 @@ def word_index(path=None, data_dir=None) -> dict:
                 index = json.load(handle)
         if not index or not isinstance(index, dict):
             raise ValueError("expected a non-empty {word: index} mapping")
-    except (OSError, ValueError, UnicodeDecodeError) as error:
+    except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError) as error:
         raise read_error(path, error) from None
+    # Ranks are added to INDEX_FROM, so anything but a positive integer would collide with
+    # the markers 0-2 or fail half-way through tokenising.
+    bad = next(((word, rank) for word, rank in index.items()
+                if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1), None)
+    if bad is not None:
+        raise DataSourceError(f"word index {path}: {bad[0]!r} has rank {bad[1]!r}; "
+                              f"expected {{word: integer rank >= 1}}")
     _WORD_INDEX_CACHE[key] = index
     return index
 
@@ -173,29 +184,69 @@ def _joined(sequences):
     return tokens, offsets
 
 
+# What reading an npz, a tarball or a pickled array raises on a damaged or foreign file.
+READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError, pickle.UnpicklingError,
+               KeyError, ValueError, ImportError, AttributeError)
+
+
+def _checked_labels(labels, count: int, where: str) -> np.ndarray:
+    """0/1 labels, one per review."""
+    labels = class_labels(labels, 2, where)
+    if len(labels) != count:
+        raise DataSourceError(f"{where} holds {len(labels)} labels for {count} reviews; expected one per review")
+    return labels
+
+
 def _read_sample(path: Path):
     try:
         with np.load(path) as data:
-            return tuple(
-                (_split(data[f"x_{part}_tokens"], data[f"x_{part}_offsets"]), data[f"y_{part}"].astype(np.int64))
-                for part in ("train", "test")
-            )
-    except (OSError, KeyError, ValueError) as error:
+            parts = [(_split(data[f"x_{part}_tokens"], data[f"x_{part}_offsets"]), data[f"y_{part}"], part)
+                     for part in ("train", "test")]
+    except READ_ERRORS as error:
         raise read_error(path, error) from None
+    return tuple((xs, _checked_labels(ys, len(xs), f"y_{part} in {path}")) for xs, ys, part in parts)
+
+
+def _word_ranks(reviews, where: str) -> list[list[int]]:
+    """Keras' stored reviews with the start marker and INDEX_FROM added, each checked to be a
+    list of word ranks (integers >= 0): anything else would fail or be nonsense in training."""
+    kinds = {"U": "strings", "S": "bytes", "f": "floats", "c": "complex numbers", "b": "booleans", "O": "objects"}
+    encoded = []
+    for position, review in enumerate(reviews):
+        try:
+            ranks = np.asarray(review)
+        except ValueError:  # a ragged list of lists
+            ranks = np.asarray(None)
+        if ranks.ndim != 1 or (ranks.size and ranks.dtype.kind not in "iu"):
+            what = (f"a single {type(review).__name__} value" if ranks.ndim == 0 else
+                    f"an array of {kinds.get(ranks.dtype.kind, ranks.dtype.name)} shaped {ranks.shape}")
+            raise DataSourceError(f"review {position} of {where} is {what}: expected a list of integer word indices")
+        if ranks.size and ranks.min() < 0:
+            raise DataSourceError(f"review {position} of {where} holds the word index {ranks.min()}: "
+                                  f"expected word ranks >= 0")
+        encoded.append([START_CHAR] + (ranks.astype(np.int64) + INDEX_FROM).tolist())
+    return encoded
 
 
 def _read_keras_npz(path: Path):
     """Keras' imdb.npz: ragged object arrays of word ranks without the start marker or offset."""
     try:
         with np.load(path, allow_pickle=True) as data:  # Keras' own file stores pickled lists
-            parts = [(data[f"x_{p}"], data[f"y_{p}"]) for p in ("train", "test")]
-    except (OSError, KeyError, ValueError) as error:
+            parts = [(data[f"x_{p}"], data[f"y_{p}"], p) for p in ("train", "test")]
+    except READ_ERRORS as error:
         raise read_error(path, error) from None
-    return tuple(([[START_CHAR] + [w + INDEX_FROM for w in x] for x in xs], ys.astype(np.int64)) for xs, ys in parts)
+    checked = []
+    for xs, ys, part in parts:
+        if xs.ndim == 0:
+            raise DataSourceError(f"x_{part} in {path} is a single {xs.dtype} value: expected one list of word "
+                                  f"indices per review")
+        sequences = _word_ranks(xs, f"x_{part} in {path}")
+        checked.append((sequences, _checked_labels(ys, len(sequences), f"y_{part} in {path}")))
+    return tuple(checked)
 
 
 def _raw_reviews(path: Path):
-    """``{(split, label, id): text}`` from an ``aclImdb`` folder or its tarball."""
+    """``{(split, label, id): (file name, raw bytes)}`` from an ``aclImdb`` folder or its tarball."""
     reviews = {}
     if path.is_dir():
         root = path if path.name == "aclImdb" else path / "aclImdb"
@@ -204,28 +255,32 @@ def _raw_reviews(path: Path):
                 for file in (root / split / label).glob("*.txt"):
                     match = _RAW_REVIEW.search(file.as_posix())
                     if match:
-                        reviews[(split, label, int(match.group(3)))] = file.read_bytes()
+                        reviews[(split, label, int(match.group(3)))] = (str(file), file.read_bytes())
     else:
         with tarfile.open(path) as archive:
             for member in archive:
                 match = _RAW_REVIEW.search(member.name) if member.isfile() else None
                 if match:
-                    reviews[(match.group(1), match.group(2), int(match.group(3)))] = archive.extractfile(member).read()
+                    key = (match.group(1), match.group(2), int(match.group(3)))
+                    reviews[key] = (f"{path}:{member.name}", archive.extractfile(member).read())
     return reviews
 
 
 def _read_raw(path: Path, index: dict):
-    """The raw aclImdb reviews tokenised into Keras' encoding (train, test), in a fixed order."""
+    """The raw aclImdb reviews tokenised into Keras' encoding (train, test), in a fixed order.
+
+    A review that is not UTF-8 text (a binary file, say) or is empty is an error naming it.
+    """
     try:
         reviews = _raw_reviews(path)
-    except (OSError, tarfile.TarError) as error:
+    except (OSError, EOFError, zlib.error, tarfile.TarError) as error:
         raise read_error(path, error) from None
     parts = []
     for split in ("train", "test"):
         keys = sorted(k for k in reviews if k[0] == split)  # neg before pos, by id: the shuffle does the rest
         if not keys:
             raise DataSourceError(f"{path} holds no aclImdb/{split}/pos|neg/*.txt reviews")
-        texts = [reviews[k].decode("utf-8", errors="replace") for k in keys]
+        texts = [decode_text(raw, name) for name, raw in (reviews[k] for k in keys)]
         parts.append(([encode(t, index) for t in texts], np.array([k[1] == "pos" for k in keys], dtype=np.int64)))
     return tuple(parts)
 
@@ -322,6 +377,9 @@ def load_arrays(num_words=None, skip_top=0, max_review_length=None, padding="pre
         index = word_index(word_index_path, data_dir)
         parts = _read_tfds(path, index) if _is_tfds(path) else _read_raw(path, index)
         notes["tokenised"] = "raw text into Keras' encoding with its word index"
+    for (sequences, _), part in zip(parts, ("training", "validation (test)")):
+        if not sequences:
+            raise DataSourceError(f"{path} holds no {part} reviews")
 
     rng = np.random.RandomState(seed)  # Keras shuffles train, then test, with one generator
     arrays = []

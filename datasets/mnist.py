@@ -7,16 +7,25 @@ Full data is found in this order: ``data_dir``/``ZOO_DATA_DIR`` (the Keras file 
 or the four idx ``.gz`` files), the Keras cache, tensorflow-datasets (already prepared, never
 downloaded here), a Keras download; with ``source="auto"`` the bundled 5,000-digit sample
 (4,000 training, 1,000 validation) otherwise. Fashion-MNIST has no bundled sample.
+
+What is read is checked before it is used: images must be (N, 28, 28) with N > 0 and
+pixels as the loaders' one rule has them (integers in 0..255; floats in [0, 1], taken as
+already scaled, or in [0, 255]), labels one integer 0..9 per image; anything else is one
+line naming the file and what is wrong.
 """
 
 from __future__ import annotations
 
 import gzip
+import pickle
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from zoo.datasets._sources import DataInfo, DataSourceError, Loaded, find_file, keras_cache_dir, locate, read_error
+from zoo.datasets._validate import class_labels, pixels_uint8
 
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -39,6 +48,8 @@ DATASETS = {
     },
 }
 NUM_CLASSES = 10
+# What reading a damaged npz or idx file raises (BadGzipFile is an OSError).
+READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError)
 
 
 def _check(dataset: str) -> dict:
@@ -48,10 +59,12 @@ def _check(dataset: str) -> dict:
 
 
 def _read_npz(path: Path):
+    """Keras' mnist.npz, each array with the words that name it in an error."""
     try:
         with np.load(path) as data:
-            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
-    except Exception as error:  # corrupt zip, missing keys, wrong format: one line for the user
+            return tuple(((data[f"x_{part}"], f"x_{part} in {path}"), (data[f"y_{part}"], f"y_{part} in {path}"))
+                         for part in ("train", "test"))
+    except READ_ERRORS as error:
         raise read_error(path, error) from None
 
 
@@ -65,14 +78,27 @@ def _read_idx(path: Path, magic: int) -> np.ndarray:
             raise ValueError(f"magic number {int.from_bytes(raw[:4], 'big')} is not {magic}")
         data = np.frombuffer(raw, np.uint8, offset=8 if magic == 2049 else 16)
         return data.reshape(tuple(header))
-    except Exception as error:
+    except READ_ERRORS as error:
         raise read_error(path, error) from None
 
 
 def _read_idx_folder(folder: Path):
     images_train, labels_train, images_test, labels_test = (folder / name for name in IDX_FILES)
-    return ((_read_idx(images_train, 2051), _read_idx(labels_train, 2049)),
-            (_read_idx(images_test, 2051), _read_idx(labels_test, 2049)))
+    return (((_read_idx(images_train, 2051), str(images_train)), (_read_idx(labels_train, 2049), str(labels_train))),
+            ((_read_idx(images_test, 2051), str(images_test)), (_read_idx(labels_test, 2049), str(labels_test))))
+
+
+def _checked(images, images_where: str, labels, labels_where: str, part: str):
+    """One split as uint8 (N, 28, 28) images in 0..255 and uint8 labels 0..9, or one line on what is wrong."""
+    images = np.asarray(images)
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
+        raise DataSourceError(f"{images_where}: {part} images have shape {images.shape} for {len(labels)} labels; "
+                              f"expected (N, 28, 28) and N labels")
+    if len(images) == 0:
+        raise DataSourceError(f"{images_where} holds no {part} images")
+    images = pixels_uint8(images, images_where)
+    labels = class_labels(labels, NUM_CLASSES, labels_where)
+    return images, labels.astype(np.uint8)
 
 
 def _find_local(spec: dict, folder: Path | None) -> Path | None:
@@ -125,7 +151,7 @@ def _download(dataset: str, spec: dict) -> Path:
 
 
 def load_arrays(dataset: str = "mnist", source: str = "auto", data_dir=None) -> Loaded:
-    """``((x_train, y_train), (x_valid, y_valid))`` as uint8 arrays, 28x28 images, integer labels."""
+    """``((x_train, y_train), (x_valid, y_valid))`` as uint8 arrays: 28x28 images in 0..255, labels 0..9."""
     spec = _check(dataset)
     tfds_arrays = None
 
@@ -142,16 +168,14 @@ def load_arrays(dataset: str = "mnist", source: str = "auto", data_dir=None) -> 
     kind, path = locate(dataset, source, data_dir, find_local, fetch=lambda: _download(dataset, spec),
                         sample=spec["sample"], wanted=wanted)
     if tfds_arrays is not None and str(path).startswith("tfds:"):
-        arrays = tfds_arrays
+        arrays = tuple(((x, f"{path} ({split} images)"), (y, f"{path} ({split} labels)"))
+                       for (x, y), split in zip(tfds_arrays, ("train", "test")))
     elif path.is_dir():
         arrays = _read_idx_folder(path)
     else:
         arrays = _read_npz(path)
-    (x_train, y_train), (x_valid, y_valid) = arrays
-    for name, images, labels in (("training", x_train, y_train), ("validation", x_valid, y_valid)):
-        if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
-            raise DataSourceError(f"{path}: {name} images have shape {images.shape} for {len(labels)} labels; "
-                                  f"expected (N, 28, 28) and N labels")
+    (x_train, y_train), (x_valid, y_valid) = (
+        _checked(*images, *labels, part) for (images, labels), part in zip(arrays, ("training", "validation")))
     info = DataInfo(dataset, kind, str(path), len(x_train), len(x_valid))
     return Loaded((x_train, y_train), (x_valid, y_valid), info)
 

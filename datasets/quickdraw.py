@@ -17,6 +17,9 @@ each category as a NumPy file of uint8 rows of 784 pixels (28x28, white ink on b
 
 from __future__ import annotations
 
+import pickle
+import zipfile
+import zlib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,6 +27,7 @@ import numpy as np
 
 from zoo.datasets import _sources
 from zoo.datasets._sources import DataInfo, DataSourceError, Loaded
+from zoo.datasets._validate import pixels_uint8
 
 URL = "https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/{}.npy"
 SAMPLE = "quickdraw_apple.npz"
@@ -66,7 +70,11 @@ def locate(category: str = "apple", source: str = "auto", data_dir=None) -> tupl
 
 
 def _read(path: Path, category: str) -> np.ndarray:
-    """The drawings in ``path`` as uint8 (N, 28, 28), or one clear line on a bad file."""
+    """The drawings in ``path`` as uint8 (N, 28, 28), or one clear line on a bad file.
+
+    Float drawings follow the loaders' one pixel rule: [0, 1] is taken as already scaled,
+    [0, 255] as pixels (see ``pixels_uint8``).
+    """
     try:
         if path.suffix == ".npz":
             with np.load(path) as archive:
@@ -77,7 +85,8 @@ def _read(path: Path, category: str) -> np.ndarray:
             data = np.load(path, allow_pickle=False)
     except DataSourceError:
         raise
-    except Exception as error:  # truncated, not NumPy, pickled objects: all one line to the user
+    # truncated, not NumPy, pickled objects: all one line to the user
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError) as error:
         raise _sources.read_error(path, error) from None
     pixels = IMAGE_SIZE * IMAGE_SIZE
     if data.ndim == 2 and data.shape[1] == pixels:
@@ -89,11 +98,7 @@ def _read(path: Path, category: str) -> np.ndarray:
             f"{path} has shape {data.shape}: expected Quick, Draw! bitmaps of shape (N, 784) "
             f"or (N, 28, 28)"
         )
-    if data.dtype != np.uint8:
-        if not np.issubdtype(data.dtype, np.number) or data.min() < 0 or data.max() > 255:
-            raise DataSourceError(f"{path} holds {data.dtype} values outside 0..255: expected uint8 bitmaps")
-        data = data.astype(np.uint8)
-    return data
+    return pixels_uint8(data, str(path))
 
 
 def load_arrays(category: str = "apple", source: str = "auto", data_dir=None, max_examples=None,
