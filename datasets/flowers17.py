@@ -109,8 +109,12 @@ def _split(labels, validation_split, seed):
     counts = np.bincount(labels)
     stratify = labels if counts[counts > 0].min() >= 2 else None
     n_val = max(1, int(round(validation_split * len(labels))))
-    if stratify is not None and n_val < len(np.unique(labels)):
-        stratify = None  # too few photos to give every class a validation photo
+    if n_val >= len(labels):
+        raise DataSourceError(f"{len(labels)} Flowers 17 photos leave none for training with "
+                              f"validation_split={validation_split}; use a smaller fraction or more photos")
+    n_classes = len(np.unique(labels))
+    if stratify is not None and min(n_val, len(labels) - n_val) < n_classes:
+        stratify = None  # too few photos to give every class a training and a validation photo
     train, val = train_test_split(indices, test_size=n_val, random_state=seed, stratify=stratify)
     return np.sort(train), np.sort(val)
 

@@ -349,6 +349,18 @@ def test_flowers_with_one_class_or_one_photo_is_one_line(tmp_path):
     one_line_error(load, "all of class daffodil")
 
 
+def test_flowers_split_that_leaves_no_training_photo_is_one_line(tmp_path):
+    (tmp_path / "jpg").mkdir()
+    for name in ("image_0001.jpg", "image_0014.jpg", "image_0027.jpg", "image_0081.jpg", "image_0094.jpg",
+                 "image_0107.jpg"):  # 3 daffodils, 3 snowdrops
+        shutil.copy(FLOWER_SAMPLE / name, tmp_path / "jpg")
+    load = lambda split: flowers17.load_arrays(image_size=8, source="full", data_dir=tmp_path,  # noqa: E731
+                                               validation_split=split)
+    (x_train, _), (x_val, _) = load(0.8)  # 1 training photo: too few to stratify, still a split
+    assert (len(x_train), len(x_val)) == (1, 5)
+    one_line_error(lambda: load(0.95), "6 Flowers 17 photos leave none for training", "validation_split=0.95")
+
+
 def copy_hotdog(tmp_path):
     root = tmp_path / "hotdog"
     shutil.copytree(SAMPLES_DIR / "hotdog_synthetic", root)
