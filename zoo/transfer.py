@@ -108,6 +108,9 @@ def build_vgg19_transfer(
             base.load_weights(base_weights)
         except Exception as error:  # a truncated download or a file of another model
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if weights != "imagenet":  # the user's own file: deleting it would not help
+                raise ValueError(f"weights={str(weights)!r}: cannot read {base_weights} "
+                                 f"as VGG19 base weights ({reason})") from None
             raise DataSourceError(f"cannot load VGG19 weights from {base_weights} ({reason}); "
                                   f"delete it to download it again, or use --weights none") from None
     base.trainable = not freeze
