@@ -66,7 +66,8 @@ def decode(items, image_size, what: str):
             log.warning("%s: skipping %s, which cannot be decoded (%s)", what, name, reason)
             skipped.append(str(name))
     if not images:
-        raise DataSourceError(f"{what}: none of the {len(skipped)} image files could be decoded")
+        raise DataSourceError(f"{what}: none of the {len(skipped)} image files could be decoded "
+                              f"(the first is {skipped[0]})")
     return np.stack(images), np.asarray(labels, dtype=np.int64), skipped
 
 

@@ -133,7 +133,7 @@ def read_error(path: Path, error: Exception) -> DataSourceError:
     message = error.args[0] if isinstance(error, KeyError) and error.args else error  # no quotes around it
     reason = " ".join(line.strip() for line in str(message).splitlines() if line.strip()) or type(error).__name__
     # NumPy's own words for these suggest loading the file unsafely, which is not the way out.
-    if "contains pickled (object) data" in reason:
+    if "contains pickled (object) data" in reason or "Failed to interpret file" in reason:
         reason = "not a NumPy .npy or .npz file"
     elif "Object arrays cannot be loaded" in reason:
         reason = "it holds pickled Python objects, not plain arrays"

@@ -85,7 +85,7 @@ def test_imdb_truncated_or_foreign_npz_is_one_line(tmp_path):
     truncated(path)  # BadZipFile
     one_line_error(load_imdb(tmp_path), "cannot read", path)
     path.write_bytes(RANDOM_BYTES)  # numpy falls back to unpickling: UnpicklingError
-    one_line_error(load_imdb(tmp_path), "cannot read", path)
+    one_line_error(load_imdb(tmp_path), "cannot read", path, "not a NumPy .npy or .npz file")
 
 
 @pytest.mark.parametrize("replaced, fragments", [
@@ -347,6 +347,14 @@ def test_flowers_with_one_class_or_one_photo_is_one_line(tmp_path):
     for name in sorted(p.name for p in FLOWER_SAMPLE.glob("image_00*.jpg"))[:6]:  # all daffodils
         shutil.copy(FLOWER_SAMPLE / name, tmp_path / "jpg")
     one_line_error(load, "all of class daffodil")
+
+
+def test_flowers_folder_of_undecodable_photos_names_one(tmp_path):
+    (tmp_path / "jpg").mkdir()
+    for name in ("image_0001.jpg", "image_0081.jpg"):
+        (tmp_path / "jpg" / name).write_bytes(RANDOM_BYTES)
+    one_line_error(lambda: flowers17.load_arrays(image_size=8, source="full", data_dir=tmp_path),
+                   "none of the 2 image files could be decoded", tmp_path / "jpg" / "image_0001.jpg")
 
 
 def test_flowers_split_that_leaves_no_training_photo_is_one_line(tmp_path):
