@@ -26,6 +26,10 @@ reviews 99.9995% of tokens are found in Keras' word index (29 of 5.9 million are
 accented capitals lower-cased differently), and ``train/pos/576_10.txt`` encodes to the
 218 indices of Keras' ``x_train[0]``. Words missing from the word index are dropped, as
 Keras did for test words that never occurred in training.
+
+What is read is checked before it is used: Keras' reviews must be lists of integer word
+indices with 0/1 labels, raw reviews UTF-8 text (not binary, not empty), word-index ranks
+positive integers, and neither split empty; anything else is one line naming the file.
 """
 
 from __future__ import annotations
