@@ -9,11 +9,15 @@ private modules: the error every loader raises for missing or bad data
 (:class:`DataSourceError`, one line meant for the user), what a loader reports
 (:class:`DataInfo`, :class:`Loaded`), the ``--data`` choices (``SOURCES``), the
 ``ZOO_OFFLINE`` switch (:func:`offline`), the ``--data-dir`` check (:func:`resolve_data_dir`)
-and the photo loaders' ``--preprocess`` choices (``PREPROCESSING``). Importing this package
+the photo loaders' ``--preprocess`` choices (``PREPROCESSING``) and the folder of bundled
+samples (``SAMPLES_DIR``, which tests read). Importing this package
 does not import TensorFlow; the loaders do when a pipeline is built.
 """
 
 from zoo.datasets._images import PREPROCESSING
-from zoo.datasets._sources import SOURCES, DataInfo, DataSourceError, Loaded, offline, resolve_data_dir
+from zoo.datasets._sources import (
+    SAMPLES_DIR, SOURCES, DataInfo, DataSourceError, Loaded, offline, resolve_data_dir,
+)
 
-__all__ = ["PREPROCESSING", "SOURCES", "DataInfo", "DataSourceError", "Loaded", "offline", "resolve_data_dir"]
+__all__ = ["PREPROCESSING", "SAMPLES_DIR", "SOURCES", "DataInfo", "DataSourceError", "Loaded", "offline",
+           "resolve_data_dir"]

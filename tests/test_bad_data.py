@@ -17,9 +17,8 @@ import numpy as np
 import pytest
 
 from zoo.datasets import (
-    DataSourceError, boston_housing, flowers17, gutenberg, hotdog, imdb, mnist, quickdraw,
+    SAMPLES_DIR, DataSourceError, boston_housing, flowers17, gutenberg, hotdog, imdb, mnist, quickdraw,
 )
-from zoo.datasets._sources import SAMPLES_DIR
 from zoo.datasets._validate import class_labels, decode_text, pixels_uint8
 
 FLOWER_SAMPLE = SAMPLES_DIR / "flowers17" / "jpg"
@@ -434,10 +433,11 @@ def test_package_exports_what_other_packages_need_without_tensorflow():
     code = ("import sys, zoo.datasets as d; "
             "print(sorted(set(d.__all__)), d.SOURCES, d.PREPROCESSING, issubclass(d.DataSourceError, ValueError), "
             "callable(d.offline), callable(d.resolve_data_dir), d.Loaded.__name__, d.DataInfo.__name__, "
-            "'tensorflow' in sys.modules)")
+            "d.SAMPLES_DIR.is_dir(), 'tensorflow' in sys.modules)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                                env={**os.environ})
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == (
-        "['DataInfo', 'DataSourceError', 'Loaded', 'PREPROCESSING', 'SOURCES', 'offline', 'resolve_data_dir'] "
-        "('auto', 'full', 'sample') ('book', 'imagenet') True True True Loaded DataInfo False").split()
+        "['DataInfo', 'DataSourceError', 'Loaded', 'PREPROCESSING', 'SAMPLES_DIR', 'SOURCES', 'offline', "
+        "'resolve_data_dir'] ('auto', 'full', 'sample') ('book', 'imagenet') True True True Loaded DataInfo True "
+        "False").split()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from zoo.datasets import imdb
-from zoo.datasets._sources import DataSourceError
+from zoo.datasets import DataSourceError
 
 # aclImdb train/pos/576_10.txt, and the indices keras.datasets.imdb.load_data(num_words=10000)
 # gives for it as x_train[0] (the review every Keras tutorial prints).

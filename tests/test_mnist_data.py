@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zoo.datasets import boston_housing, mnist
-from zoo.datasets._sources import DataSourceError, SAMPLES_DIR
+from zoo.datasets import SAMPLES_DIR, DataSourceError, boston_housing, mnist
 
 
 @pytest.fixture(autouse=True)
