@@ -12,6 +12,12 @@ Builders return uncompiled ``keras.Model``s; the book's compile and fit settings
 from __future__ import annotations
 
 import importlib
+import os
+
+# Every zoo module imports this package first, before keras loads TensorFlow: level 3 hides
+# TensorFlow's C++ start-up logs, among them the "failed call to cuInit" error on machines
+# without a GPU (hiding CUDA devices does not). A level the user set is kept.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.1.0"
 

@@ -16,12 +16,10 @@ import logging
 import os
 from dataclasses import dataclass
 
-# TensorFlow's runtime INFO/WARNING logs drown a script's own output; level 3 hides them
-# (TF 2.21 still prints a few start-up lines before any setting applies).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+# TensorFlow's C++ logs are quieted by the zoo package itself (zoo/__init__.py), which is
+# imported before this module and before anything loads TensorFlow.
+import keras
+import tensorflow as tf
 
 DEVICE_HELP = "auto, cpu, gpu, or a TensorFlow device such as /GPU:1"
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
