@@ -108,5 +108,7 @@ def test_script_trains_maps_and_answers_queries(script, tmp_path):
     assert len(rows) == 120 and rows[0]["token"] == "the"
     assert "father" in result["queries"]["most_similar"]  # the book's queries by default
     # a trained model answers new queries from the command line without training again
-    _, again = script("train_word2vec.py", "--output-dir", out, "--resume", "--most-similar", "alice", "--quiet")
+    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    _, again = script("train_word2vec.py", "--from", out, "--most-similar", "alice", "--quiet")
     assert len(again["queries"]["most_similar"]["alice"]) == 5 and again["vocabulary"] == result["vocabulary"]
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before  # a query writes nothing

@@ -48,6 +48,7 @@ from zoo.checkpoints import (
     save_model,
     truncate_history,
 )
+from zoo.datasets import DataInfo
 from zoo.cli import MAY_CHANGE_ON_RESUME, TrainingDiverged, UsageError, main, make_parser, parse_args, positive_int  # noqa: F401
 from zoo.files import FolderBusy, FolderLock, atomic_path, glob_escape, non_finite_keys, write_json  # noqa: F401
 
@@ -135,7 +136,6 @@ class Run:
         except BaseException:
             self.close()
             raise
-        log.info(self.runtime.describe())
         self.resuming = self.previous is not None and bool(self.previous.get("progress"))
         self._committed = self.resuming  # a resumed folder is a run already; a failure keeps it
         self.progress = dict(self.previous["progress"]) if self.resuming else {}
@@ -229,6 +229,7 @@ class Run:
         """Create the folder for a new run (setting a replaced run aside) at the first write."""
         if self._prepared:
             return
+        log.info(self.runtime.describe())  # here, so that bad data is reported in one line
         if self._mode == "replace" and self.output_dir.exists():
             self._set_aside = self.output_dir.with_name(f".{self.output_dir.name}.replaced{os.getpid()}")
             os.replace(self.output_dir, self._set_aside)
@@ -313,16 +314,16 @@ class Run:
 
     # -- data
     def data(self, loaded):
-        """Record where the data came from (``loaded.info``) and return ``(train, validation)``;
-        a resumed run must see the same data."""
-        self.data_info = getattr(loaded, "info", None)
+        """Record where the data came from (``loaded.info``, or a ``DataInfo`` itself) and return
+        ``(train, validation)`` (or the ``DataInfo``); a resumed run must see the same data."""
+        self.data_info = loaded if isinstance(loaded, DataInfo) else getattr(loaded, "info", None)
         recorded = self.previous.get("data") if self.resuming else None
         if recorded and self.data_info is not None:
             for key, value in self._data_record().items():
                 if key != "origin" and recorded.get(key) != value:
                     raise UsageError(f"--resume: the run in {self.output_dir} trained on {key} {recorded.get(key)}, "
                                      f"this command's data gives {value}")
-        return tuple(loaded)
+        return loaded if isinstance(loaded, DataInfo) else tuple(loaded)
 
     # -- models
     def restore(self, start, resume):
@@ -401,9 +402,10 @@ class Run:
 
         history = self.history()
         result = {"model": self.model_name}
-        if self.data_info is not None:
-            result.update(dataset=self.data_info.name, data=self.data_info.source, data_origin=self.data_info.origin,
-                          n_train=self.data_info.n_train, n_validation=self.data_info.n_validation)
+        data = self._data_record()
+        if data is not None:
+            result.update(dataset=data["dataset"], data=data["source"], data_origin=data["origin"],
+                          n_train=data["n_train"], n_validation=data["n_validation"])
         if history:
             result["epochs"] = len(history["epoch"])
             for key in history:

@@ -1,0 +1,251 @@
+"""The run contract every script obeys: one run per folder, --overwrite and --resume that
+touch only what they should, nothing written before the data is read, strict metrics."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, SCRIPTS, run_script, user_lines
+from zoo import cli, files, training
+from zoo.datasets import mnist
+
+QUICK = ["--epochs", "1", "--data", "sample", "--quiet"]
+
+
+def snapshot(folder):
+    """Every file under ``folder`` with its bytes, to show a folder was left exactly as it was."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def error_line(completed):
+    """The one line a refused command prints (exit status 2, no traceback)."""
+    lines = user_lines(completed.stderr)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def shallow_run(tmp_path_factory):
+    """A finished one-epoch shallow-net run with a seed and batch 64, shared by the refusals below."""
+    output = tmp_path_factory.mktemp("contract") / "shallow"
+    run_script("train_shallow_net.py", *QUICK, "--seed", "0", "--batch-size", "64", "--output-dir", output)
+    return output
+
+
+# ----------------------------------------------------------------------------- one run per folder
+
+def test_two_runs_started_together_into_one_folder_one_is_refused_in_one_line(tmp_path):
+    output = tmp_path / "busy"
+    command = [sys.executable, str(SCRIPTS / "train_lenet.py"), "--epochs", "2", "--data", "sample", "--quiet",
+               "--output-dir", str(output)]
+    processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    codes = sorted(process.returncode for process in processes)
+    assert codes == [0, 2], outputs
+    winner, loser = sorted(range(2), key=lambda i: processes[i].returncode)
+    refused = subprocess.CompletedProcess([], 2, *outputs[loser])
+    assert f"--output-dir {output} is in use by process {processes[winner].pid}" in error_line(refused)
+    # the run that went ahead is whole: its own epochs and best value, no temporaries of another process
+    state = json.loads((output / "state.json").read_text())
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert state["progress"]["epochs_done"] == metrics["epochs"] == 2
+    assert state["progress"]["best"] == metrics["best_val_accuracy"]
+    assert not list(output.rglob(".*tmp*")) and not (tmp_path / ".busy.lock").exists()
+
+
+def test_a_folder_locked_by_a_live_process_is_refused(tmp_path):
+    lock = files.FolderLock(tmp_path / "held").acquire()
+    try:
+        completed, _ = run_script("train_shallow_net.py", *QUICK, "--output-dir", tmp_path / "held", check=False)
+    finally:
+        lock.release()
+    assert f"is in use by process {os.getpid()}" in error_line(completed)
+    assert not (tmp_path / "held").exists()
+
+
+def test_a_lock_left_by_a_killed_run_is_recognised_as_stale(tmp_path):
+    (tmp_path / ".stale.lock").write_text("999999999")  # no such process holds it
+    _, result = run_script("train_shallow_net.py", *QUICK, "--output-dir", tmp_path / "stale")
+    assert result["epochs"] == 1 and not (tmp_path / ".stale.lock").exists()
+
+
+def test_temporary_names_are_unique_per_process_and_keep_keras_endings(tmp_path):
+    name = files.temporary_name(tmp_path / "best.weights.h5").name
+    assert name.endswith(".weights.h5") and str(os.getpid()) in name
+    assert files.temporary_name(tmp_path / "last.keras").name == f".last.tmp{os.getpid()}.keras"
+    stale = tmp_path / ".last.tmp999999999.keras"
+    stale.write_text("left by a killed run")
+    with files.atomic_path(tmp_path / "last.keras") as temporary:
+        temporary.write_text("new")
+    assert not stale.exists() and (tmp_path / "last.keras").read_text() == "new"
+
+
+# ----------------------------------------------------------------------------- --overwrite
+
+def test_overwrite_refuses_a_folder_that_never_held_a_run(tmp_path):
+    folder = tmp_path / "holiday"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("do not delete")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff" + bytes(100))
+    before = snapshot(folder)
+    completed, _ = run_script("train_shallow_net.py", *QUICK, "--overwrite", "--output-dir", folder, check=False)
+    assert "holds files but no zoo run" in error_line(completed)
+    assert snapshot(folder) == before
+
+
+def test_overwrite_keeps_the_previous_run_when_the_new_one_fails_before_its_first_checkpoint(
+        shallow_run, tmp_path, monkeypatch):
+    before = snapshot(shallow_run)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    completed, _ = run_script("train_shallow_net.py", "--data", "full", "--data-dir", empty, "--overwrite",
+                              "--output-dir", shallow_run, check=False)
+    assert "full mnist data not found" in error_line(completed)
+    assert snapshot(shallow_run) == before
+
+    # a run that has started writing, then fails in its first epoch, puts the previous run back
+    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(shallow_run), "--overwrite", "--quiet",
+                                                           "--seed", "0", "--batch-size", "64", "--data", "sample"])
+    run = training.Run(args, "shallow_net")
+    run.data(mnist.load(batch_size=64, source="sample", max_examples=256))
+    (run.path("history.csv")).write_text("half a run")
+    assert not (shallow_run / "model.keras").exists()  # set aside while the new run works
+    run.close()  # what exit does for a run that fails before its first checkpoint
+    assert snapshot(shallow_run) == before
+
+
+def test_an_overwrite_killed_before_its_first_checkpoint_is_undone_by_the_next_run(shallow_run):
+    before = snapshot(shallow_run)
+    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(shallow_run), "--overwrite", "--quiet"])
+    run = training.Run(args, "shallow_net")
+    run.path("history.csv").write_text("killed here")
+    run._lock.release()  # as SIGKILL leaves it: no clean-up ran (and none will at exit)
+    run._prepared = False
+    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(shallow_run), "--resume", "--quiet",
+                                                           "--seed", "0", "--batch-size", "64", "--data", "sample"])
+    again = training.Run(args, "shallow_net")
+    assert again.resuming and snapshot(shallow_run) == before
+    again.close()
+    assert snapshot(shallow_run) == before
+    assert not list(shallow_run.parent.glob(".shallow.replaced*"))
+
+
+# ----------------------------------------------------------------------------- --resume
+
+@pytest.mark.parametrize("script_name, arguments, message", [
+    ("train_deep_net.py", [], "holds a shallow_net run (train_shallow_net.py), not deep_net"),
+    ("train_lenet.py", [], "holds a shallow_net run (train_shallow_net.py), not lenet"),
+    ("train_shallow_net.py", ["--seed", "0", "--batch-size", "256"], "--batch-size 64, this command gives 256"),
+    ("train_shallow_net.py", ["--batch-size", "64"], "--seed 0, this command gives (not given)"),
+    ("train_shallow_net.py", ["--seed", "0", "--batch-size", "64", "--precision", "mixed_bfloat16"],
+     '--precision "float32", this command gives "mixed_bfloat16"'),
+])
+def test_resume_refuses_another_model_or_a_changed_setting(shallow_run, script_name, arguments, message):
+    before = snapshot(shallow_run)
+    completed, _ = run_script(script_name, "--epochs", "2", "--data", "sample", "--resume", *arguments,
+                              "--output-dir", shallow_run, check=False)
+    assert message in error_line(completed)
+    assert snapshot(shallow_run) == before
+
+
+def test_resume_accepts_more_epochs_and_sums_the_time_of_its_segments(tmp_path):
+    output = tmp_path / "run"
+    _, first = run_script("train_shallow_net.py", *QUICK, "--seed", "1", "--output-dir", output)
+    _, second = run_script("train_shallow_net.py", "--epochs", "2", "--data", "sample", "--seed", "1", "--resume",
+                           "--device", "cpu", "--output-dir", output)
+    assert second["epochs"] == 2 and second["segments"] == 2
+    assert second["wall_time_s"] > first["wall_time_s"]
+    state = json.loads((output / "state.json").read_text())
+    assert state["finished"] and state["progress"]["epochs_done"] == 2
+    assert state["command"].endswith("--device cpu --output-dir " + str(output))
+
+
+def test_help_names_each_default_once_and_what_resume_may_change():
+    completed = subprocess.run([sys.executable, str(SCRIPTS / "train_lenet.py"), "--help"], capture_output=True,
+                               text=True, cwd=ROOT, timeout=120)
+    text = " ".join(completed.stdout.split())
+    assert completed.returncode == 0 and "(default: None)" not in text
+    assert not re.search(r"\(default: [^)]*\) \(default:", text)
+    assert "only --data-dir, --device, --epochs, --quiet may differ" in text
+
+
+# ----------------------------------------------------------------------------- data and arguments
+
+@pytest.mark.parametrize("seed", ["-1", "99999999999"])
+def test_a_seed_out_of_range_is_one_line(tmp_path, seed):
+    completed = subprocess.run([sys.executable, str(SCRIPTS / "train_lenet.py"), "--seed", seed, "--output-dir",
+                                str(tmp_path / "x")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert user_lines(completed.stderr) == [
+        f"train_lenet.py: error: argument --seed: {seed} is not a seed: expected an integer from 0 to 4294967295"]
+    assert not (tmp_path / "x").exists()
+
+
+def test_the_command_line_loads_no_tensorflow():
+    probe = "import sys, zoo.cli; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], cwd=ROOT, timeout=60).returncode == 0
+
+
+# ----------------------------------------------------------------------------- results
+
+def test_metrics_json_is_strict_json_with_a_note_on_non_finite_values(tmp_path):
+    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet"])
+    run = training.Run(args, "regression_net")
+    result = run.finish(None, {"val_rmse": float("nan"), "nested": {"loss": float("inf")}})
+    text = (tmp_path / "run" / "metrics.json").read_text()
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    written = json.loads(text, parse_constant=refuse)
+    assert written == result and written["val_rmse"] is None and written["nested"]["loss"] is None
+    assert written["non_finite"]["keys"] == ["val_rmse", "nested.loss"]
+
+
+def test_an_infinite_loss_is_reported_as_infinite_not_nan():
+    guard = training.DivergenceGuard()
+    guard.set_model(type("Model", (), {"stop_training": False})())
+    guard.on_batch_end(0, {"loss": np.float32("inf")})
+    with pytest.raises(cli.TrainingDiverged, match=r"the loss became \+infinite in epoch 1"):
+        guard.raise_if_diverged()
+
+
+# ----------------------------------------------------------------------------- word2vec
+
+W2V = ["--books", "carroll-alice", "--min-count", "5", "--epochs", "1", "--tsne-tokens", "60", "--plot-tokens", "40",
+       "--workers", "1", "--quiet", "--seed", "1"]
+
+
+def test_word2vec_keeps_a_previous_run_when_the_new_corpus_is_missing(tmp_path):
+    output = tmp_path / "w2v"
+    run_script("train_word2vec.py", *W2V, "--output-dir", output)
+    before = snapshot(output)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    completed, _ = run_script("train_word2vec.py", *W2V, "--data", "full", "--data-dir", empty, "--overwrite",
+                              "--output-dir", output, check=False)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert snapshot(output) == before
+
+
+def test_word2vec_killed_during_tsne_finishes_its_map_on_resume(tmp_path):
+    output = tmp_path / "w2v"
+    _, first = run_script("train_word2vec.py", *W2V, "--output-dir", output)
+    # the state a kill during t-SNE leaves: vectors checkpointed, no map yet, no metrics
+    state = json.loads((output / "state.json").read_text())
+    state["progress"]["phase"], state["finished"] = "trained", False
+    (output / "state.json").write_text(json.dumps(state))
+    for name in ("tsne.csv", "word_vectors.html", "metrics.json", "queries.json"):
+        (output / name).unlink()
+    _, resumed = run_script("train_word2vec.py", *W2V, "--resume", "--output-dir", output)
+    assert (output / "tsne.csv").stat().st_size > 0 and (output / "word_vectors.html").stat().st_size > 0
+    assert resumed["training"] == first["training"] and resumed["training"]["words_trained"] > 0
+    assert resumed["vocabulary"] == first["vocabulary"] and resumed["data"] == "sample"
