@@ -14,7 +14,7 @@ samples (``SAMPLES_DIR``, which tests read). Importing this package
 does not import TensorFlow; the loaders do when a pipeline is built.
 """
 
-from zoo.datasets._images import PREPROCESSING
+from zoo.datasets.images import PREPROCESSING
 from zoo.datasets._sources import (
     SAMPLES_DIR, SOURCES, DataInfo, DataSourceError, Loaded, offline, resolve_data_dir,
 )

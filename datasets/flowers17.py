@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.datasets import _images
+from zoo.datasets import images
 from zoo.datasets._sources import (
     DataInfo,
     DataSourceError,
@@ -90,7 +90,7 @@ def _fetch() -> Path:
 def _items(path: Path):
     """(name, path-or-bytes, label) for every photo of a ``jpg/`` folder or the archive."""
     if path.is_dir():
-        return [(str(file), file, label_of(file.name)) for file in _images.image_files(path, "image_*.jpg")]
+        return [(str(file), file, label_of(file.name)) for file in images.image_files(path, "image_*.jpg")]
     try:
         with tarfile.open(path) as archive:
             members = [m for m in archive.getmembers() if m.isfile() and _IMAGE_NAME.search(m.name)]
@@ -126,7 +126,7 @@ def _load(image_size, source, data_dir, seed, validation_split):
     items = _items(path)
     if not items:
         raise DataSourceError(f"{path} holds no Flowers 17 photos; expected {WANTED}")
-    images, labels, skipped = _images.decode(items, image_size, what=NAME)
+    photos, labels, skipped = images.decode(items, image_size, what=NAME)
     classes = np.unique(labels)
     if len(classes) < 2:  # a one-class classifier learns nothing; nor can it be split
         raise DataSourceError(f"{path} holds {len(labels)} decodable photo(s), all of class {CLASS_NAMES[classes[0]]}: "
@@ -134,10 +134,10 @@ def _load(image_size, source, data_dir, seed, validation_split):
     train, val = _split(labels, validation_split, seed)
     info = DataInfo(
         name=NAME, source=kind, origin=str(path), n_train=len(train), n_validation=len(val),
-        notes={"class_names": list(CLASS_NAMES), "image_size": list(_images.image_size_pair(image_size)),
+        notes={"class_names": list(CLASS_NAMES), "image_size": list(images.image_size_pair(image_size)),
                "skipped": skipped, "split": f"stratified, seed {seed}, validation {validation_split}"},
     )
-    return (images[train], labels[train]), (images[val], labels[val]), info
+    return (photos[train], labels[train]), (photos[val], labels[val]), info
 
 
 def load_arrays(image_size=224, source="auto", data_dir=None, seed=42, validation_split=0.1):
@@ -161,10 +161,10 @@ def load(batch_size=64, image_size=224, source="auto", data_dir=None, seed=42, v
             book's AlexNet and VGGNet did not.
         preprocess: "book" (divide by 255) or "imagenet" (VGG19's preprocess_input).
     """
-    _images.check_preprocess(preprocess)
+    images.check_preprocess(preprocess)
     (x_train, y_train), (x_val, y_val), info = _load(image_size, source, data_dir, seed, validation_split)
     info.notes.update(preprocess=preprocess, augment=bool(augment))
-    train = _images.pipeline(x_train, y_train, NUM_CLASSES, batch_size, training=True, augment=augment,
+    train = images.pipeline(x_train, y_train, NUM_CLASSES, batch_size, training=True, augment=augment,
                              preprocess=preprocess, seed=seed)
-    validation = _images.pipeline(x_val, y_val, NUM_CLASSES, batch_size, training=False, preprocess=preprocess)
+    validation = images.pipeline(x_val, y_val, NUM_CLASSES, batch_size, training=False, preprocess=preprocess)
     return Loaded(train, validation, info)

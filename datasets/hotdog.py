@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.datasets import _images
+from zoo.datasets import images
 from zoo.datasets._sources import DataInfo, DataSourceError, Loaded, announce, keras_cache_dir, locate
 
 NAME = "hotdog"
@@ -60,21 +60,21 @@ def _find_local(folder: Path | None) -> Path | None:
 def _split_arrays(root: Path, split: str, image_size):
     """One split's photos; an empty class folder, or one with no decodable photo, is an error:
     a split without one of the two classes would train or validate on nonsense."""
-    files = {name: _images.image_files(root / split / name) for name in CLASS_NAMES}
+    files = {name: images.image_files(root / split / name) for name in CLASS_NAMES}
     if not any(files.values()):
         raise DataSourceError(f"{root / split} holds no photos; expected {WANTED}")
     for name, found in files.items():
         if not found:
-            raise DataSourceError(f"{root / split / name} holds no photos ({', '.join(_images.IMAGE_SUFFIXES)}); "
+            raise DataSourceError(f"{root / split / name} holds no photos ({', '.join(images.IMAGE_SUFFIXES)}); "
                                   f"put that class's photos there")
     items = [(str(file), file, label) for label, name in enumerate(CLASS_NAMES) for file in files[name]]
-    images, labels, skipped = _images.decode(items, image_size, what=f"{NAME} {split}")
+    photos, labels, skipped = images.decode(items, image_size, what=f"{NAME} {split}")
     counts = np.bincount(labels, minlength=NUM_CLASSES)
     for label, name in enumerate(CLASS_NAMES):
         if counts[label] == 0:
             raise DataSourceError(f"{root / split / name}: none of its {len(files[name])} photos could be decoded "
                                   f"(see the warnings above)")
-    return images, labels, skipped
+    return photos, labels, skipped
 
 
 def _load(image_size, source, data_dir):
@@ -86,7 +86,7 @@ def _load(image_size, source, data_dir):
     x_val, y_val, skipped_val = _split_arrays(root, "test", image_size)
     info = DataInfo(
         name=NAME, source=kind, origin=str(root), n_train=len(x_train), n_validation=len(x_val),
-        notes={"class_names": list(CLASS_NAMES), "image_size": list(_images.image_size_pair(image_size)),
+        notes={"class_names": list(CLASS_NAMES), "image_size": list(images.image_size_pair(image_size)),
                "synthetic": kind == "sample", "skipped": skipped_train + skipped_val},
     )
     return (x_train, y_train), (x_val, y_val), info
@@ -112,12 +112,12 @@ def load(batch_size=32, image_size=224, source="auto", data_dir=None, seed=42, a
         preprocess: "book" (divide by 255, the book's rescale) or "imagenet" (VGG19's
             preprocess_input, what the ImageNet weights expect).
     """
-    _images.check_preprocess(preprocess)
+    images.check_preprocess(preprocess)
     (x_train, y_train), (x_val, y_val), info = _load(image_size, source, data_dir)
     info.notes.update(preprocess=preprocess, augment=bool(augment))
-    train = _images.pipeline(x_train, y_train, NUM_CLASSES, batch_size, training=True, augment=augment,
+    train = images.pipeline(x_train, y_train, NUM_CLASSES, batch_size, training=True, augment=augment,
                              preprocess=preprocess, seed=seed)
-    validation = _images.pipeline(x_val, y_val, NUM_CLASSES, batch_size, training=False, preprocess=preprocess)
+    validation = images.pipeline(x_val, y_val, NUM_CLASSES, batch_size, training=False, preprocess=preprocess)
     return Loaded(train, validation, info)
 
 

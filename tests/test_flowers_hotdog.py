@@ -7,8 +7,8 @@ import tarfile
 import numpy as np
 import pytest
 
-from zoo.datasets import _images, flowers17, hotdog
-from zoo.datasets._sources import SAMPLES_DIR, DataSourceError
+from zoo.datasets import images, flowers17, hotdog
+from zoo.datasets import SAMPLES_DIR, DataSourceError
 
 FLOWER_SAMPLE = SAMPLES_DIR / "flowers17" / "jpg"
 
@@ -115,14 +115,14 @@ def test_hotdog_real_layout_from_data_dir(tmp_path):
 
 def test_pipeline_augments_training_only_and_preprocesses():
     (x, y), _ = hotdog.load_arrays(image_size=32, source="sample")
-    train = _images.pipeline(x, y, 2, batch_size=len(x), training=True, augment=True, preprocess="book", seed=3)
-    plain = _images.pipeline(x, y, 2, batch_size=len(x), training=False, preprocess="book")
+    train = images.pipeline(x, y, 2, batch_size=len(x), training=True, augment=True, preprocess="book", seed=3)
+    plain = images.pipeline(x, y, 2, batch_size=len(x), training=False, preprocess="book")
     first, second = (next(iter(train))[0].numpy() for _ in range(2))
     assert not np.allclose(np.sort(first.ravel()), np.sort(second.ravel()))  # shuffled and augmented anew
     a, b = (next(iter(plain))[0].numpy() for _ in range(2))
     np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(a, x / 255.0, rtol=1e-6)
-    imagenet = next(iter(_images.pipeline(x, y, 2, batch_size=len(x), training=False, preprocess="imagenet")))[0]
+    imagenet = next(iter(images.pipeline(x, y, 2, batch_size=len(x), training=False, preprocess="imagenet")))[0]
     expected = x[..., ::-1].astype(np.float32) - np.array([103.939, 116.779, 123.68], dtype=np.float32)
     np.testing.assert_allclose(imagenet.numpy(), expected, atol=1e-3)  # BGR, ImageNet means removed
 
@@ -140,4 +140,4 @@ def test_bad_loader_arguments():
 
 def test_undecodable_only_files_are_an_error():
     with pytest.raises(DataSourceError, match="none of the 1 image files could be decoded"):
-        _images.decode([("bad.jpg", b"junk", 0)], 8, what="test")
+        images.decode([("bad.jpg", b"junk", 0)], 8, what="test")

@@ -10,7 +10,7 @@ import zoo
 from conftest import run_reproduction
 from zoo import gan as zoo_gan
 from zoo.datasets import quickdraw
-from zoo.datasets._sources import DataSourceError
+from zoo.datasets import DataSourceError
 from zoo.gan import GAN, PixelFrechetDistance, build_discriminator, build_generator, frechet_distance
 
 SAMPLE = quickdraw.load_arrays("apple", source="sample")

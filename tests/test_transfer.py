@@ -8,7 +8,7 @@ import pytest
 
 import zoo
 from zoo.datasets import hotdog
-from zoo.datasets._sources import DataSourceError
+from zoo.datasets import DataSourceError
 from zoo.transfer import VGG19_NOTOP, build_vgg19_transfer, unfreeze_top_blocks
 from zoo.vision import build_alexnet
 

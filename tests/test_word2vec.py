@@ -7,7 +7,7 @@ import pytest
 
 from zoo import word2vec as w2v
 from zoo.datasets import gutenberg
-from zoo.datasets._sources import DataSourceError
+from zoo.datasets import DataSourceError
 
 
 def test_sentences_are_split_and_tokenised_like_nltk():

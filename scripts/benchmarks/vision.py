@@ -30,7 +30,7 @@ def _alexnet_training(quick: bool) -> dict:
     import keras
 
     from zoo import recipes
-    from zoo.datasets import _images, flowers17
+    from zoo.datasets import images, flowers17
 
     batch = 8 if quick else 64
     n = batch * (2 if quick else 4)
@@ -40,7 +40,7 @@ def _alexnet_training(quick: bool) -> dict:
     model = recipes.get("alexnet").build_compiled()
 
     x_book, y_book = x.astype("float32") / 255.0, keras.utils.to_categorical(y, 17)
-    pipeline = _images.pipeline(x, y, 17, batch_size=batch, training=True, seed=0)
+    pipeline = images.pipeline(x, y, 17, batch_size=batch, training=True, seed=0)
     book = per_second(lambda: model.fit(x_book, y_book, batch_size=batch, epochs=1, verbose=0), n,
                               1 if quick else 3)
     zoo = per_second(lambda: model.fit(pipeline, epochs=1, verbose=0, shuffle=False), n, 1 if quick else 3)
@@ -51,7 +51,7 @@ def _alexnet_training(quick: bool) -> dict:
 def _vgg19_inference(quick: bool) -> list[dict]:
     import keras
 
-    from zoo.datasets import _images, hotdog
+    from zoo.datasets import images, hotdog
     from zoo.transfer import build_vgg19_transfer
 
     batch = 4 if quick else 32
@@ -63,7 +63,7 @@ def _vgg19_inference(quick: bool) -> list[dict]:
     keras.utils.set_random_seed(0)
     model = build_vgg19_transfer(weights=None)
     x_book = x.astype("float32") / 255.0
-    pipeline = _images.pipeline(x, y, 2, batch_size=batch, training=False)
+    pipeline = images.pipeline(x, y, 2, batch_size=batch, training=False)
     book = per_second(lambda: model.predict(x_book, batch_size=batch, verbose=0), n, repeats)
     zoo = per_second(lambda: model.predict(pipeline, verbose=0), n, repeats)
 

@@ -33,7 +33,7 @@ def main():
     output = _common.output_folder(parser, args, [f"{args.model}_history.csv", f"{args.model}_summary.json"])
 
     from zoo.datasets import flowers17  # after argparse: --help needs no data
-    from zoo.datasets._sources import DataSourceError
+    from zoo.datasets import DataSourceError
 
     try:
         # --seed also draws the split, as train_alexnet.py's --seed does

@@ -37,7 +37,7 @@ def main():
     output = _common.output_folder(parser, args, ["gan_history.csv", "gan_summary.json", "gan_iteration_*.png"])
 
     from zoo.datasets import quickdraw  # after argparse: --help needs no data
-    from zoo.datasets._sources import DataSourceError
+    from zoo.datasets import DataSourceError
 
     try:
         drawings = quickdraw.load_arrays(args.category, source=args.data, data_dir=args.data_dir)

@@ -33,7 +33,7 @@ def main():
     from sklearn.metrics import roc_auc_score
 
     from zoo.datasets import imdb  # after argparse: --help needs no data
-    from zoo.datasets._sources import DataSourceError
+    from zoo.datasets import DataSourceError
 
     summary = {}
     for arch in args.archs:
