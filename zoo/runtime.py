@@ -21,9 +21,7 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
-DEVICE_HELP = "auto, cpu, gpu, or a TensorFlow device such as /GPU:1"
-STRATEGIES = ("auto", "default", "mirrored", "multiworker")
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+from zoo.cli import DEVICE_HELP, PRECISIONS, STRATEGIES  # the command line's choices are the runtime's
 
 log = logging.getLogger("zoo.runtime")
 

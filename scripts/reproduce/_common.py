@@ -1,6 +1,5 @@
 """What the any-backend reproduction scripts share: the zoo from a plain checkout, the options."""
 
-import argparse
 import importlib.util
 import sys
 from pathlib import Path
@@ -15,20 +14,19 @@ if importlib.util.find_spec("zoo.datasets") is None:
     zoo.__path__.append(str(ROOT))  # not installed: the checkout's datasets/ is what installs as zoo.datasets
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive integer")
-    return value
+from zoo import cli  # noqa: E402  (TensorFlow-free, like everything imported here)
+from zoo.datasets import SOURCES  # noqa: E402
+
+positive_int = cli.positive_int
 
 
 def make_parser(doc: str, data_dir_help: str, epochs_help: str, epochs_flag: str = "--epochs"):
     """The options every reproduction script takes; ``args.epochs`` is None for the book's."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--data", choices=("auto", "full", "sample"), default="full")
+    parser = cli.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--data", choices=SOURCES, default="full")
     parser.add_argument("--data-dir", help=data_dir_help)
     parser.add_argument(epochs_flag, dest="epochs", type=positive_int, help=epochs_help)
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=cli.seed, default=42)
     parser.add_argument("--output", default="reproduce_output", help="folder for the histories and summary")
     parser.add_argument("--overwrite", action="store_true", help="replace this script's files in --output")
     return parser
