@@ -30,11 +30,11 @@ _REGISTRY = {
     "regression_net": ("zoo.dense", "build_regression_net"),
     # chapter 10: machine vision
     "lenet": ("zoo.vision", "build_lenet"),
-    # chapter 10: AlexNet, VGGNet, VGG19 transfer (issue 4)
+    # chapter 10: AlexNet, VGGNet, VGG19 transfer
     "alexnet": ("zoo.vision", "build_alexnet"),
     "vggnet": ("zoo.vision", "build_vggnet"),
     "vgg19_transfer": ("zoo.transfer", "build_vgg19_transfer"),
-    # chapter 11: sentiment classifiers (issue 5)
+    # chapter 11: sentiment classifiers
     "dense_sentiment": ("zoo.sentiment", "build_dense_sentiment"),
     "conv_sentiment": ("zoo.sentiment", "build_conv_sentiment"),
     "rnn_sentiment": ("zoo.sentiment", "build_rnn_sentiment"),
@@ -44,11 +44,11 @@ _REGISTRY = {
     "conv_lstm_sentiment": ("zoo.sentiment", "build_conv_lstm_sentiment"),
     "gru_sentiment": ("zoo.sentiment", "build_gru_sentiment"),
     "multi_convnet_sentiment": ("zoo.sentiment", "build_multi_convnet_sentiment"),
-    # chapter 12: GAN (issue 6)
+    # chapter 12: GAN
     "discriminator": ("zoo.gan", "build_discriminator"),
     "generator": ("zoo.gan", "build_generator"),
     "gan": ("zoo.gan", "build_gan"),
-    # chapter 13 and Doom: deep Q-networks (issue 7)
+    # chapter 13 and Doom: deep Q-networks
     "cartpole_q_network": ("zoo.dqn", "build_cartpole_q_network"),
     "doom_q_network": ("zoo.dqn", "build_doom_q_network"),
 }
