@@ -248,6 +248,16 @@ def test_short_run_writes_grids_plots_models_and_resumes(gan_run):
     assert resumed["pixel_fd_untrained"] == first["pixel_fd_untrained"]  # kept from the first run
 
 
+def test_resume_with_another_batch_size_is_refused(gan_run, script):
+    folder = gan_run[0]
+    before = (folder / "metrics.json").read_text()
+    completed, _ = script("train_gan.py", "--iterations", "3", "--resume", "--batch-size", "16", "--max-examples", "200",
+                          "--sample-interval", "1", "--seed", "3", "--output-dir", folder, "--quiet", check=False)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert "--batch-size 8, this command gives 16" in completed.stderr.strip().splitlines()[-1]
+    assert (folder / "metrics.json").read_text() == before  # the run's metrics still claim its own batch
+
+
 def test_reloaded_generator_reproduces_the_saved_grid(gan_run):
     folder = gan_run[0]
     generator = keras.models.load_model(folder / "generator.keras")
