@@ -53,7 +53,7 @@ def main():
     tune.add_argument("--fine-tune-blocks", type=int, choices=range(0, 6), default=0, metavar="{0..5}",
                       help="unfreeze VGG19's last N conv blocks and train on (0: the book, no second phase)")
     tune.add_argument("--fine-tune-epochs", type=cli.positive_int, default=FINE_TUNE_EPOCHS)
-    tune.add_argument("--fine-tune-learning-rate", type=float, default=FINE_TUNE_LEARNING_RATE)
+    tune.add_argument("--fine-tune-learning-rate", type=cli.positive_float, default=FINE_TUNE_LEARNING_RATE)
     parser.allow_on_resume("fine_tune_epochs")  # like --epochs: a resumed run fine-tunes on to it
     args = cli.parse_args(parser)
     weights = None if args.weights.lower() == "none" else args.weights

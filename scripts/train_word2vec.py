@@ -53,7 +53,7 @@ def make_parser():
     corpus.add_argument("--stem", action="store_true", help="Porter stemming")
     corpus.add_argument("--no-bigrams", dest="bigrams", action="store_false", help="skip gensim Phrases")
     corpus.add_argument("--phrases-min-count", type=cli.positive_int, default=PHRASES_MIN_COUNT)
-    corpus.add_argument("--phrases-threshold", type=float, default=PHRASES_THRESHOLD)
+    corpus.add_argument("--phrases-threshold", type=cli.positive_float, default=PHRASES_THRESHOLD)
     model = parser.add_argument_group("word2vec")
     model.add_argument("--epochs", type=cli.positive_int, default=EPOCHS, help="passes over the corpus")
     model.add_argument("--n-dim", type=cli.positive_int, default=N_DIM)
