@@ -9,52 +9,42 @@ then --test-episodes greedy episodes, with train and test score statistics each 
     python scripts/train_doom_dqn.py --epochs 1 --steps-per-epoch 200 --test-episodes 2
     python scripts/train_doom_dqn.py --scenario basic --record              # + a GIF
 
-Writes scores.csv and scores.png (per epoch), checkpoints/ (the network after every
-epoch; --resume continues), model.keras (the last epoch's network), metrics.json and a
-RESULT line with the last epoch's greedy test score.
+Writes scores.csv and scores.png (per epoch), checkpoints/ (the agent with its replay
+memory, and the network of every epoch; --resume continues), model.keras (the last
+epoch's network), metrics.json and a RESULT line with the last epoch's greedy test score.
 """
 
-import json
 import logging
-import sys
 import time
 
 import numpy as np
 
-from zoo import training  # first: it quiets TensorFlow's start-up logs
+from zoo import cli, doom, recipes  # TensorFlow loads only once the arguments are good
+from zoo.files import atomic_path
 
-from zoo import doom, plots  # noqa: E402
-from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, record_episode  # noqa: E402
+MODEL = "doom_q_network"
 
 log = logging.getLogger("zoo")
 
-# scenario:
-SCENARIO = "simpler_basic"
-FRAME_REPEAT = 12  # frames each action is held
-RESOLUTION = (30, 45)  # (height, width) of the grey frames
 
-# Q-learning:
-LEARNING_RATE = 0.00025  # RMSprop, as ViZDoom's TensorFlow example
-DISCOUNT = 0.99
-REPLAY_MEMORY = 10_000
-BATCH_SIZE = 64
-
-# training:
-EPOCHS = 20
-STEPS_PER_EPOCH = 2000  # learning steps, one update each
-TEST_EPISODES = 100  # greedy episodes after each epoch
-TARGET_SCORE = 70  # a greedy mean the issue asks simpler_basic to reach
-
-
-def make_parser():
-    parser = training.make_parser("doom_q_network", __doc__, epochs=EPOCHS, batch_size=BATCH_SIZE, data=False)
+def make_parser(recipe):
+    parser = cli.make_parser(MODEL, __doc__, groups=("run", "device"), strategy=False, precision=False)
     rl = parser.add_argument_group("reinforcement learning")
-    rl.add_argument("--scenario", default=SCENARIO, help="a vizdoom scenario name or a path to a .cfg file")
-    rl.add_argument("--steps-per-epoch", type=training.positive_int, default=STEPS_PER_EPOCH)
-    rl.add_argument("--test-episodes", type=training.positive_int, default=TEST_EPISODES)
-    rl.add_argument("--frame-repeat", type=training.positive_int, default=FRAME_REPEAT)
-    rl.add_argument("--learning-rate", type=float, default=LEARNING_RATE)
+    rl.add_argument("--scenario", default=recipe.env, help="a vizdoom scenario name or a path to a .cfg file")
+    rl.add_argument("--epochs", type=cli.positive_int, default=recipe.epochs,
+                    help="epochs in all; a resumed run trains on to this")
+    rl.add_argument("--steps-per-epoch", type=cli.positive_int, default=recipe.steps_per_epoch,
+                    help="learning steps per epoch, one minibatch update each")
+    rl.add_argument("--test-episodes", type=cli.positive_int, default=recipe.test_episodes,
+                    help="greedy episodes after each epoch")
+    rl.add_argument("--frame-repeat", type=cli.positive_int, default=doom.FRAME_REPEAT,
+                    help="frames each action is held")
+    rl.add_argument("--learning-rate", type=cli.positive_float, default=recipe.agent["learning_rate"],
+                    help="RMSprop's")
+    rl.add_argument("--batch-size", type=cli.positive_int, default=recipe.batch_size,
+                    help="transitions per minibatch update")
     rl.add_argument("--record", action="store_true", help="save greedy_episode.gif of the trained agent")
+    parser.allow_on_resume("record")  # the GIF is made afresh; training is untouched
     return parser
 
 
@@ -66,39 +56,48 @@ def stats(scores) -> dict:
 
 
 def main():
-    args = training.parse_args(make_parser())
-    try:
-        env = doom.make_env(args.scenario, args.frame_repeat, RESOLUTION)
-    except doom.DoomUnavailable as error:  # one line and exit status 2, like the harness's own errors
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    run = training.Run(args, "doom_q_network", monitor="test_mean", mode="max")
-    checkpoints = run.checkpoint_dir
-    agent_settings = dict(gamma=DISCOUNT, learning_rate=args.learning_rate, optimizer="rmsprop",
-                          memory_size=REPLAY_MEMORY, batch_size=args.batch_size, replay="batched",
-                          epsilon_decay=1.0, epsilon_min=0.0, seed=args.seed)
-    with run.runtime.scope():
-        if args.resume and (checkpoints / "progress.json").exists():
-            progress = json.loads((checkpoints / "progress.json").read_text())
-            agent = DQNAgent.load(checkpoints / "last.keras", compile=True, **{**agent_settings, "epsilon": 1.0})
-            start, rows = progress["epochs_done"], progress["rows"]
-            agent.updates = progress.get("updates", 0)
-            log.info(f"resuming {run.output_dir} after epoch {start} (the replay memory refills from scratch)")
-        else:
-            if args.resume:
-                log.warning(f"nothing to resume in {run.output_dir}; starting a new run")
-            model = build_doom_q_network((*RESOLUTION, 1), int(env.action_space.n))
-            agent = DQNAgent(model, **agent_settings)
-            start, rows = 0, []
+    recipe = recipes.get(MODEL)
+    args = cli.parse_args(make_parser(recipe))
+
+    from zoo import training  # first: it quiets TensorFlow's start-up logs
+    from zoo import plots
+    from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, record_episode
+
+    # the recipe's values too: a resumed run whose zoo changed them is refused
+    run = training.Run(args, MODEL, monitor="test_mean", mode="max",
+                       settings={"recipe": {**recipe.agent_options(), "resolution": list(doom.RESOLUTION)}})
+
+    # the game
+    def make_env(render_mode=None):
+        try:
+            return doom.make_env(args.scenario, args.frame_repeat, doom.RESOLUTION, render_mode=render_mode)
+        except doom.DoomUnavailable as error:
+            raise cli.UsageError(str(error)) from None
+
+    env = make_env()
+
+    # the agent: ViZDoom's example settings; epsilon follows doom.epsilon_schedule per epoch
+    agent_settings = {**recipe.agent_options(), "learning_rate": args.learning_rate, "batch_size": args.batch_size,
+                      "seed": args.seed}
+
+    def new_agent():
+        return DQNAgent(build_doom_q_network((*doom.RESOLUTION, 1), int(env.action_space.n)), **agent_settings)
+
+    agent = run.restore(start=new_agent,
+                        resume=lambda folder, progress: DQNAgent.load_checkpoint(folder, **agent_settings))
+    done_before = run.progress.get("epochs_done", 0)
+    rows = list(run.progress.get("rows", []))
+    earlier_training_time = run.progress.get("training_time_s", 0.0)
     log.info(f"{args.scenario}: {env.action_space.n} actions, {args.epochs} epochs x {args.steps_per_epoch} steps, "
-             f"{args.test_episodes} test episodes per epoch; {run.runtime.describe()}")
+             f"{args.test_episodes} test episodes per epoch")
 
-    def test_env():
-        return doom.make_env(args.scenario, args.frame_repeat, RESOLUTION)
+    segment_started = time.perf_counter()
 
-    training_started = time.perf_counter()
+    def training_time():
+        return earlier_training_time + time.perf_counter() - segment_started
+
     seed = args.seed
-    for epoch in range(start, args.epochs):
+    for epoch in range(done_before, args.epochs):
         epoch_started = time.perf_counter()
         agent.epsilon = doom.epsilon_schedule(epoch, args.epochs)
         observation, _ = env.reset(seed=None if seed is None else seed + epoch)
@@ -119,7 +118,7 @@ def main():
             else:
                 observation = next_observation
         train_seconds = time.perf_counter() - epoch_started
-        test_scores = evaluate(agent, test_env, args.test_episodes, seed=None if seed is None else 10_000 + 1000 * epoch,
+        test_scores = evaluate(agent, make_env, args.test_episodes, seed=None if seed is None else 10_000 + 1000 * epoch,
                                parallel=1)
         train, test = stats(train_scores), stats(test_scores)
         row = {"epoch": epoch + 1, "epsilon": round(agent.epsilon, 4), "train_episodes": len(train_scores),
@@ -130,41 +129,41 @@ def main():
         fmt = lambda s: "n/a" if s["mean"] is None else f"{s['mean']:.1f} +/- {s['std']:.1f}, min {s['min']:.0f}, max {s['max']:.0f}"  # noqa: E731
         print(f"epoch {epoch + 1}/{args.epochs}  eps {agent.epsilon:.2f}  train ({len(train_scores)} episodes): {fmt(train)}  "
               f"test ({args.test_episodes}): {fmt(test)}  [{row['seconds']:.0f} s]", flush=True)
-        # the network after every epoch, and what --resume needs
-        agent.save(checkpoints / "last.keras")
-        agent.save_weights(checkpoints / f"epoch_{epoch + 1:03d}.weights.h5")
-        training.write_json(checkpoints / "progress.json",
-                            {"epochs_done": epoch + 1, "updates": agent.updates, "rows": rows})
-        write_scores(run, rows)
+        write_scores(run.path("scores.csv"), rows)
+
+        def save(folder):
+            agent.save_checkpoint(folder)  # with the replay memory, so a resumed run learns from it at once
+            agent.save_weights(folder / f"epoch_{epoch + 1:03d}.weights.h5")  # the network after every epoch
+
+        # progress as a function: its training time then includes the checkpoint's own save
+        run.checkpoint(save, lambda: {"epochs_done": epoch + 1, "training_time_s": round(training_time(), 2),
+                                      "rows": rows})
     env.close()
-    training_time = time.perf_counter() - training_started
+    training_seconds = training_time()
 
     plots.save(plots.epoch_score_curve(rows, title=f"ViZDoom {args.scenario}",
-                                       target=TARGET_SCORE if args.scenario == SCENARIO else None),
+                                       target=recipe.target_score if args.scenario == recipe.env else None),
                run.path("scores.png"))
     last = rows[-1] if rows else {}
     metrics = {"scenario": args.scenario, "epochs": len(rows), "steps_per_epoch": args.steps_per_epoch,
                "test_episodes": args.test_episodes, "frame_repeat": args.frame_repeat, "updates": agent.updates,
-               "training_time_s": round(training_time, 2),
+               "training_time_s": round(training_seconds, 2),
                **{key: last.get(key) for key in ("test_mean", "test_std", "test_min", "test_max",
                                                  "train_mean", "train_std", "train_min", "train_max")},
-               "best_test_mean": max((r["test_mean"] for r in rows), default=None),
-               "book": {"metric": "test_mean", "value": None,
-                        "note": "beyond the book; the adapted blog post reports convergence in under 20 minutes"}}
+               "best_test_mean": max((r["test_mean"] for r in rows), default=None)}
     if args.record:
-        path, score = record_episode(agent, doom.make_env(args.scenario, args.frame_repeat, RESOLUTION,
-                                                          render_mode="rgb_array"),
-                                     run.path("greedy_episode.gif"), fps=35 // args.frame_repeat + 1, seed=seed)
+        path, score = record_episode(agent, make_env(render_mode="rgb_array"), run.path("greedy_episode.gif"),
+                                     fps=35 // args.frame_repeat + 1, seed=seed)
         metrics.update(record=str(path), record_score=score)
     run.finish(agent.model, metrics)
 
 
-def write_scores(run, rows):
+def write_scores(path, rows):
     columns = list(rows[0])
-    with training.atomic_path(run.path("scores.csv")) as temporary:
-        lines = [",".join(columns)] + [",".join("" if row[c] is None else str(row[c]) for c in columns) for row in rows]
+    lines = [",".join(columns)] + [",".join("" if row[c] is None else str(row[c]) for c in columns) for row in rows]
+    with atomic_path(path) as temporary:
         temporary.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    training.main(main)
+    cli.main(main)

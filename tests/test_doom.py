@@ -1,11 +1,13 @@
 """Doom with ViZDoom: scenarios, the environment wrapper, preprocessing and the script."""
 
 import importlib.util
+import json
 import sys
 
 import numpy as np
 import pytest
 
+from conftest import run_script, user_lines
 from zoo import doom
 
 needs_vizdoom = pytest.mark.skipif(importlib.util.find_spec("vizdoom") is None, reason="vizdoom is not installed")
@@ -75,24 +77,71 @@ def test_epsilon_schedule_follows_vizdoom_examples():
     assert all(a >= b for a, b in zip(values, values[1:]))
 
 
+DOOM = ("--steps-per-epoch", 120, "--test-episodes", 1, "--seed", 0, "--quiet")
+
+
+def snapshot(folder):
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def doom_runs(tmp_path_factory):
+    """One epoch; resumed to two; then replaced by a new one-epoch run with --overwrite."""
+    out = tmp_path_factory.mktemp("doom") / "run"
+    runs = []
+    for arguments in (["--epochs", 1], ["--epochs", 2, "--resume"], ["--epochs", 1, "--overwrite"]):
+        _, result = run_script("train_doom_dqn.py", *arguments, *DOOM, "--output-dir", out)
+        runs.append((result, snapshot(out)))
+    return out, runs
+
+
 @needs_vizdoom
-def test_doom_script_short_run(script, tmp_path):
-    out = tmp_path / "doom"
-    _, result = script("train_doom_dqn.py", "--epochs", 1, "--steps-per-epoch", 120, "--test-episodes", 1,
-                       "--seed", 0, "--output-dir", out, "--quiet")
+def test_doom_script_short_run(doom_runs):
+    _, [(result, files), *_] = doom_runs
     assert result["epochs"] == 1 and result["test_episodes"] == 1 and result["scenario"] == "simpler_basic"
     assert result["updates"] == 120 - 64  # one update per step once the memory exceeds a batch
     assert -500 <= result["test_mean"] <= 101
-    for name in ("scores.csv", "scores.png", "model.keras", "metrics.json", "checkpoints/last.keras",
-                 "checkpoints/epoch_001.weights.h5"):
-        assert (out / name).is_file(), name
-    header, row = (out / "scores.csv").read_text().strip().splitlines()
+    for name in ("scores.csv", "scores.png", "model.keras", "metrics.json", "state.json", "checkpoints/agent.json",
+                 "checkpoints/memory.npz", "checkpoints/epoch_001.weights.h5"):
+        assert name in files, name
+    assert not [name for name in files if name.endswith("progress.json")]
+    header, row = files["scores.csv"].decode().strip().splitlines()
     assert "train_mean" in header and "test_max" in header and row.startswith("1,")
+    state = json.loads(files["state.json"])
+    assert state["progress"]["epochs_done"] == 1 and state["settings"]["recipe"]["memory_size"] == 10_000
 
 
 @needs_vizdoom
-def test_doom_script_unknown_scenario(script, tmp_path):
-    completed, result = script("train_doom_dqn.py", "--scenario", "no_such_level", "--output-dir", tmp_path / "x",
-                               check=False)
-    assert completed.returncode == 2 and result is None
-    assert "no_such_level" in completed.stderr and "Traceback" not in completed.stderr
+def test_doom_script_resumes_with_its_replay_memory(doom_runs):
+    _, [(first, first_files), (resumed, files), _] = doom_runs
+    assert resumed["epochs"] == 2 and resumed["segments"] == 2
+    # the memory came back with its 120 frames, so every step of epoch 2 made an update
+    assert resumed["updates"] == first["updates"] + 120
+    assert resumed["training_time_s"] >= first["training_time_s"] > 0
+    rows = files["scores.csv"].decode().strip().splitlines()
+    assert rows[:2] == first_files["scores.csv"].decode().strip().splitlines() and rows[2].startswith("2,")
+    for name in ("scores.png", "model.keras", "checkpoints/epoch_001.weights.h5", "checkpoints/epoch_002.weights.h5"):
+        assert name in files, name
+    assert json.loads(files["metrics.json"]) == resumed
+
+
+@needs_vizdoom
+def test_doom_script_overwrite_keeps_the_new_runs_checkpoints(doom_runs):
+    out, [*_, (result, files)] = doom_runs
+    assert result["epochs"] == 1 and result["segments"] == 1
+    assert sorted(name for name in files if name.startswith("checkpoints/")) == [
+        "checkpoints/agent.json", "checkpoints/agent.keras", "checkpoints/epoch_001.weights.h5",
+        "checkpoints/memory.npz"]  # the new run's, none of the replaced run's epoch 2
+    assert json.loads(files["state.json"])["progress"]["epochs_done"] == 1
+    assert len(files["scores.csv"].decode().strip().splitlines()) == 2
+    assert sorted(path.name for path in out.parent.iterdir()) == ["run"]  # nothing set aside left behind
+
+
+@needs_vizdoom
+def test_doom_script_unknown_scenario(tmp_path):
+    completed, result = run_script("train_doom_dqn.py", "--scenario", "no_such_level", "--output-dir", tmp_path / "x",
+                                   check=False)
+    lines = user_lines(completed.stderr)
+    assert completed.returncode == 2 and result is None and "Traceback" not in completed.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "no_such_level" in lines[0], lines
+    assert not (tmp_path / "x").exists()

@@ -23,8 +23,6 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 
-from zoo.common import check_positive_int
-
 FRAME_REPEAT = 12  # frames each chosen action is held for
 RESOLUTION = (30, 45)  # (height, width) of the frames the Q-network sees
 
@@ -88,6 +86,8 @@ def make_env(scenario="simpler_basic", frame_repeat=FRAME_REPEAT, resolution=RES
     Actions are ``Discrete``: every combination of the scenario's buttons (2**buttons).
     Observations are preprocessed frames, float32 of shape ``(*resolution, 1)``.
     """
+    from zoo.common import check_positive_int  # here: it loads Keras, which a script's --help does not need
+
     check_positive_int("frame_repeat", frame_repeat)
     if len(tuple(resolution)) != 2 or min(resolution) < 12:
         raise ValueError(f"resolution={resolution!r} is invalid: expected (height, width), each at least 12")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import keras
@@ -654,7 +655,10 @@ def make_gym_env(env_id, render_mode=None):
     import gymnasium as gym
 
     try:
-        env = gym.make(env_id, render_mode=render_mode)
+        with warnings.catch_warnings():
+            # the book's CartPole-v0 is "out of date" to gymnasium, which says so in two coloured lines
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module="gymnasium")
+            env = gym.make(env_id, render_mode=render_mode)
     except gym.error.Error as error:
         raise ValueError(f"env={env_id!r} is invalid: not a gymnasium environment here ({error})") from None
     if not isinstance(env.action_space, gym.spaces.Discrete) or len(env.observation_space.shape or ()) != 1:
@@ -707,22 +711,22 @@ def record_episode(agent, env, path, fps=30, max_frames=1000, seed=None) -> tupl
     # off-screen rendering needs no display; without this pygame complains about XDG_RUNTIME_DIR
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     path = Path(path)
-    state, _ = env.reset(seed=seed)
-    frames, score, done = [env.render()], 0.0, False
-    while not done and len(frames) < max_frames:
-        state, reward, terminated, truncated, _ = env.step(agent.act(state, greedy=True))
-        score += reward
-        done = terminated or truncated
-        frame = env.render()
-        if frame is not None:
-            frames.append(frame)
-    env.close()
+    try:
+        state, _ = env.reset(seed=seed)
+        frames, score, done = [env.render()], 0.0, False
+        while not done and len(frames) < max_frames:
+            state, reward, terminated, truncated, _ = env.step(agent.act(state, greedy=True))
+            score += reward
+            done = terminated or truncated
+            frame = env.render()
+            if frame is not None:
+                frames.append(frame)
+    finally:
+        env.close()
     frames = [np.repeat(f, 3, axis=-1) if f.ndim == 3 and f.shape[-1] == 1 else f for f in frames if f is not None]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    if path.suffix == ".gif":
-        iio.imwrite(temporary, np.stack(frames), duration=1000 / fps, loop=0)
-    else:
-        iio.imwrite(temporary, np.stack(frames), fps=fps)
-    os.replace(temporary, path)
+    with atomic_path(path) as temporary:  # keeps the ending, which tells imageio the format
+        if path.suffix == ".gif":
+            iio.imwrite(temporary, np.stack(frames), duration=1000 / fps, loop=0)
+        else:
+            iio.imwrite(temporary, np.stack(frames), fps=fps)
     return path, score
