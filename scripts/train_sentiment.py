@@ -17,6 +17,7 @@ import numpy as np
 
 from zoo import cli, plots, recipes, training
 from zoo.datasets import imdb
+from zoo.files import atomic_path
 from zoo.sentiment import MODELS  # --arch -> model; each notebook's settings: recipes.get(model).data
 
 DATA_SEED = 113  # Keras' IMDb shuffle
@@ -53,7 +54,7 @@ def misclassified_report(path, x_valid, y_valid, y_hat, index, count):
     for i in worst:
         truth = "positive" if y_valid[i] == 1 else "negative"
         lines.append(f"review {i}: predicted {y_hat[i]:.4f} positive, truly {truth}\n  {imdb.decode(x_valid[i], index)}\n")
-    with training.atomic_path(path) as temporary:
+    with atomic_path(path) as temporary:
         temporary.write_text("\n".join(lines), encoding="utf-8")
     return path
 

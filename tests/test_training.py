@@ -193,7 +193,7 @@ def test_a_diverging_run_stops_with_an_error_and_saves_no_model(tmp_path):
 
     model = run.build_or_resume(build)
     model.layers[1].kernel.assign(np.full(model.layers[1].kernel.shape, np.inf, dtype=np.float32))
-    with pytest.raises(training.TrainingDiverged, match="NaN|infinite"):
+    with pytest.raises(cli.TrainingDiverged, match="NaN|infinite"):
         run.fit(model, train, valid)
     assert not (tmp_path / "nan" / "model.keras").exists()
     assert not (tmp_path / "nan" / "checkpoints" / "last.keras").exists()

@@ -49,8 +49,8 @@ from zoo.checkpoints import (
     truncate_history,
 )
 from zoo.datasets import DataInfo
-from zoo.cli import MAY_CHANGE_ON_RESUME, TrainingDiverged, UsageError, main, make_parser, parse_args, positive_int  # noqa: F401
-from zoo.files import FolderBusy, FolderLock, atomic_path, glob_escape, non_finite_keys, write_json  # noqa: F401
+from zoo.cli import MAY_CHANGE_ON_RESUME, UsageError
+from zoo.files import FolderBusy, FolderLock, glob_escape, non_finite_keys, write_json
 
 import keras
 
@@ -111,7 +111,8 @@ class Run:
         self.monitor = monitor or getattr(self.recipe, "monitor", None) or "val_loss"
         self.mode = mode or getattr(self.recipe, "mode", None) or "min"
         self.started = time.perf_counter()
-        self.runtime = runtime.configure(getattr(args, "device", "auto"), getattr(args, "strategy", "auto"),
+        # a script without --strategy (the DQN agents) trains on one device, whatever the machine has
+        self.runtime = runtime.configure(getattr(args, "device", "auto"), getattr(args, "strategy", "default"),
                                          getattr(args, "precision", "float32"), getattr(args, "seed", None),
                                          quiet=True)  # described once the folder is checked
         self.output_dir = Path(args.output_dir)
@@ -152,6 +153,7 @@ class Run:
         settings = {key: value for key, value in sorted(vars(self.args).items()) if key not in changeable}
         if hasattr(self.args, "strategy"):
             settings["replicas"] = self.runtime.replicas  # the global batch is per-replica batch x replicas
+        self._resolved = set(extra or {}) - set(settings)
         settings.update(extra or {})
         return json.loads(json.dumps(settings, default=str))
 
@@ -161,10 +163,12 @@ class Run:
             raise UsageError(f"--resume: {folder} holds a {state.get('model')} run "
                              f"({state.get('script', 'another script')}), not {self.model_name}")
         recorded = state.get("settings", {})
-        for key in sorted(recorded.keys() & self.settings.keys()):
+        # the flags as typed first: a value resolved from them (a preset's batch size) differs only because they do
+        for key in sorted(recorded.keys() & self.settings.keys(), key=lambda key: (key in self._resolved, key)):
             if recorded[key] != self.settings[key]:
+                what = f"the setting {key}" if key in self._resolved else _flag(key)
                 raise UsageError(
-                    f"--resume: the run in {folder} was started with {_flag(key)} {_shown(recorded[key])}, "
+                    f"--resume: the run in {folder} was started with {what} {_shown(recorded[key])}, "
                     f"this command gives {_shown(self.settings[key])}; a resumed run keeps its settings "
                     f"(only {', '.join(_flag(k) for k in sorted(self._changeable()))} may change)")
 
