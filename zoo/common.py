@@ -69,21 +69,40 @@ def classifier(units: int, activation: str = "softmax", name: str = "predictions
     return layers.Dense(units, activation=activation, dtype="float32", name=name)
 
 
-def load_weights(model: keras.Model, weights) -> keras.Model:
-    """Load ``weights`` (None, a ``.weights.h5`` or a ``.keras`` file) into every layer of ``model``.
+def is_weights_name(weights) -> bool:
+    """A string that names registered or exported weights (``"mnist"``) rather than a file:
+    no existing path, no folder in it and no ``.keras``/``.h5`` ending."""
+    return (isinstance(weights, str) and bool(weights) and "/" not in weights and os.sep not in weights
+            and not weights.endswith((".keras", ".h5")) and not Path(weights).exists())
 
-    A full model's file also loads into its headless twin (``include_top=False``), whose
-    layers are a prefix of the full model's: ``.weights.h5`` files are matched layer by
-    layer in order, as Keras does, and ``.keras`` files by layer name. A file that leaves
-    any layer of ``model`` without weights, or whose shapes differ, is a one-line
-    ``ValueError`` naming the layers; so is a file that cannot be read.
+
+def load_weights(model: keras.Model, weights, zoo_name: str | None = None) -> keras.Model:
+    """Load ``weights`` (None, a weights name, a ``.weights.h5`` or a ``.keras`` file) into every
+    layer of ``model``.
+
+    A name (``"mnist"``) is resolved by :func:`zoo.weights.resolve` for ``zoo_name`` (the zoo's
+    name of the full model, which a builder passes since ``model.name`` is the user's to choose),
+    else ``model.name``. A full model's file also loads into its headless twin
+    (``include_top=False``), whose layers are a prefix of the full model's: ``.weights.h5`` files
+    are matched layer by layer in order, as Keras does, and ``.keras`` files by layer name. A
+    file that leaves any layer of ``model`` without weights, or whose shapes differ, is a
+    one-line ``ValueError`` naming the layers; so is a file that cannot be read.
     """
     if weights is None:
         return model
     if not isinstance(weights, (str, os.PathLike)):
-        raise ValueError(f"weights={weights!r} is invalid: expected None or a .weights.h5/.keras file")
+        raise ValueError(f"weights={weights!r} is invalid: expected None, a weights name or a .weights.h5/.keras file")
     label = f"weights={str(weights)!r}"
-    path = Path(weights)
+    if is_weights_name(weights):
+        from zoo import weights as named_weights  # the registry is read only when a name is asked for
+
+        try:
+            path = named_weights.resolve(zoo_name or model.name, weights)
+        except ValueError as error:
+            raise ValueError(f"{label}: {error}") from None
+        label = f"{label} ({path})"
+    else:
+        path = Path(weights)
     if not path.name.endswith((".keras", ".weights.h5")):
         raise ValueError(f"{label} is invalid: expected None or a .weights.h5/.keras file")
     if not path.is_file():

@@ -25,7 +25,7 @@ def build_shallow_net(n_inputs=784, num_classes=10, n_dense=64, activation="sigm
     inputs = _inputs(n_inputs)
     x = layers.Dense(n_dense, activation=activation, name="hidden")(inputs)
     outputs = classifier(num_classes)(x)
-    return load_weights(keras.Model(inputs, outputs, name=name), weights)
+    return load_weights(keras.Model(inputs, outputs, name=name), weights, "shallow_net")
 
 
 def build_intermediate_net(n_inputs=784, num_classes=10, n_dense=64, n_hidden=2, weights=None,
@@ -39,7 +39,7 @@ def build_intermediate_net(n_inputs=784, num_classes=10, n_dense=64, n_hidden=2,
     for index in range(1, n_hidden + 1):
         x = layers.Dense(n_dense, activation="relu", name=f"hidden{index}")(x)
     outputs = classifier(num_classes)(x)
-    return load_weights(keras.Model(inputs, outputs, name=name), weights)
+    return load_weights(keras.Model(inputs, outputs, name=name), weights, "intermediate_net")
 
 
 def build_deep_net(n_inputs=784, num_classes=10, n_dense=64, n_hidden=3, dropout=0.2, weights=None,
@@ -57,7 +57,7 @@ def build_deep_net(n_inputs=784, num_classes=10, n_dense=64, n_hidden=3, dropout
         x = layers.BatchNormalization(name=f"hidden{index}_bn")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = classifier(num_classes)(x)
-    return load_weights(keras.Model(inputs, outputs, name=name), weights)
+    return load_weights(keras.Model(inputs, outputs, name=name), weights, "deep_net")
 
 
 def build_regression_net(n_inputs=13, n_dense_1=32, n_dense_2=16, dropout=0.2, weights=None,
@@ -74,4 +74,4 @@ def build_regression_net(n_inputs=13, n_dense_1=32, n_dense_2=16, dropout=0.2, w
     x = layers.BatchNormalization(name="hidden2_bn")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(1, activation="linear", dtype="float32", name="price")(x)
-    return load_weights(keras.Model(inputs, outputs, name=name), weights)
+    return load_weights(keras.Model(inputs, outputs, name=name), weights, "regression_net")

@@ -62,7 +62,7 @@ def build_cartpole_q_network(state_size=4, action_size=2, n_dense=32, weights=No
     x = layers.Dense(n_dense, activation="relu", name="dense_2")(x)
     # output layer: one linear Q-value per action
     q = layers.Dense(action_size, activation="linear", dtype="float32", name="q_values")(x)
-    return load_weights(keras.Model(inputs, q, name=name), weights)
+    return load_weights(keras.Model(inputs, q, name=name), weights, "cartpole_q_network")
 
 
 def build_doom_q_network(input_shape=(30, 45, 1), action_size=8, n_conv=8, n_dense=128, weights=None,
@@ -94,7 +94,7 @@ def build_doom_q_network(input_shape=(30, 45, 1), action_size=8, n_conv=8, n_den
     x = layers.Dense(n_dense, activation="relu", name="dense_1")(x)
     # output layer: one linear Q-value per action
     q = layers.Dense(action_size, activation="linear", dtype="float32", name="q_values")(x)
-    return load_weights(keras.Model(inputs, q, name=name), weights)
+    return load_weights(keras.Model(inputs, q, name=name), weights, "doom_q_network")
 
 
 # --------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def build_discriminator(
     # output layer: probability that the drawing is real (float32 under mixed precision)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(1, activation="sigmoid", dtype="float32", name="predictions")(x)
-    return load_weights(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights, "discriminator")
 
 
 def build_generator(
@@ -134,7 +134,7 @@ def build_generator(
         x = layers.Activation("relu", name=f"block{block}_relu")(x)
     # output layer: one channel of ink in [0, 1] (float32 under mixed precision)
     x = layers.Conv2D(1, k_conv, padding="same", activation="sigmoid", dtype="float32", name="image")(x)
-    return load_weights(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights, "generator")
 
 
 def sample_noise(batch_size: int, z_dim: int = 32, seed=None):

@@ -71,7 +71,7 @@ def build_dense_sentiment(
     model.add(layers.Dropout(dropout, name="dropout"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
-    return load_weights(model, weights)
+    return load_weights(model, weights, "dense_sentiment")
 
 
 def build_conv_sentiment(
@@ -111,7 +111,7 @@ def build_conv_sentiment(
     model.add(layers.Dropout(dropout, name="dropout"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
-    return load_weights(model, weights)
+    return load_weights(model, weights, "conv_sentiment")
 
 
 def build_rnn_sentiment(
@@ -136,7 +136,7 @@ def build_rnn_sentiment(
     model.add(layers.SimpleRNN(n_rnn, dropout=drop_rnn, name="rnn"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
-    return load_weights(model, weights)
+    return load_weights(model, weights, "rnn_sentiment")
 
 
 def build_lstm_sentiment(
@@ -161,7 +161,7 @@ def build_lstm_sentiment(
     model.add(layers.LSTM(n_lstm, dropout=drop_lstm, name="lstm"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
-    return load_weights(model, weights)
+    return load_weights(model, weights, "lstm_sentiment")
 
 
 def build_bilstm_sentiment(
@@ -186,7 +186,7 @@ def build_bilstm_sentiment(
     model.add(layers.Bidirectional(layers.LSTM(n_lstm, dropout=drop_lstm, name="lstm"), name="bilstm"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
-    return load_weights(model, weights)
+    return load_weights(model, weights, "bilstm_sentiment")
 
 
 def build_stacked_bilstm_sentiment(
@@ -215,7 +215,7 @@ def build_stacked_bilstm_sentiment(
     model.add(layers.Bidirectional(layers.LSTM(n_lstm_2, dropout=drop_lstm, name="lstm_2"), name="bilstm_2"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
-    return load_weights(model, weights)
+    return load_weights(model, weights, "stacked_bilstm_sentiment")
 
 
 def build_conv_lstm_sentiment(
@@ -249,7 +249,7 @@ def build_conv_lstm_sentiment(
     model.add(layers.Bidirectional(layers.LSTM(n_lstm, dropout=drop_lstm, name="lstm"), name="bilstm"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
-    return load_weights(model, weights)
+    return load_weights(model, weights, "conv_lstm_sentiment")
 
 
 def build_gru_sentiment(
@@ -275,7 +275,7 @@ def build_gru_sentiment(
     model.add(layers.GRU(n_gru, dropout=drop_gru, name="gru"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
-    return load_weights(model, weights)
+    return load_weights(model, weights, "gru_sentiment")
 
 
 def build_multi_convnet_sentiment(
@@ -327,7 +327,7 @@ def build_multi_convnet_sentiment(
 
     # output layer:
     predictions = classifier(1, "sigmoid")(dropout_2)
-    return load_weights(keras.Model(input_layer, predictions, name=name), weights)
+    return load_weights(keras.Model(input_layer, predictions, name=name), weights, "multi_convnet_sentiment")
 
 
 # The script's --arch names, in book order, with the builder each one uses.

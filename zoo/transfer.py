@@ -17,7 +17,7 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from zoo.common import check_input_shape, check_rate, check_top, classifier, global_pool, load_weights
+from zoo.common import check_input_shape, check_rate, check_top, classifier, global_pool, is_weights_name, load_weights
 from zoo.datasets import DataSourceError, offline
 
 # the file keras.applications.VGG19(include_top=False, weights="imagenet") downloads
@@ -54,7 +54,8 @@ def imagenet_weights() -> Path:
 
 
 def _is_zoo_weights(weights) -> bool:
-    return isinstance(weights, (str, os.PathLike)) and str(weights).endswith((".keras", ".weights.h5"))
+    return (isinstance(weights, (str, os.PathLike)) and str(weights).endswith((".keras", ".weights.h5"))) or (
+        weights != "imagenet" and is_weights_name(weights))  # named weights of the whole model
 
 
 def build_vgg19_transfer(
@@ -126,7 +127,7 @@ def build_vgg19_transfer(
     else:
         x = global_pool(x, pooling)
     model = keras.Model(inputs, x, name=name)
-    return load_weights(model, weights) if _is_zoo_weights(weights) else model
+    return load_weights(model, weights, "vgg19_transfer") if _is_zoo_weights(weights) else model
 
 
 def base_of(model: keras.Model) -> keras.Model:

@@ -77,7 +77,7 @@ def build_lenet(
         x = classifier(num_classes)(x)
     else:
         x = global_pool(x, pooling)
-    return load_weights(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights, "lenet")
 
 
 def _smallest_input(steps) -> int:
@@ -157,7 +157,7 @@ def build_alexnet(
         x = classifier(num_classes)(x)
     else:
         x = global_pool(x, pooling)
-    return load_weights(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights, "alexnet")
 
 
 def build_vggnet(
@@ -238,4 +238,4 @@ def build_vggnet(
         x = classifier(num_classes)(x)
     else:
         x = global_pool(x, pooling)
-    return load_weights(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights, "vggnet")

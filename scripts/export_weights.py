@@ -1,0 +1,45 @@
+"""Export a finished run's trained weights under a name, with a model card, so builders load them by name.
+
+    python scripts/export_weights.py model_output/lenet                  # then build_lenet(weights="mnist")
+    python scripts/export_weights.py model_output/lenet --name my_mnist  # a name of your own
+    python scripts/export_weights.py model_output/gan --into ~/weights   # then ZOO_WEIGHTS_DIR=~/weights
+    python scripts/export_weights.py model_output/lenet --into zoo/pretrained   # bundle it in the package
+
+Each trained network of the run (model.keras; the GAN's generator.keras and discriminator.keras;
+word2vec's word2vec.model as word2vec's binary vectors) becomes <model>.<name>.weights.h5 (or
+.vectors.bin) beside its card <model>.<name>.json: the run's command, settings, data and its
+SHA-256, versions, hardware, wall time, the held-out metrics and the book's figure. By default
+they go into the Keras cache ($KERAS_HOME/models/dli-zoo), where weights="<name>" finds them;
+into zoo/pretrained they join the package's registry instead (with --url: registered as a
+download, the file left in the Keras cache to be uploaded there). The name defaults to the
+run's dataset ("mnist", "quickdraw_apple"; "_sample" added for the bundled sample) or its
+environment ("cartpole_v1"). Nothing is replaced without --overwrite.
+"""
+
+import json
+
+from zoo import cli
+
+
+def main():
+    parser = cli.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a finished run's --output-dir")
+    parser.add_argument("--name", default=None, help="the weights' name (default: from the run's data)")
+    parser.add_argument("--into", default=None, metavar="DIR",
+                        help="where to write (default: $KERAS_HOME/models/dli-zoo; zoo/pretrained: the registry)")
+    parser.add_argument("--url", default=None, help="with --into zoo/pretrained: the address the file will be downloaded from")
+    parser.add_argument("--overwrite", action="store_true", help="replace weights of the same name")
+    parser.add_argument("--quiet", action="store_true", help="print only the RESULT line")
+    args = cli.parse_args(parser)
+
+    from zoo import weights  # after parsing: --help needs no TensorFlow
+
+    exported = weights.export(args.run_dir, name=args.name, into=args.into, overwrite=args.overwrite, url=args.url)
+    print("RESULT " + json.dumps({"exported": [
+        {"model": entry.model, "name": entry.name, "file": entry.file, "sha256": entry.sha256, "size": entry.size,
+         "card": entry.found_in, "load": f"zoo.get({entry.model!r})(weights={entry.name!r})"}
+        for entry in exported]}), flush=True)
+
+
+if __name__ == "__main__":
+    cli.main(main)
