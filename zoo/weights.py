@@ -376,22 +376,23 @@ def _download(entry: Weights, origin: str) -> Path:
 
     final = cache_dir() / entry.file
     temporary = temporary_name(final)
-    # Keras falls back to /tmp/.keras when the cache cannot be written
+    # Keras falls back to /tmp/.keras when it finds no writable cache: clean there too
     leftovers = [temporary, Path("/tmp/.keras") / CACHE_SUBDIR / temporary.name]
     try:
+        final.parent.mkdir(parents=True, exist_ok=True)
         downloaded = Path(keras.utils.get_file(temporary.name, origin, file_hash=entry.sha256, hash_algorithm="sha256",
                                                cache_dir=str(keras_home()), cache_subdir=CACHE_SUBDIR))
         leftovers.append(downloaded)
-        _verified(downloaded, entry)  # Keras checked too; this says which hashes differ
         final = downloaded.with_name(entry.file)
         os.replace(downloaded, final)
         return final
-    except Exception as error:  # network, HTTP or checksum: one line
+    except Exception as error:  # network, HTTP, file system or checksum: one line
         reason = " ".join(str(error).split()) or type(error).__name__
         for path in leftovers:
-            if "does not match the provided value" in reason and path.is_file():
-                reason = (f"its SHA-256 is {sha256_of(path)}, expected {entry.sha256}")
-            path.unlink(missing_ok=True)
+            if path.is_file():
+                if "does not match" in reason:  # Keras' words give the expected hash only
+                    reason = f"its SHA-256 is {sha256_of(path)}, expected {entry.sha256}"
+                path.unlink()
         raise ValueError(f"download of {entry.file} from {origin} failed ({reason}); nothing was kept") from None
 
 

@@ -1,0 +1,372 @@
+"""Named weights: export of a finished run, the registry and cards, resolution with its checksums
+(local folders, the package, a download from a server of the test's own), and the one-line errors."""
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+import zoo
+from conftest import ROOT, run_script, user_lines
+from zoo import build_lenet, build_regression_net, build_shallow_net
+from zoo import weights
+
+SMALL_NET = dict(n_inputs=6, n_dense=5, num_classes=3)
+SMALL_LENET = dict(input_shape=(8, 8, 1), n_conv_1=4, n_conv_2=8, n_dense=16)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """An empty registry, Keras cache and no ZOO_WEIGHTS_DIR: nothing of the machine's leaks in."""
+    package = tmp_path / "pretrained"
+    package.mkdir()
+    (package / weights.REGISTRY_FILE).write_text(json.dumps({"format": 1, "weights": []}))
+    monkeypatch.setattr(weights, "PRETRAINED_DIR", package)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.delenv("ZOO_WEIGHTS_DIR", raising=False)
+    monkeypatch.delenv("ZOO_WEIGHTS_URL", raising=False)
+    monkeypatch.setenv("ZOO_OFFLINE", "1")
+    return package
+
+
+def randomized(model, seed=0):
+    """``model`` with weights no fresh build has, so a load that silently does nothing fails."""
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(size=w.shape).astype(w.dtype) for w in model.get_weights()])
+    return model
+
+
+def weights_file(path, seed=0) -> tuple[Path, keras.Model]:
+    model = randomized(build_shallow_net(**SMALL_NET), seed)
+    model.save_weights(path)
+    return Path(path), model
+
+
+def entry(model, name, path, **fields) -> dict:
+    card = fields.pop("card", {"command": f"python scripts/train_{model}.py --epochs 3"})
+    return {"model": model, "name": name, "file": Path(path).name, "sha256": weights.sha256_of(path),
+            "size": Path(path).stat().st_size, "url": None, "bundled": False, "card": card, **fields}
+
+
+def register(package, *entries):
+    (package / weights.REGISTRY_FILE).write_text(json.dumps({"format": 1, "weights": list(entries)}))
+
+
+def write_card(folder, item) -> Path:
+    path = Path(folder) / f"{item['model']}.{item['name']}.json"
+    path.write_text(json.dumps({"format": 1, **item}))
+    return path
+
+
+def one_line(call, *patterns) -> str:
+    with pytest.raises(ValueError) as raised:
+        call()
+    message = str(raised.value)
+    assert "\n" not in message, message
+    for pattern in patterns:
+        assert pattern in message, message
+    return message
+
+
+def same_predictions(a, b, inputs):
+    x = np.random.default_rng(1).random(inputs, dtype=np.float32)
+    np.testing.assert_array_equal(a.predict_on_batch(x), b.predict_on_batch(x))
+
+
+# ----------------------------------------------------------------------------- export of a real run
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run") / "regression"
+    run_script("train_regression.py", "--epochs", "1", "--quiet", "--data", "sample", "--seed", "3",
+               "--output-dir", folder)
+    return folder
+
+
+def test_an_exported_run_loads_by_name_with_the_runs_predictions(finished_run, tmp_path, monkeypatch):
+    into = tmp_path / "weights"
+    completed, result = run_script("export_weights.py", finished_run, "--into", into, "--quiet")
+    exported = result["exported"]
+    assert [(item["model"], item["name"]) for item in exported] == [("regression_net", "boston_housing")]
+    assert (into / "regression_net.boston_housing.weights.h5").is_file()
+
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(into))
+    model = build_regression_net(weights="boston_housing")
+    same_predictions(model, keras.models.load_model(finished_run / "model.keras"), (4, 13))
+
+    # the card: what the run recorded, the data's checksum, the measured figure beside the book's
+    state = json.loads((finished_run / "state.json").read_text())
+    metrics = json.loads((finished_run / "metrics.json").read_text())
+    card = weights.card("regression_net", "boston_housing")
+    assert card["sha256"] == exported[0]["sha256"] == weights.sha256_of(into / card["file"])
+    assert card["command"] == state["command"] and "train_regression.py" in card["command"]
+    assert card["hyperparameters"] == state["settings"] and card["seed"] == 3
+    assert card["versions"] == state["versions"] and card["hardware"]["device"] == state["runtime"]["device"]
+    assert card["data"]["sha256"] == weights.sha256_of(state["data"]["origin"])
+    assert card["book"]["metric"] == metrics["book"]["metric"] == "val_loss"
+    assert card["metrics"]["headline"] == {"metric": "val_loss", "value": metrics["val_loss"]}
+    assert card["metrics"]["split"].startswith("validation: 102 held-out examples")
+    assert "public domain" in card["licence"] and card["intended_use"] and card["limitations"]
+    assert card["parameters"] == build_regression_net().count_params()
+
+    # exporting again replaces nothing unless asked
+    one_line(lambda: weights.export(finished_run, into=into), "already exists", "--overwrite")
+    assert weights.export(finished_run, into=into, overwrite=True)[0].sha256 == card["sha256"]
+
+
+def test_export_refuses_an_unfinished_run_in_one_line(finished_run, tmp_path):
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(finished_run, unfinished)
+    state = json.loads((unfinished / "state.json").read_text())
+    (unfinished / "state.json").write_text(json.dumps({**state, "finished": False}))
+    completed, _ = run_script("export_weights.py", unfinished, "--into", tmp_path / "weights", check=False)
+    assert completed.returncode == 2
+    assert user_lines(completed.stderr) == [f"error: the run in {unfinished} has not finished; "
+                                            f"continue it with --resume, then export it"]
+    assert not (tmp_path / "weights").exists()
+    one_line(lambda: weights.export(tmp_path), "holds no zoo run")
+
+
+def test_export_into_the_package_registers_the_entry(finished_run, isolated, tmp_path, monkeypatch):
+    [exported] = weights.export(finished_run, name="boston", into=isolated)
+    assert exported.bundled and exported.file == f"regression_net.boston-{exported.sha256[:8]}.weights.h5"
+    registry = json.loads((isolated / weights.REGISTRY_FILE).read_text())["weights"]
+    assert [(item["model"], item["name"], item["sha256"]) for item in registry] == \
+        [("regression_net", "boston", exported.sha256)]
+    assert weights.resolve("regression_net", "boston") == isolated / exported.file
+    same_predictions(build_regression_net(weights="boston"), keras.models.load_model(finished_run / "model.keras"),
+                     (4, 13))
+    one_line(lambda: weights.export(finished_run, name="boston", into=isolated), "already holds", "--overwrite")
+    # a user's export may not take a registered name (it would shadow the registry's file)
+    one_line(lambda: weights.export(finished_run, name="boston", into=tmp_path / "mine"),
+             "already has registered weights named 'boston'")
+    assert "| `regression_net` | `boston` | val_loss" in weights.markdown_table()
+
+
+def fake_run(real_run, folder, model, data, metrics) -> Path:
+    """A finished run of ``model`` with the real run's state.json layout, for networks too slow to train here."""
+    folder.mkdir()
+    state = json.loads((real_run / "state.json").read_text())
+    (folder / "state.json").write_text(json.dumps({**state, "model": model, "data": data}))
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    return folder
+
+
+def test_a_gan_run_exports_its_generator_and_discriminator(finished_run, tmp_path, monkeypatch):
+    from zoo.datasets import SAMPLES_DIR
+    from zoo.gan import build_discriminator, build_generator
+
+    origin = SAMPLES_DIR / "quickdraw_apple.npz"
+    run = fake_run(finished_run, tmp_path / "gan", "gan",
+                   {"dataset": "quickdraw/apple", "source": "sample", "origin": str(origin), "n_train": 3000,
+                    "n_validation": 0},
+                   {"a_loss": 0.9, "d_loss": 0.6, "book": {"metric": "a_loss", "value": None, "note": "no figure"}})
+    generator, discriminator = randomized(build_generator(depth=8)), randomized(build_discriminator(depth=8), 1)
+    generator.save(run / "generator.keras")
+    discriminator.save(run / "discriminator.keras")
+    exported = weights.export(run, into=tmp_path / "weights")
+    assert [(item.model, item.name) for item in exported] == [("generator", "quickdraw_apple_sample"),
+                                                              ("discriminator", "quickdraw_apple_sample")]
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path / "weights"))
+    same_predictions(build_generator(depth=8, weights="quickdraw_apple_sample"), generator, (2, 32))
+    same_predictions(build_discriminator(depth=8, weights="quickdraw_apple_sample"), discriminator, (2, 28, 28, 1))
+    card = weights.card("generator", "quickdraw_apple_sample")
+    assert card["trained_as"] == "gan" and card["data"]["sha256"] == weights.sha256_of(origin)
+    assert card["metrics"]["split"].startswith("training (no held-out split)")
+    assert card["metrics"]["headline"] == {"metric": "a_loss", "value": 0.9}
+    assert "CC BY 4.0" in card["licence"] and "bundled sample" in card["limitations"]
+
+
+def test_a_word2vec_run_exports_plain_word_vectors(finished_run, tmp_path, monkeypatch):
+    from gensim.models import Word2Vec
+
+    run = fake_run(finished_run, tmp_path / "word2vec", "word2vec",
+                   {"dataset": "gutenberg", "source": "sample", "origin": str(tmp_path), "n_train": 3,
+                    "n_validation": 0}, {"vocabulary": 5})
+    sentences = [["the", "father", "and", "the", "dog"], ["a", "mother", "and", "a", "dog"]] * 5
+    model = Word2Vec(sentences, vector_size=4, min_count=1, workers=1, seed=1, epochs=1)
+    model.save(str(run / "word2vec.model"))
+    [exported] = weights.export(run, into=tmp_path / "weights")
+    assert exported.file == "word2vec.gutenberg_sample.vectors.bin"
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path / "weights"))
+    vectors = weights.load_word_vectors("gutenberg_sample")
+    np.testing.assert_array_equal(vectors["father"], model.wv["father"])
+    assert weights.card("word2vec", "gutenberg_sample")["data"]["sha256"] is None  # a folder of books
+
+
+def test_export_names_weights_after_the_data_or_the_environment():
+    assert weights.default_name({"data": {"dataset": "quickdraw/apple", "source": "full"}}) == "quickdraw_apple"
+    assert weights.default_name({"data": {"dataset": "mnist", "source": "sample"}}) == "mnist_sample"
+    assert weights.default_name({"data": None, "settings": {"env": "CartPole-v1"}}) == "cartpole_v1"
+    assert weights.default_name({"data": None, "settings": {"scenario": "simpler_basic"}}) == "doom_simpler_basic"
+    assert weights.default_name({"data": None, "settings": {}}) is None
+
+
+# ----------------------------------------------------------------------------- registry and cards
+
+def test_available_and_card_list_the_registry_and_the_users_cards(isolated, tmp_path, monkeypatch):
+    bundled, _ = weights_file(isolated / "shallow_net.digits-0.weights.h5")
+    register(isolated, entry("shallow_net", "digits", bundled, bundled=True))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    own, _ = weights_file(mine / "shallow_net.own.weights.h5", seed=1)
+    write_card(mine, entry("shallow_net", "own", own, card={"command": "python scripts/train_shallow_net.py"}))
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(mine))
+
+    assert [str(item) for item in weights.available()] == ["shallow_net/digits", "shallow_net/own"]
+    assert weights.names("shallow_net") == ["digits", "own"] and weights.available("lenet") == []
+    card = weights.card("shallow_net", "own")
+    assert card["model"] == "shallow_net" and card["name"] == "own" and card["sha256"] == weights.sha256_of(own)
+    assert card["command"] == "python scripts/train_shallow_net.py"
+    card["command"] = "changed"  # a copy: the entry stays as it was
+    assert weights.get("shallow_net", "own").card["command"] == "python scripts/train_shallow_net.py"
+
+
+def test_an_unknown_name_lists_the_names_that_exist(isolated):
+    path, _ = weights_file(isolated / "shallow_net.digits.weights.h5")
+    register(isolated, entry("shallow_net", "digits", path, bundled=True), entry("shallow_net", "letters", path))
+    one_line(lambda: weights.get("shallow_net", "mnist"),
+             "shallow_net has no weights named 'mnist'", "the names that exist for shallow_net: digits, letters")
+    one_line(lambda: build_shallow_net(**SMALL_NET, weights="mnist"), "weights='mnist'", "digits, letters")
+    one_line(lambda: build_lenet(weights="mnist"), "lenet has no weights named 'mnist'", "export_weights.py")
+
+
+def test_a_damaged_card_is_an_error_when_asked_for(tmp_path, monkeypatch):
+    (tmp_path / "shallow_net.own.json").write_text("{not json")
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path))
+    assert weights.available() == []
+    one_line(lambda: weights.get("shallow_net", "own"), "shallow_net.own.json is damaged", "export the weights again")
+
+
+# ----------------------------------------------------------------------------- resolution and checksums
+
+def test_a_headless_model_takes_its_full_models_named_weights(tmp_path, monkeypatch):
+    full = randomized(build_lenet(**SMALL_LENET))
+    full.save_weights(tmp_path / "lenet.digits.weights.h5")
+    write_card(tmp_path, entry("lenet", "digits", tmp_path / "lenet.digits.weights.h5"))
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path))
+    # renamed too: the builder, not model.name, says which model's weights these are
+    headless = build_lenet(**SMALL_LENET, include_top=False, pooling="avg", weights="digits", name="features")
+    features = keras.Model(full.input, keras.layers.GlobalAveragePooling2D()(full.get_layer("block1_dropout").output))
+    x = np.random.default_rng(1).random((3, 8, 8, 1), dtype=np.float32)
+    np.testing.assert_allclose(headless.predict_on_batch(x), features.predict_on_batch(x), rtol=1e-6)
+
+
+def test_a_tampered_file_in_the_weights_dir_is_refused(isolated, tmp_path, monkeypatch):
+    good, _ = weights_file(isolated / "shallow_net.digits.weights.h5")
+    register(isolated, entry("shallow_net", "digits", good, bundled=True))
+    assert weights.resolve("shallow_net", "digits") == good  # from the package
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    tampered, _ = weights_file(mine / good.name, seed=5)
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(mine))
+    one_line(lambda: build_shallow_net(**SMALL_NET, weights="digits"),
+             str(tampered), weights.sha256_of(tampered), weights.sha256_of(good))
+
+
+def test_the_keras_cache_is_searched_before_the_package(isolated, tmp_path):
+    bundled, _ = weights_file(isolated / "shallow_net.digits.weights.h5")
+    register(isolated, entry("shallow_net", "digits", bundled, bundled=True))
+    weights.cache_dir().mkdir(parents=True)
+    cached = weights.cache_dir() / bundled.name
+    shutil.copyfile(bundled, cached)
+    assert weights.resolve("shallow_net", "digits") == cached
+
+
+def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolated, tmp_path):
+    path, _ = weights_file(tmp_path / "shallow_net.digits.weights.h5")
+    register(isolated, entry("shallow_net", "digits", path, url="http://127.0.0.1:9/shallow_net.digits.weights.h5",
+                             card={"command": "python scripts/train_shallow_net.py --epochs 20"}))
+    path.unlink()
+    message = one_line(lambda: build_shallow_net(**SMALL_NET, weights="digits"),
+                       "ZOO_OFFLINE", "Train them with `python scripts/train_shallow_net.py --epochs 20`",
+                       "python scripts/export_weights.py RUN_DIR --name digits")
+    assert str(weights.cache_dir()) in message
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A file server on 127.0.0.1 for the test's own files, quiet."""
+    served = tmp_path / "served"
+    served.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(served)))
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield served, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def cache_files():
+    folder = weights.cache_dir()
+    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_download_with_the_right_hash_loads(isolated, server, monkeypatch):
+    served, address = server
+    path, saved = weights_file(served / "shallow_net.digits.weights.h5")
+    register(isolated, entry("shallow_net", "digits", path, url=f"{address}/{path.name}"))
+    monkeypatch.delenv("ZOO_OFFLINE")
+    same_predictions(build_shallow_net(**SMALL_NET, weights="digits"), saved, (4, 6))
+    assert cache_files() == [path.name]
+    path.unlink()  # the cached copy serves from now on
+    assert weights.resolve("shallow_net", "digits") == weights.cache_dir() / path.name
+
+
+def test_a_download_with_a_wrong_hash_is_refused_and_leaves_no_file(isolated, server, monkeypatch, tmp_path):
+    served, address = server
+    expected, _ = weights_file(tmp_path / "shallow_net.digits.weights.h5")
+    wrong, _ = weights_file(served / expected.name, seed=7)
+    register(isolated, entry("shallow_net", "digits", expected, url=f"{address}/{expected.name}"))
+    monkeypatch.delenv("ZOO_OFFLINE")
+    one_line(lambda: build_shallow_net(**SMALL_NET, weights="digits"),
+             f"its SHA-256 is {weights.sha256_of(wrong)}, expected {weights.sha256_of(expected)}", "nothing was kept")
+    assert cache_files() == []
+
+
+def test_a_mirror_serves_entries_without_an_address_and_a_missing_file_leaves_nothing(isolated, server, monkeypatch,
+                                                                                     tmp_path):
+    served, address = server
+    path, saved = weights_file(served / "shallow_net.digits.weights.h5")
+    register(isolated, entry("shallow_net", "digits", path))
+    monkeypatch.delenv("ZOO_OFFLINE")
+    one_line(lambda: weights.resolve("shallow_net", "digits"), "no download address", "export_weights.py")
+    monkeypatch.setenv("ZOO_WEIGHTS_URL", f"{address}/nowhere/")
+    one_line(lambda: weights.resolve("shallow_net", "digits"), "404", "nothing was kept")
+    assert cache_files() == []
+    monkeypatch.setenv("ZOO_WEIGHTS_URL", address)
+    same_predictions(build_shallow_net(**SMALL_NET, weights="digits"), saved, (4, 6))
+
+
+def test_paths_stay_paths(tmp_path):
+    from zoo.common import is_weights_name
+
+    assert is_weights_name("mnist") and is_weights_name("quickdraw_apple")
+    for path in ("model.h5", "model.keras", "runs/lenet", str(tmp_path)):
+        assert not is_weights_name(path), path
+    one_line(lambda: build_shallow_net(**SMALL_NET, weights="absent.weights.h5"), "no such file")
+
+
+def test_a_weights_dir_that_is_not_a_folder_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path / "absent"))
+    one_line(lambda: weights.available(), "ZOO_WEIGHTS_DIR=", "is not a folder")
+
+
+def test_the_pretrained_document_is_generated_from_the_shipped_registry(monkeypatch):
+    monkeypatch.setattr(weights, "PRETRAINED_DIR", ROOT / "zoo" / "pretrained")
+    assert (ROOT / weights.TABLE_PATH).read_text(encoding="utf-8") == weights.pretrained_document(), \
+        f"docs/pretrained.md is stale: run `{weights.REGENERATE}`"
+    registered = weights.available()
+    assert all(item.bundled == (ROOT / "zoo" / "pretrained" / item.file).is_file() for item in registered)
+    assert all(item.bundled or item.url for item in registered), "a registered entry must be bundled or downloadable"
