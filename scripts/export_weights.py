@@ -22,7 +22,7 @@ from zoo import cli
 
 
 def main():
-    parser = cli.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser = cli.ArgumentParser(description=__doc__.strip())
     parser.add_argument("run_dir", metavar="RUN_DIR", help="a finished run's --output-dir")
     parser.add_argument("--name", default=None, help="the weights' name (default: from the run's data)")
     parser.add_argument("--into", default=None, metavar="DIR",

@@ -12,7 +12,6 @@ import keras
 import numpy as np
 import pytest
 
-import zoo
 from conftest import ROOT, run_script, user_lines
 from zoo import build_lenet, build_regression_net, build_shallow_net
 from zoo import weights
@@ -94,7 +93,8 @@ def test_an_exported_run_loads_by_name_with_the_runs_predictions(finished_run, t
     completed, result = run_script("export_weights.py", finished_run, "--into", into, "--quiet")
     exported = result["exported"]
     assert [(item["model"], item["name"]) for item in exported] == [("regression_net", "boston_housing")]
-    assert (into / "regression_net.boston_housing.weights.h5").is_file()
+    assert sorted(path.name for path in into.iterdir()) == ["regression_net.boston_housing.json",
+                                                            "regression_net.boston_housing.weights.h5"]  # no temporaries
 
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(into))
     model = build_regression_net(weights="boston_housing")

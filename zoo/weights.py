@@ -306,8 +306,8 @@ def get(model: str, name: str) -> Weights:
 def card(model: str, name: str) -> dict:
     """The model card of ``model``/``name``, with the entry's file, checksum and address."""
     entry = get(model, name)
-    return {"model": entry.model, "name": entry.name, "file": entry.file, "sha256": entry.sha256,
-            "size": entry.size, "url": entry.url, "bundled": entry.bundled, **copy.deepcopy(entry.card)}
+    return {**copy.deepcopy(entry.card), "model": entry.model, "name": entry.name, "file": entry.file,
+            "sha256": entry.sha256, "size": entry.size, "url": entry.url, "bundled": entry.bundled}
 
 
 # ----------------------------------------------------------------------------- resolution
