@@ -37,7 +37,7 @@ def main():
     exported = weights.export(args.run_dir, name=args.name, into=args.into, overwrite=args.overwrite, url=args.url)
     print("RESULT " + json.dumps({"exported": [
         {"model": entry.model, "name": entry.name, "file": entry.file, "sha256": entry.sha256, "size": entry.size,
-         "card": entry.found_in, "load": f"zoo.get({entry.model!r})(weights={entry.name!r})"}
+         "card": str(weights.registry_path()) if entry.registered else entry.found_in, "load": f"zoo.get({entry.model!r})(weights={entry.name!r})"}
         for entry in exported]}), flush=True)
 
 

@@ -279,15 +279,25 @@ def test_the_keras_cache_is_searched_before_the_package(isolated, tmp_path):
     assert weights.resolve("shallow_net", "digits") == cached
 
 
-def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolated, tmp_path):
+def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolated, tmp_path, monkeypatch):
     path, _ = weights_file(tmp_path / "shallow_net.digits.weights.h5")
     register(isolated, entry("shallow_net", "digits", path, url="http://127.0.0.1:9/shallow_net.digits.weights.h5",
                              card={"command": "python scripts/train_shallow_net.py --epochs 20"}))
     path.unlink()
     message = one_line(lambda: build_shallow_net(**SMALL_NET, weights="digits"),
-                       "ZOO_OFFLINE", "Train them with `python scripts/train_shallow_net.py --epochs 20`",
-                       "python scripts/export_weights.py RUN_DIR --name digits")
+                       "ZOO_OFFLINE", "put shallow_net.digits.weights.h5 into ZOO_WEIGHTS_DIR",
+                       "train your own with `python scripts/train_shallow_net.py --epochs 20`",
+                       "`python scripts/export_weights.py RUN_DIR --name digits_own` (then weights='digits_own')")
     assert str(weights.cache_dir()) in message
+    # a user's own entry whose file went missing: export it again, same name
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    own, _ = weights_file(mine / "shallow_net.own.weights.h5")
+    write_card(mine, entry("shallow_net", "own", own))
+    own.unlink()
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(mine))
+    one_line(lambda: weights.resolve("shallow_net", "own"), "no download address",
+             "`python scripts/export_weights.py RUN_DIR --name own --overwrite`")
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ import logging
 import os
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from zoo.datasets import offline
@@ -65,6 +65,7 @@ RUN_FILES = {
     "word2vec": (("word2vec", "word2vec.model"),),
 }
 DEFAULT_RUN_FILE = "model.keras"
+REGISTERED = "registry"  # where a registry entry was found, as opposed to a user's card
 
 # What a card says of the data a model learned from; keys are dataset names, or their prefix before "/".
 DATA_TERMS = {
@@ -145,7 +146,11 @@ class Weights:
     url: str | None = None
     bundled: bool = False
     card: dict = field(default_factory=dict, repr=False)
-    found_in: str = "registry"  # the registry, or the path of the user's card
+    found_in: str = REGISTERED  # or the path of the user's card
+
+    @property
+    def registered(self) -> bool:
+        return self.found_in == REGISTERED
 
     @property
     def meta(self) -> dict:
@@ -211,7 +216,8 @@ def _registered() -> list[Weights]:
     data = _read_json(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("weights"), list):
         raise ValueError(f"{path} is not a weights registry of this version of the zoo")
-    return [_entry(item, f"{path} ({index})") for index, item in enumerate(data["weights"])]
+    return [replace(_entry(item, f"{path} (entry {index + 1})"), found_in=REGISTERED)
+            for index, item in enumerate(data["weights"])]
 
 
 def keras_home() -> Path:
@@ -361,12 +367,17 @@ def _resolve(entry: Weights) -> Path:
 
 
 def _not_found(entry: Weights, reason: str) -> ValueError:
-    """One line: where the file was looked for, why it was not fetched, and how to make it."""
+    """One line: where the file was looked for, why it was not fetched, and how to make weights like it.
+    Weights trained anew differ from a registered file, so they take a name of their own."""
     places = [f"{WEIGHTS_DIR_VARIABLE} ({weights_dir() or 'not set'})", str(cache_dir()), "the package"]
     command = entry.card.get("command") or f"the training script of {entry.model}"
-    return ValueError(f"no {entry.file} for {entry.model} weights {entry.name!r} in {', '.join(places)}: {reason}. "
-                      f"Train them with `{command}`, then run `{EXPORT_COMMAND} RUN_DIR --name {entry.name}` "
-                      f"(RUN_DIR: that run's --output-dir)")
+    if entry.registered:
+        export = f"`{EXPORT_COMMAND} RUN_DIR --name {entry.name}_own` (then weights={entry.name + '_own'!r})"
+        remedy = f"put {entry.file} into {WEIGHTS_DIR_VARIABLE}, or train your own with `{command}` and {export}"
+    else:
+        remedy = f"train them again with `{command}` and `{EXPORT_COMMAND} RUN_DIR --name {entry.name} --overwrite`"
+    return ValueError(f"no {entry.file} for {entry.model} weights {entry.name!r} in {', '.join(places)}: {reason}; "
+                      f"{remedy} (RUN_DIR: that run's --output-dir)")
 
 
 def _download(entry: Weights, origin: str) -> Path:
@@ -614,7 +625,7 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
             target = named
         entry = Weights(model, name, target.name, digest, target.stat().st_size, url=url,
                         bundled=registering and not url, card=make_card(state, metrics, source.name, parameters),
-                        found_in=str(registry_path() if registering else card_path))
+                        found_in=REGISTERED if registering else str(card_path))
         if registering:
             _register(entry, registered.get((model, name)))
         else:
