@@ -14,7 +14,7 @@ SCRIPTS = {
     "train_lenet.py": "lenet",
 }
 ARTIFACTS = ["model.keras", "history.csv", "metrics.json", "learning_curves.png",
-             "checkpoints/last.keras", "checkpoints/best.keras", "checkpoints/state.json"]
+             "checkpoints/last.keras", "checkpoints/best.keras", "state.json"]
 
 
 @pytest.mark.parametrize("script_name, model", SCRIPTS.items())
