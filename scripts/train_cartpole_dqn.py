@@ -120,15 +120,14 @@ def main():
         return earlier_training_time + time.perf_counter() - segment_started
 
     def checkpoint(episodes_done):
-        def save(folder):
-            agent.save_checkpoint(folder)
-            # the book's own snapshot of the weights every 50 episodes
-            agent.save_weights(folder / f"weights_{episodes_done:04d}.weights.h5")
-
-        # progress as a function: its training time then includes the checkpoint's own save
-        run.checkpoint(save, lambda: {"episodes_done": episodes_done, "stopped_early": stopped_early,
-                                      "training_time_s": round(training_time(), 2), "scores": scores,
-                                      "evaluations": evaluations})
+        # the book's own snapshot of the weights every 50 episodes
+        agent.save_weights(run.path("checkpoints") / f"weights_{episodes_done:04d}.weights.h5")
+        # the agent into a snapshot folder of its own, so a kill mid-save keeps the previous one;
+        # progress as a function: its training time then includes the save
+        run.checkpoint(agent.save_checkpoint,
+                       lambda: {"episodes_done": episodes_done, "stopped_early": stopped_early,
+                                "training_time_s": round(training_time(), 2), "scores": scores,
+                                "evaluations": evaluations}, snapshot=True)
 
     seed = args.seed
     for episode in range(done_before, n_episodes):

@@ -32,7 +32,7 @@ def make_parser(recipe):
     rl = parser.add_argument_group("reinforcement learning")
     rl.add_argument("--scenario", default=recipe.env, help="a vizdoom scenario name or a path to a .cfg file")
     rl.add_argument("--epochs", type=cli.positive_int, default=recipe.epochs,
-                    help="epochs in all; a resumed run trains on to this")
+                    help="epochs in all; a resumed run trains on to this, exploring as its first plan said")
     rl.add_argument("--steps-per-epoch", type=cli.positive_int, default=recipe.steps_per_epoch,
                     help="learning steps per epoch, one minibatch update each")
     rl.add_argument("--test-episodes", type=cli.positive_int, default=recipe.test_episodes,
@@ -96,10 +96,13 @@ def main():
     def training_time():
         return earlier_training_time + time.perf_counter() - segment_started
 
+    # epsilon decays over the epochs first planned: a run resumed with more epochs keeps exploring as
+    # it did, then trains on at the schedule's last value
+    planned_epochs = run.notes.setdefault("planned_epochs", args.epochs)
     seed = args.seed
     for epoch in range(done_before, args.epochs):
         epoch_started = time.perf_counter()
-        agent.epsilon = doom.epsilon_schedule(epoch, args.epochs)
+        agent.epsilon = doom.epsilon_schedule(epoch, planned_epochs)
         observation, _ = env.reset(seed=None if seed is None else seed + epoch)
         train_scores, losses, score = [], [], 0.0
         for _ in range(args.steps_per_epoch):
@@ -131,13 +134,13 @@ def main():
               f"test ({args.test_episodes}): {fmt(test)}  [{row['seconds']:.0f} s]", flush=True)
         write_scores(run.path("scores.csv"), rows)
 
-        def save(folder):
-            agent.save_checkpoint(folder)  # with the replay memory, so a resumed run learns from it at once
-            agent.save_weights(folder / f"epoch_{epoch + 1:03d}.weights.h5")  # the network after every epoch
-
-        # progress as a function: its training time then includes the checkpoint's own save
-        run.checkpoint(save, lambda: {"epochs_done": epoch + 1, "training_time_s": round(training_time(), 2),
-                                      "rows": rows})
+        agent.save_weights(run.path("checkpoints") / f"epoch_{epoch + 1:03d}.weights.h5")  # the network after every epoch
+        # the agent with its replay memory (a resumed run learns from it at once), into a snapshot
+        # folder of its own so a kill mid-save keeps the previous one; progress as a function: its
+        # training time then includes the save
+        run.checkpoint(agent.save_checkpoint,
+                       lambda: {"epochs_done": epoch + 1, "training_time_s": round(training_time(), 2), "rows": rows},
+                       snapshot=True)
     env.close()
     training_seconds = training_time()
 

@@ -160,12 +160,14 @@ def main():
             parser.error("--generate needs --from DIR (a finished run's output folder)")
         return generate(args)
     iterations = args.iterations or args.epochs * args.sample_interval
-    args.sample_interval = min(args.sample_interval, iterations)  # a run shorter than one interval is one epoch
-    if iterations % args.sample_interval:
-        parser.error(f"--iterations {iterations} is not a multiple of --sample-interval {args.sample_interval}")
-    epochs = iterations // args.sample_interval
 
     run = training.Run(args, MODEL)
+    # iterations per fit epoch: a run shorter than one interval is one epoch; a resumed run keeps its own
+    interval = run.notes.setdefault("sample_interval", min(args.sample_interval, iterations))
+    if iterations % interval:
+        raise cli.UsageError(f"--iterations {iterations} is not a multiple of the {interval} iterations "
+                             f"between grids (--sample-interval)")
+    epochs = iterations // interval
 
     # data: 28x28x1 drawings scaled to [0, 1], an endless shuffled stream of full batches
     train, _ = run.data(quickdraw.load(args.category, batch_size=run.global_batch_size, source=args.data,
@@ -190,12 +192,12 @@ def main():
         with atomic_path(noise_file) as temporary:
             np.save(temporary, noise)
     iterations_csv = run.path("iterations.csv")
-    write_iterations(iterations_csv, read_iterations(iterations_csv, up_to=run.initial_epoch * args.sample_interval))
+    write_iterations(iterations_csv, read_iterations(iterations_csv, up_to=run.initial_epoch * interval))
 
     drop_empty_validation_columns(run.output_dir / "history.csv")  # a run stopped mid-way left them
-    run.fit(model, train, epochs=epochs, steps_per_epoch=args.sample_interval,
-            callbacks=[IterationLog(iterations_csv, args.sample_interval),
-                       DrawingGrids(run.path("grids"), noise, args.sample_interval)])
+    run.fit(model, train, epochs=epochs, steps_per_epoch=interval,
+            callbacks=[IterationLog(iterations_csv, interval),
+                       DrawingGrids(run.path("grids"), noise, interval)])
 
     # the book's final plots: loss (log scale) and accuracy of both networks per iteration
     rows = np.array(read_iterations(iterations_csv))
@@ -209,17 +211,17 @@ def main():
     drawings = model.generator.predict(noise, verbose=0)
     with atomic_path(run.path("drawings.npy")) as temporary:
         np.save(temporary, drawings)
-    plots.save(plots.image_grid(drawings, columns=4, title=f"{args.category}, iteration {epochs * args.sample_interval}"),
+    plots.save(plots.image_grid(drawings, columns=4, title=f"{args.category}, iteration {epochs * interval}"),
                run.path("generated.png"))
     checkpoints.save_model(model.generator, run.path("generator.keras"))
     checkpoints.save_model(model.discriminator, run.path("discriminator.keras"))
 
     # the book's four metrics over the last epoch, and the quality figure
     metrics = {
-        "iterations": epochs * args.sample_interval,
+        "iterations": epochs * interval,
         "batch_size": run.global_batch_size,
         "category": args.category,
-        **{key: round(float(rows[-args.sample_interval:, i + 1].mean()), 4) for i, key in enumerate(METRICS)},
+        **{key: round(float(rows[-interval:, i + 1].mean()), 4) for i, key in enumerate(METRICS)},
         "pixel_fd": round(quality(model.generate(QUALITY_SAMPLES)), 3),
         "pixel_fd_real": round(quality.reference(), 3),
         "pixel_fd_note": (f"Frechet distance between {quality.n_samples} generated and {quality.n_samples} real "

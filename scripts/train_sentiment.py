@@ -42,7 +42,8 @@ def make_parser(arch: str):
     hyper.add_argument("--max-review-length", type=cli.positive_int, default=defaults["max_review_length"])
     parser.add_argument("--max-examples", type=cli.positive_int, default=None,
                         help="use only this many reviews of each split (quick runs)")
-    parser.add_argument("--report", type=int, default=10, help="confidently wrong reviews to write out")
+    parser.add_argument("--report", type=cli.positive_int, default=10, help="confidently wrong reviews to write out")
+    parser.allow_on_resume("report")  # what the report shows, not what was trained
     return parser
 
 
@@ -77,6 +78,7 @@ def main():
         batch_size=run.global_batch_size, num_words=args.n_unique_words, skip_top=args.n_words_to_skip,
         max_review_length=args.max_review_length, padding=recipe.data["padding"],
         truncating=recipe.data["truncating"], source=args.data, data_dir=args.data_dir, seed=DATA_SEED, max_examples=args.max_examples))
+    index = imdb.word_index(data_dir=args.data_dir)  # read now: the report after training decodes with it
 
     # model: the notebook's architecture; binary cross-entropy and Adam
     model = run.build_or_resume(lambda: recipe.build_compiled(
@@ -99,7 +101,7 @@ def main():
     plots.save(plots.roc_curve(y_valid, y_hat, title=title), run.path("roc_curve.png"))
     plots.save(plots.probability_histogram(y_hat, y_valid, title=title), run.path("probabilities.png"))
     report = misclassified_report(run.path("misclassified.txt"), x_valid, y_valid, y_hat,
-                                  imdb.word_index(data_dir=args.data_dir), args.report)
+                                  index, args.report)
 
     run.finish(model, {
         "arch": args.arch,

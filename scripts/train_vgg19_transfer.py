@@ -56,6 +56,8 @@ def main():
     tune.add_argument("--fine-tune-learning-rate", type=cli.positive_float, default=FINE_TUNE_LEARNING_RATE)
     parser.allow_on_resume("fine_tune_epochs")  # like --epochs: a resumed run fine-tunes on to it
     args = cli.parse_args(parser)
+    if args.fine_tune_blocks:  # --epochs marks where fine-tuning begins, so a resumed run keeps it
+        args.may_change_on_resume.remove("epochs")
     weights = None if args.weights.lower() == "none" else args.weights
     run = training.Run(args, MODEL)
 
@@ -86,10 +88,10 @@ def main():
         # fine-tuning: open the top blocks, recompile with a low learning rate, train on
         if run.initial_epoch <= args.epochs:  # a resumed second phase keeps its model and optimizer
             with run.runtime.scope():
-                opened = unfreeze_top_blocks(model, args.fine_tune_blocks)
+                run.notes["fine_tuned_layers"] = unfreeze_top_blocks(model, args.fine_tune_blocks)
                 model.compile(optimizer=keras.optimizers.Adam(args.fine_tune_learning_rate),
                               loss=recipe.loss, metrics=list(recipe.metrics))
-            metrics["fine_tuned_layers"] = opened
+        metrics["fine_tuned_layers"] = run.notes.get("fine_tuned_layers")
         run.initial_epoch = max(run.initial_epoch, args.epochs)
         run.fit(model, train, valid, epochs=args.epochs + args.fine_tune_epochs, steps_per_epoch=steps)
         metrics.update(fine_tune_blocks=args.fine_tune_blocks, fine_tune_epochs=args.fine_tune_epochs)

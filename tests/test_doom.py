@@ -101,8 +101,9 @@ def test_doom_script_short_run(doom_runs):
     assert result["epochs"] == 1 and result["test_episodes"] == 1 and result["scenario"] == "simpler_basic"
     assert result["updates"] == 120 - 64  # one update per step once the memory exceeds a batch
     assert -500 <= result["test_mean"] <= 101
-    for name in ("scores.csv", "scores.png", "model.keras", "metrics.json", "state.json", "checkpoints/agent.json",
-                 "checkpoints/memory.npz", "checkpoints/epoch_001.weights.h5"):
+    for name in ("scores.csv", "scores.png", "model.keras", "metrics.json", "state.json",
+                 "checkpoints/snapshot_00001/agent.json", "checkpoints/snapshot_00001/memory.npz",
+                 "checkpoints/epoch_001.weights.h5"):
         assert name in files, name
     assert not [name for name in files if name.endswith("progress.json")]
     header, row = files["scores.csv"].decode().strip().splitlines()
@@ -130,8 +131,9 @@ def test_doom_script_overwrite_keeps_the_new_runs_checkpoints(doom_runs):
     out, [*_, (result, files)] = doom_runs
     assert result["epochs"] == 1 and result["segments"] == 1
     assert sorted(name for name in files if name.startswith("checkpoints/")) == [
-        "checkpoints/agent.json", "checkpoints/agent.keras", "checkpoints/epoch_001.weights.h5",
-        "checkpoints/memory.npz"]  # the new run's, none of the replaced run's epoch 2
+        "checkpoints/epoch_001.weights.h5", "checkpoints/snapshot_00001/agent.json",
+        "checkpoints/snapshot_00001/agent.keras", "checkpoints/snapshot_00001/memory.npz",
+    ]  # the new run's, none of the replaced run's epoch 2
     assert json.loads(files["state.json"])["progress"]["epochs_done"] == 1
     assert len(files["scores.csv"].decode().strip().splitlines()) == 2
     assert sorted(path.name for path in out.parent.iterdir()) == ["run"]  # nothing set aside left behind

@@ -265,7 +265,8 @@ def test_cartpole_script_short_run(cartpole_runs):
     assert result["preset"] == "book" and result["replay"] == "book"
     assert result["book"]["value"] == 199  # the recipe's reference, written by the run
     for name in ("scores.csv", "scores.png", "model.keras", "best.weights.h5", "metrics.json", "state.json",
-                 "checkpoints/agent.json", "checkpoints/agent.keras", "checkpoints/memory.npz",
+                 "checkpoints/snapshot_00001/agent.json", "checkpoints/snapshot_00001/agent.keras",
+                 "checkpoints/snapshot_00001/memory.npz",
                  "checkpoints/weights_0010.weights.h5"):  # the last episode is checkpointed, not only every 50th
         assert name in files, name
     assert not [name for name in files if name.endswith("progress.json")]
@@ -293,6 +294,9 @@ def test_cartpole_script_resumes(cartpole_runs):
     # training time is the sum of the segments
     assert resumed["training_time_s"] >= first["training_time_s"] > 0
     progress = json.loads(files["state.json"])["progress"]
+    # the agent's checkpoint is the snapshot state.json names; the one before it is gone
+    assert progress["snapshot"] == "snapshot_00002" and "checkpoints/snapshot_00002/agent.json" in files
+    assert not [name for name in files if name.startswith("checkpoints/snapshot_00001/")]
     assert progress["training_time_s"] == pytest.approx(resumed["training_time_s"], abs=0.02)
 
 
@@ -323,8 +327,9 @@ def test_cartpole_script_overwrite_keeps_the_new_runs_checkpoints(cartpole_runs,
     shutil.copytree(cartpole_runs[0], out)
     _, result = run_script("train_cartpole_dqn.py", "--episodes", 3, *CARTPOLE, "--output-dir", out, "--overwrite")
     assert result["episodes"] == 3 and result["segments"] == 1
-    assert sorted(path.name for path in (out / "checkpoints").iterdir()) == [
-        "agent.json", "agent.keras", "best.weights.h5", "memory.npz", "weights_0003.weights.h5"]
+    assert sorted(str(path.relative_to(out / "checkpoints")) for path in (out / "checkpoints").rglob("*")) == [
+        "snapshot_00001", "snapshot_00001/agent.json", "snapshot_00001/agent.keras", "snapshot_00001/best.weights.h5",
+        "snapshot_00001/memory.npz", "weights_0003.weights.h5"]
     state = json.loads((out / "state.json").read_text())
     assert state["progress"]["episodes_done"] == 3 and state["segments"] == 1
     assert len((out / "scores.csv").read_text().strip().splitlines()) == 4

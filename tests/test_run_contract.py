@@ -4,8 +4,10 @@ touch only what they should, nothing written before the data is read, strict met
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -50,8 +52,10 @@ def test_two_runs_started_together_into_one_folder_one_is_refused_in_one_line(tm
     codes = sorted(process.returncode for process in processes)
     assert codes == [0, 2], outputs
     winner, loser = sorted(range(2), key=lambda i: processes[i].returncode)
-    refused = subprocess.CompletedProcess([], 2, *outputs[loser])
-    assert f"--output-dir {output} is in use by process {processes[winner].pid}" in error_line(refused)
+    refused = error_line(subprocess.CompletedProcess([], 2, *outputs[loser]))
+    # refused at the lock, or (had the first finished before the second began) at the finished run
+    assert (f"--output-dir {output} is in use by process {processes[winner].pid}" in refused
+            or "already holds a run" in refused), refused
     # the run that went ahead is whole: its own epochs and best value, no temporaries of another process
     state = json.loads((output / "state.json").read_text())
     metrics = json.loads((output / "metrics.json").read_text())
@@ -71,7 +75,10 @@ def test_a_folder_locked_by_a_live_process_is_refused(tmp_path):
 
 
 def test_a_lock_left_by_a_killed_run_is_recognised_as_stale(tmp_path):
-    (tmp_path / ".stale.lock").write_text("999999999")  # no such process holds it
+    holder = ("import os, signal, sys; from zoo.files import FolderLock; "
+              "FolderLock(sys.argv[1]).acquire(); os.kill(os.getpid(), signal.SIGKILL)")
+    subprocess.run([sys.executable, "-c", holder, str(tmp_path / "stale")], cwd=ROOT, timeout=60)
+    assert (tmp_path / ".stale.lock").read_text().isdigit()  # the killed process's lock file is still there
     _, result = run_script("train_shallow_net.py", *QUICK, "--output-dir", tmp_path / "stale")
     assert result["epochs"] == 1 and not (tmp_path / ".stale.lock").exists()
 
@@ -85,6 +92,69 @@ def test_temporary_names_are_unique_per_process_and_keep_keras_endings(tmp_path)
     with files.atomic_path(tmp_path / "last.keras") as temporary:
         temporary.write_text("new")
     assert not stale.exists() and (tmp_path / "last.keras").read_text() == "new"
+
+
+def test_a_symlinked_output_dir_shares_the_lock_of_its_target(tmp_path):
+    real, link = tmp_path / "real", tmp_path / "link"
+    real.mkdir()
+    link.symlink_to(real)
+    lock = files.FolderLock(real).acquire()
+    try:
+        completed, _ = run_script("train_shallow_net.py", *QUICK, "--output-dir", link, check=False)
+    finally:
+        lock.release()
+    assert f"--output-dir {real} is in use" in error_line(completed)
+    _, result = run_script("train_shallow_net.py", *QUICK, "--output-dir", link)
+    _, result = run_script("train_shallow_net.py", *QUICK, "--output-dir", link, "--overwrite")
+    assert link.is_symlink() and (real / "model.keras").is_file()  # the link still names the run
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["link", "real"]
+
+
+def test_a_failed_run_leaves_no_folders_behind_and_keeps_an_empty_folders_permissions(tmp_path):
+    completed, _ = run_script("train_shallow_net.py", "--data", "full", "--data-dir", tmp_path, "--quiet",
+                              "--output-dir", tmp_path / "new" / "deep" / "run", check=False)
+    assert "full mnist data not found" in error_line(completed)
+    assert not (tmp_path / "new").exists()  # nor the parents made for the lock
+
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(mine), "--quiet"])
+    run = training.Run(args, "shallow_net")
+    run.path("history.csv").write_text("half a run")
+    run.close()  # what exit does for a run that fails before its first checkpoint
+    assert mine.is_dir() and not any(mine.iterdir()) and (mine.stat().st_mode & 0o777) == 0o700
+
+    (tmp_path / "afile").write_text("")
+    completed, _ = run_script("train_shallow_net.py", *QUICK, "--output-dir", tmp_path / "afile" / "run", check=False)
+    assert "is a file, not a folder" in error_line(completed)
+
+
+def test_a_terminated_run_puts_its_folder_back(tmp_path):
+    output = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, str(SCRIPTS / "train_shallow_net.py"), "--epochs", "50",
+                                "--data", "sample", "--quiet", "--output-dir", str(output)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (output / "history.csv").exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    process.terminate()  # SIGTERM, as timeout(1) or a batch scheduler sends it, before any checkpoint
+    _, stderr = process.communicate(timeout=60)
+    if (output / "state.json").exists() and json.loads((output / "state.json").read_text())["progress"]:
+        pytest.skip("the first epoch ended before the signal arrived")
+    assert process.returncode == 128 + signal.SIGTERM and "Traceback" not in stderr
+    assert not output.exists() and not (tmp_path / ".run.lock").exists()
+
+
+def test_files_of_a_run_killed_before_its_first_checkpoint_are_replaced_by_the_next_run(tmp_path):
+    output = tmp_path / "run"
+    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(output), "--quiet"])
+    run = training.Run(args, "shallow_net")
+    run.path("history.csv").write_text("killed here")
+    run._lock.release()  # as SIGKILL leaves it: no clean-up ran (and none will at exit)
+    run._prepared = False
+    completed, result = run_script("train_shallow_net.py", *QUICK, "--output-dir", output)
+    assert "killed before its first checkpoint" in completed.stderr and result["epochs"] == 1
+    assert "killed here" not in (output / "history.csv").read_text()
 
 
 # ----------------------------------------------------------------------------- --overwrite
@@ -165,6 +235,53 @@ def test_resume_accepts_more_epochs_and_sums_the_time_of_its_segments(tmp_path):
     state = json.loads((output / "state.json").read_text())
     assert state["finished"] and state["progress"]["epochs_done"] == 2
     assert state["command"].endswith("--device cpu --output-dir " + str(output))
+
+
+def test_resume_with_a_damaged_checkpoint_is_one_line(tmp_path):
+    output = tmp_path / "run"
+    run_script("train_shallow_net.py", *QUICK, "--output-dir", output)
+    checkpoint = output / "checkpoints" / "last.keras"
+    checkpoint.write_bytes(checkpoint.read_bytes()[:1000])
+    completed, _ = run_script("train_shallow_net.py", "--epochs", "2", "--data", "sample", "--resume",
+                              "--output-dir", output, check=False)
+    assert "--resume: cannot read the checkpoint" in error_line(completed)
+
+
+def test_a_refusal_names_the_flag_as_typed(tmp_path):
+    output = tmp_path / "w2v"
+    run_script("train_word2vec.py", *W2V, "--output-dir", output)
+    completed, _ = run_script("train_word2vec.py", *W2V, "--no-lower", "--resume", "--output-dir", output,
+                              check=False)
+    assert "was started with --no-lower true, this command gives false" in error_line(completed)
+
+
+def test_a_save_interrupted_mid_snapshot_keeps_the_previous_checkpoint_whole(tmp_path):
+    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet"])
+    run = training.Run(args, "regression_net")
+
+    def save(step, fail=False):
+        def write(folder):
+            folder.mkdir()
+            (folder / "agent.json").write_text(str(step))
+            if fail:
+                raise KeyboardInterrupt  # the kill lands mid-save
+            (folder / "memory.npz").write_text(str(step))
+        return write
+
+    run.checkpoint(save(1), {"episodes_done": 1}, snapshot=True)
+    run.checkpoint(save(2), {"episodes_done": 2}, snapshot=True)
+    with pytest.raises(KeyboardInterrupt):
+        run.checkpoint(save(3, fail=True), {"episodes_done": 3}, snapshot=True)
+    run.close()
+    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--resume"])
+    again = training.Run(args, "regression_net")
+    folder, progress = again.restore(None, lambda folder, progress: (folder, progress))
+    assert progress["episodes_done"] == 2 and folder.name == "snapshot_00002"
+    assert (folder / "agent.json").read_text() == (folder / "memory.npz").read_text() == "2"  # one moment's files
+    assert sorted(path.name for path in again.checkpoint_dir.iterdir()) == ["snapshot_00002", "snapshot_00003"]
+    again.checkpoint(save(3), {"episodes_done": 3}, snapshot=True)  # the interrupted one is redone, the rest go
+    assert sorted(path.name for path in again.checkpoint_dir.iterdir()) == ["snapshot_00003"]
+    again.close()
 
 
 def test_help_names_each_default_once_and_what_resume_may_change():

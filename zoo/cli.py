@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -61,8 +62,12 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def flags(self) -> dict:
+        """Each setting's flag as typed ({"from_dir": "--from"})."""
+        return {action.dest: max(action.option_strings, key=len) for action in self._actions if action.option_strings}
+
     def format_help(self):
-        flags = sorted(f"--{dest.replace('_', '-')}" for dest in self.may_change_on_resume
+        flags = sorted(self.flags()[dest] for dest in self.may_change_on_resume
                        if dest not in ("resume", "overwrite", "output_dir") and self._has(dest))
         if self._has("resume"):
             self.epilog = ("--resume continues the run in --output-dir with the settings it was started with; "
@@ -169,6 +174,7 @@ def parse_args(parser: ArgumentParser, argv=None) -> argparse.Namespace:
         except DataSourceError as error:
             parser.error(str(error))
     args.may_change_on_resume = sorted(parser.may_change_on_resume)
+    args.flags = parser.flags()
     logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
                         format="%(message)s", stream=sys.stderr, force=True)
     return args
@@ -195,6 +201,8 @@ def _raised_by_the_zoo(error: BaseException) -> bool:
 
 def main(function) -> None:
     """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2."""
+    # SIGTERM (timeout, a batch scheduler, kill) unwinds like Ctrl-C, so an unfinished run's folder is restored
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         function()
     except ValueError as error:  # UsageError, DataSourceError and the runtime's errors are ValueErrors
@@ -207,8 +215,13 @@ def main(function) -> None:
         print(f"error: {one_line(error)}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
-        print("interrupted; continue with --resume", file=sys.stderr)
+        print("interrupted; continue with --resume if a checkpoint was written", file=sys.stderr)
         sys.exit(130)
+
+
+def _terminated(signum, frame):
+    print("terminated; continue with --resume if a checkpoint was written", file=sys.stderr)
+    sys.exit(128 + signum)
 
 
 def one_line(error: BaseException) -> str:

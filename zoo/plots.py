@@ -6,7 +6,6 @@ Matplotlib's non-interactive Agg backend is used, so nothing needs a display.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import matplotlib
@@ -14,15 +13,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
+from zoo.files import atomic_path  # noqa: E402
+
 
 def save(figure, path) -> Path:
     """Write ``figure`` as PNG to a temporary name, then rename, so a crash leaves no half file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    figure.savefig(temporary, dpi=100, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
-    plt.close(figure)
-    os.replace(temporary, path)
+    try:
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, dpi=100, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
+    finally:
+        plt.close(figure)
     return path
 
 

@@ -35,10 +35,11 @@ import shlex
 import shutil
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 from zoo import runtime  # first: it sets TensorFlow's log level before TensorFlow loads
-from zoo import recipes
+from zoo import cli, recipes
 from zoo.checkpoints import (
     DivergenceGuard,
     EpochCheckpoint,
@@ -75,8 +76,6 @@ def read_state(folder: Path) -> dict | None:
     return state
 
 
-def _flag(setting: str) -> str:
-    return f"--{setting.replace('_', '-')}"
 
 
 def _shown(value) -> str:
@@ -115,7 +114,8 @@ class Run:
         self.runtime = runtime.configure(getattr(args, "device", "auto"), getattr(args, "strategy", "default"),
                                          getattr(args, "precision", "float32"), getattr(args, "seed", None),
                                          quiet=True)  # described once the folder is checked
-        self.output_dir = Path(args.output_dir)
+        # the real folder: a symlink or "." names the same lock, and is renamed aside as itself
+        self.output_dir = Path(args.output_dir).expanduser().resolve()
         if not self.runtime.is_chief:
             # Every worker must save (saving is collective), but only the chief into the real folder.
             self.output_dir = self.output_dir.with_name(f"{self.output_dir.name}.worker{self.runtime.worker_index}")
@@ -123,7 +123,13 @@ class Run:
         self.data_info = None
         self._prepared = self._committed = False
         self._mode = "new"
+        self._clear_leftovers = False
         self._set_aside: Path | None = None
+        blocking = next((folder for folder in self.output_dir.parents if folder.exists() and not folder.is_dir()), None)
+        if blocking is not None:
+            raise UsageError(f"--output-dir {self.output_dir}: {blocking} is a file, not a folder")
+        # folders the lock needs that do not exist yet: removed again if the run writes nothing
+        self._created_parents = [folder for folder in self.output_dir.parents if not folder.exists()]
         self._lock = FolderLock(self.output_dir)
         try:
             self._lock.acquire()
@@ -149,12 +155,13 @@ class Run:
 
     # -- what defines the run
     def _defining_settings(self, extra) -> dict:
-        changeable = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME)) | {"may_change_on_resume"}
+        changeable = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME)) | {"may_change_on_resume", "flags"}
         settings = {key: value for key, value in sorted(vars(self.args).items()) if key not in changeable}
+        extra = dict(extra or {})
         if hasattr(self.args, "strategy"):
-            settings["replicas"] = self.runtime.replicas  # the global batch is per-replica batch x replicas
-        self._resolved = set(extra or {}) - set(settings)
-        settings.update(extra or {})
+            extra["replicas"] = self.runtime.replicas  # the global batch is per-replica batch x replicas
+        self._resolved = set(extra) - set(settings)
+        settings.update(extra)
         return json.loads(json.dumps(settings, default=str))
 
     def _check_resumable(self, state: dict) -> None:
@@ -166,11 +173,14 @@ class Run:
         # the flags as typed first: a value resolved from them (a preset's batch size) differs only because they do
         for key in sorted(recorded.keys() & self.settings.keys(), key=lambda key: (key in self._resolved, key)):
             if recorded[key] != self.settings[key]:
-                what = f"the setting {key}" if key in self._resolved else _flag(key)
+                what = f"the setting {key}" if key in self._resolved else self._flag(key)
                 raise UsageError(
                     f"--resume: the run in {folder} was started with {what} {_shown(recorded[key])}, "
                     f"this command gives {_shown(self.settings[key])}; a resumed run keeps its settings "
-                    f"(only {', '.join(_flag(k) for k in sorted(self._changeable()))} may change)")
+                    f"(only {', '.join(self._flag(k) for k in sorted(self._changeable()))} may change)")
+
+    def _flag(self, setting: str) -> str:
+        return getattr(self.args, "flags", {}).get(setting, f"--{setting.replace('_', '-')}")
 
     def _changeable(self) -> set:
         flags = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME))
@@ -188,7 +198,13 @@ class Run:
                 log.warning(f"nothing to resume in {folder}; starting a new run")
             self._mode = "new"
             return None
-        state = read_state(folder)
+        try:
+            state = read_state(folder)
+        except UsageError:
+            if overwrite:  # a damaged state file still marks the folder as a zoo run
+                self._mode = "replace"
+                return None
+            raise
         if state is None:
             if not (folder / LEGACY_STATE).is_file():
                 raise UsageError(f"--output-dir {folder} holds files but no zoo run (no {STATE_FILE}); the zoo "
@@ -198,6 +214,13 @@ class Run:
                 return None
             raise UsageError(f"--output-dir {folder} holds a run of an older zoo version, which cannot be "
                              f"resumed; pass --overwrite to replace it")
+        if not state.get("progress") and not state.get("finished"):
+            # a run killed before its first checkpoint (the lock is ours, so its process is gone):
+            # the folder was empty before it, and is emptied again at this run's first write
+            log.warning(f"{folder} holds the files of a run that was killed before its first checkpoint; "
+                        f"they will be replaced")
+            self._mode, self._clear_leftovers = "new", True
+            return None
         if not (resume or overwrite):
             raise UsageError(f"--output-dir {folder} already holds a run; pass --resume to continue it "
                              f"or --overwrite to replace it")
@@ -229,6 +252,13 @@ class Run:
             os.replace(aside, self.output_dir)
             log.warning(f"restored the run in {self.output_dir} that an interrupted --overwrite had set aside")
 
+    def _empty_folder(self) -> None:
+        for child in self.output_dir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+
     def _prepare(self) -> None:
         """Create the folder for a new run (setting a replaced run aside) at the first write."""
         if self._prepared:
@@ -237,7 +267,9 @@ class Run:
         if self._mode == "replace" and self.output_dir.exists():
             self._set_aside = self.output_dir.with_name(f".{self.output_dir.name}.replaced{os.getpid()}")
             os.replace(self.output_dir, self._set_aside)
-        self._existed_empty = self.output_dir.is_dir()
+        if self._clear_leftovers:
+            self._empty_folder()
+        self._existed_empty = self.output_dir.is_dir() and self._set_aside is None
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self._prepared = True
         if self._mode != "resume":
@@ -286,17 +318,37 @@ class Run:
         return {"dataset": info.name, "source": info.source, "origin": str(info.origin),
                 "n_train": info.n_train, "n_validation": info.n_validation}
 
-    def checkpoint(self, save=None, progress=None) -> None:
-        """``save(checkpoint_dir)`` writes the checkpoint's files; then ``state.json`` records
-        ``progress`` (a dict, or a function returning one after the save), which a resumed run
-        finds in ``run.progress``. The first checkpoint makes a new run's folder its own."""
+    def checkpoint(self, save=None, progress=None, snapshot: bool = False) -> None:
+        """``save(folder)`` writes the checkpoint's files; then ``state.json`` records ``progress``
+        (a dict, or a function returning one after the save), which a resumed run finds in
+        ``run.progress``. The first checkpoint makes a new run's folder its own.
+
+        With ``snapshot=True`` ``folder`` is a new folder inside ``checkpoints/``, which
+        ``state.json`` then names: a run killed while saving keeps its previous checkpoint
+        whole, and files and progress can never come from two different moments. Without it,
+        ``folder`` is ``checkpoints/`` itself (Keras' last/best files, saved one by one)."""
         self._prepare()
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        number = self.progress.get("snapshot_number", 0) + 1
+        folder = self.checkpoint_dir / f"snapshot_{number:05d}" if snapshot else self.checkpoint_dir
+        if snapshot and folder.exists():
+            shutil.rmtree(folder)  # a save a kill interrupted: state.json never named it
         if save is not None:
-            self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-            save(self.checkpoint_dir)
+            save(folder)
         self.progress = dict(progress() if callable(progress) else (progress or {}))
+        if snapshot:
+            self.progress.update(snapshot=folder.name, snapshot_number=number)
         self._write_state(self.progress)
         self._commit()
+        if snapshot:
+            for older in self.checkpoint_dir.glob("snapshot_*"):
+                if older != folder:
+                    shutil.rmtree(older)
+
+    @property
+    def snapshot_dir(self) -> Path:
+        """The folder of the last checkpoint: its snapshot, or ``checkpoints/``."""
+        return self.checkpoint_dir / self.progress.get("snapshot", "")
 
     def _commit(self) -> None:
         self._committed = True
@@ -306,15 +358,24 @@ class Run:
 
     def close(self) -> None:
         """Put the folder back as it was if this run never reached a checkpoint; unlock it."""
-        if getattr(self, "_prepared", False) and not self._committed:
-            shutil.rmtree(self.output_dir, ignore_errors=True)
+        if not hasattr(self, "_lock"):
+            return
+        if self._prepared and not self._committed:
+            if self._existed_empty:  # the user's own (empty) folder stays, with its permissions
+                self._empty_folder()
+            else:
+                shutil.rmtree(self.output_dir, ignore_errors=True)
             if self._set_aside is not None:
                 os.replace(self._set_aside, self.output_dir)
                 self._set_aside = None
-            elif self._existed_empty:
-                self.output_dir.mkdir()
             self._prepared = False
         self._lock.release()
+        if not self._committed:
+            for folder in self._created_parents:  # made for the lock, nearest first; only while empty
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
     # -- data
     def data(self, loaded):
@@ -336,7 +397,7 @@ class Run:
         with self.runtime.scope():
             if not self.resuming:
                 return start()
-            restored = resume(self.checkpoint_dir, self.progress)
+            restored = resume(self.snapshot_dir, self.progress)
         where = f"after epoch {self.initial_epoch}" if self.initial_epoch else self._describe_progress()
         log.info(f"resuming {self.output_dir} {where}")
         return restored
@@ -346,7 +407,12 @@ class Run:
         return self.restore(build_and_compile, self._load_last)
 
     def _load_last(self, folder: Path, progress: dict):
-        model = keras.models.load_model(folder / "last.keras")
+        path = folder / "last.keras"
+        try:
+            model = keras.models.load_model(path)
+        except (OSError, ValueError, zipfile.BadZipFile) as error:
+            raise UsageError(f"--resume: cannot read the checkpoint {path} ({cli.one_line(error)}); "
+                             f"--overwrite starts the run anew") from None
         recorded, saved = progress.get("optimizer_iterations"), optimizer_iterations(model)
         if recorded is not None and saved is not None and saved > recorded:
             # killed after last.keras was replaced but before state.json was: the
