@@ -90,20 +90,20 @@ def finished_run(tmp_path_factory):
 
 def test_an_exported_run_loads_by_name_with_the_runs_predictions(finished_run, tmp_path, monkeypatch):
     into = tmp_path / "weights"
-    completed, result = run_script("export_weights.py", finished_run, "--into", into, "--quiet")
+    completed, result = run_script("export_weights.py", finished_run, "--into", into, "--name", "mine", "--quiet")
     exported = result["exported"]
-    assert [(item["model"], item["name"]) for item in exported] == [("regression_net", "boston_housing")]
-    assert sorted(path.name for path in into.iterdir()) == ["regression_net.boston_housing.json",
-                                                            "regression_net.boston_housing.weights.h5"]  # no temporaries
+    assert [(item["model"], item["name"]) for item in exported] == [("regression_net", "mine")]
+    assert sorted(path.name for path in into.iterdir()) == ["regression_net.mine.json",
+                                                            "regression_net.mine.weights.h5"]  # no temporaries
 
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(into))
-    model = build_regression_net(weights="boston_housing")
+    model = build_regression_net(weights="mine")
     same_predictions(model, keras.models.load_model(finished_run / "model.keras"), (4, 13))
 
     # the card: what the run recorded, the data's checksum, the measured figure beside the book's
     state = json.loads((finished_run / "state.json").read_text())
     metrics = json.loads((finished_run / "metrics.json").read_text())
-    card = weights.card("regression_net", "boston_housing")
+    card = weights.card("regression_net", "mine")
     assert card["sha256"] == exported[0]["sha256"] == weights.sha256_of(into / card["file"])
     assert card["command"] == state["command"] and "train_regression.py" in card["command"]
     assert card["hyperparameters"] == state["settings"] and card["seed"] == 3
@@ -116,8 +116,8 @@ def test_an_exported_run_loads_by_name_with_the_runs_predictions(finished_run, t
     assert card["parameters"] == build_regression_net().count_params()
 
     # exporting again replaces nothing unless asked
-    one_line(lambda: weights.export(finished_run, into=into), "already exists", "--overwrite")
-    assert weights.export(finished_run, into=into, overwrite=True)[0].sha256 == card["sha256"]
+    one_line(lambda: weights.export(finished_run, name="mine", into=into), "already exists", "--overwrite")
+    assert weights.export(finished_run, name="mine", into=into, overwrite=True)[0].sha256 == card["sha256"]
 
 
 def test_export_refuses_an_unfinished_run_in_one_line(finished_run, tmp_path):

@@ -34,6 +34,7 @@ import hashlib
 import json
 import logging
 import os
+import shlex
 import re
 import sys
 from dataclasses import asdict, dataclass, field, replace
@@ -623,8 +624,9 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
             named = target.with_name(f"{model}.{name}-{digest[:8]}{target.name[len(f'{model}.{name}'):]}")
             os.replace(target, named)
             target = named
+        card = make_card(state, metrics, source.name, parameters)
         entry = Weights(model, name, target.name, digest, target.stat().st_size, url=url,
-                        bundled=registering and not url, card=make_card(state, metrics, source.name, parameters),
+                        bundled=registering and not url, card=portable(card) if registering else card,
                         found_in=REGISTERED if registering else str(card_path))
         if registering:
             _register(entry, registered.get((model, name)))
@@ -633,6 +635,24 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
         log.info(f"exported {model} weights {name!r}: {target}" + (f"; upload it to {url}" if url else ""))
         exported.append(entry)
     return exported
+
+
+def portable(card: dict) -> dict:
+    """A card for the package: the trainer's own folders become placeholders (the data is
+    identified by its SHA-256, the run folder by nothing that matters)."""
+    card = json.loads(json.dumps(card))
+    if card.get("command"):
+        words = shlex.split(card["command"])
+        for flag, placeholder in (("--data-dir", "DATA_DIR"), ("--output-dir", f"model_output/{card.get('trained_as')}")):
+            if flag in words[:-1]:
+                words[words.index(flag) + 1] = placeholder
+        if len(words) > 1 and Path(words[1]).parent.name == "scripts":
+            words[1] = f"scripts/{Path(words[1]).name}"
+        card["command"] = shlex.join(words)
+    data = card.get("data") or {}
+    if data.get("origin"):
+        data["origin"] = Path(data["origin"]).name  # the file's name; its SHA-256 says which file
+    return card
 
 
 def _register(entry: Weights, replaced: Weights | None) -> None:

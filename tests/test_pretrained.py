@@ -1,0 +1,70 @@
+"""The zoo's bundled trained models: their files match the registry, they load by name, and
+each card's headline figure holds up on bundled data the weights never trained on."""
+
+import numpy as np
+import pytest
+
+import zoo
+from zoo import weights
+from zoo.datasets import SAMPLES_DIR, boston_housing
+
+BUNDLED = [entry for entry in weights.available() if entry.bundled]
+
+# what each re-measurement must reach: a little below the card's figure, far above chance
+MNIST_FLOORS = {"lenet": 0.985, "deep_net": 0.96, "intermediate_net": 0.96}
+
+
+def test_the_package_bundles_trained_models_within_the_size_budget():
+    assert {(entry.model, entry.name) for entry in BUNDLED} >= {
+        ("lenet", "mnist"), ("deep_net", "mnist"), ("intermediate_net", "mnist"), ("regression_net", "boston_housing")}
+    sizes = [entry.size for entry in BUNDLED]
+    assert max(sizes) <= 6_000_000 and sum(sizes) <= 40_000_000
+
+
+@pytest.mark.parametrize("entry", BUNDLED, ids=lambda entry: f"{entry.model}.{entry.name}")
+def test_each_bundled_file_matches_its_entry_and_loads_by_name(entry):
+    path = weights.resolve(entry.model, entry.name)
+    assert path.stat().st_size == entry.size and weights.sha256_of(path) == entry.sha256
+    card = weights.card(entry.model, entry.name)
+    for key in ("command", "metrics", "book", "hyperparameters", "data", "seed", "versions", "hardware",
+                "wall_time_s", "licence", "intended_use", "limitations"):
+        assert card.get(key) is not None, key
+    assert "DATA_DIR" in card["command"] or "--data-dir" not in card["command"]  # no trainer's own folders
+    model = zoo.get(entry.model)(weights=entry.name)
+    assert model.count_params() == card["parameters"]
+
+
+def mnist_test_digits():
+    """1,000 digits of MNIST's official test split, which the bundled weights were validated on, never trained on."""
+    with np.load(SAMPLES_DIR / "mnist_test_sample.npz") as digits:
+        return digits["x_test"].astype("float32") / 255.0, digits["y_test"]
+
+
+@pytest.mark.parametrize("model_name, floor", MNIST_FLOORS.items())
+def test_mnist_weights_classify_held_out_test_digits(model_name, floor):
+    images, labels = mnist_test_digits()
+    model = zoo.get(model_name)(weights="mnist")
+    inputs = images[..., None] if model_name == "lenet" else images.reshape(len(images), -1)
+    accuracy = float(np.mean(model.predict(inputs, verbose=0).argmax(axis=1) == labels))
+    assert accuracy >= floor
+    untrained = float(np.mean(zoo.get(model_name)().predict(inputs, verbose=0).argmax(axis=1) == labels))
+    assert untrained < 0.5
+
+
+def test_a_headless_lenet_takes_the_mnist_weights_of_the_full_model():
+    images, _ = mnist_test_digits()
+    full = zoo.build_lenet(weights="mnist")
+    features = zoo.build_lenet(include_top=False, pooling="avg", weights="mnist")
+    for layer in (layer for layer in features.layers if layer.weights):
+        for kept, trained in zip(layer.get_weights(), full.get_layer(layer.name).get_weights()):
+            np.testing.assert_array_equal(kept, trained)
+    assert features.predict(images[:4, ..., None], verbose=0).shape == (4, 64)
+
+
+def test_the_regression_weights_price_the_held_out_houses():
+    (_, _), (x_valid, y_valid) = boston_housing.load_arrays(source="sample")
+    model = zoo.build_regression_net(weights="boston_housing")
+    rmse = float(np.sqrt(np.mean((model.predict(x_valid, verbose=0).ravel() - y_valid) ** 2)))
+    card = weights.card("regression_net", "boston_housing")
+    assert rmse == pytest.approx(np.sqrt(card["metrics"]["values"]["val_loss"]), rel=0.05)
+    assert rmse < 9.0  # thousands of dollars; predicting the mean price misses by about 9.2
