@@ -111,9 +111,9 @@ def _read_text(path: Path) -> str:
             raw = path.read_bytes()
     except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
         raise read_error(path, error) from None
-    # NLTK reads its Gutenberg corpus as Latin-1; any other folder must be UTF-8.
-    nltk_copy = path.parent.name == "gutenberg" and path.parent.parent.name == "corpora"
-    return decode_text(raw, str(path), ("utf-8", "latin-1") if nltk_copy else ("utf-8",))
+    # UTF-8, else Latin-1 as NLTK reads its Gutenberg corpus (some of its books are Latin-1);
+    # binary files still fail the control-character check
+    return decode_text(raw, str(path), ("utf-8", "latin-1"))
 
 
 def _nltk_corpus() -> Path | None:
