@@ -10,6 +10,9 @@ from zoo.datasets import SAMPLES_DIR, boston_housing
 
 BUNDLED = [entry for entry in weights.available() if entry.bundled]
 
+# builder settings other than the defaults that an entry was trained with (its card's hyperparameters)
+BUILT_WITH = {("cartpole_q_network", "cartpole_v1"): {"n_dense": 64}}
+
 # what each re-measurement must reach: a little below the card's figure, far above chance
 MNIST_FLOORS = {"lenet": 0.985, "deep_net": 0.96, "intermediate_net": 0.96}
 
@@ -30,7 +33,7 @@ def test_each_bundled_file_matches_its_entry_and_loads_by_name(entry):
                 "wall_time_s", "licence", "intended_use", "limitations"):
         assert card.get(key) is not None, key
     assert "DATA_DIR" in card["command"] or "--data-dir" not in card["command"]  # no trainer's own folders
-    model = zoo.get(entry.model)(weights=entry.name)
+    model = zoo.get(entry.model)(weights=entry.name, **BUILT_WITH.get((entry.model, entry.name), {}))
     assert model.count_params() == card["parameters"]
 
 
@@ -68,3 +71,21 @@ def test_the_regression_weights_price_the_held_out_houses():
     card = weights.card("regression_net", "boston_housing")
     assert rmse == pytest.approx(np.sqrt(card["metrics"]["values"]["val_loss"]), rel=0.05)
     assert rmse < 9.0  # thousands of dollars; predicting the mean price misses by about 9.2
+
+
+def test_the_shallow_net_weights_classify_held_out_test_digits():
+    images, labels = mnist_test_digits()
+    model = zoo.build_shallow_net(weights="mnist")
+    assert float(np.mean(model.predict(images.reshape(len(images), -1), verbose=0).argmax(axis=1) == labels)) >= 0.8
+
+
+@pytest.mark.parametrize("name, env_id, n_dense, floor", [
+    ("cartpole_v0", "CartPole-v0", 32, 195), ("cartpole_v1", "CartPole-v1", 64, 475)])
+def test_cartpole_weights_balance_the_pole_in_unseen_episodes(name, env_id, n_dense, floor):
+    from zoo.dqn import DQNAgent, build_cartpole_q_network, evaluate, make_gym_env
+
+    assert weights.card("cartpole_q_network", name)["hyperparameters"]["env"] == env_id
+    agent = DQNAgent(build_cartpole_q_network(n_dense=n_dense, weights=name), epsilon=0.0, epsilon_min=0.0)
+    # seeds far from the training run's (1), its greedy checks (10,001+) and its final evaluation (1,000,001)
+    scores = evaluate(agent, lambda: make_gym_env(env_id), 20, seed=5_000_000)
+    assert scores.mean() >= floor

@@ -506,7 +506,9 @@ def _measured(state: dict, metrics: dict) -> dict:
     values = {key: value for key, value in metrics.items()
               if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in NOT_MEASURES}
     book = metrics.get("book") or {}
-    monitor = (state.get("progress") or {}).get("monitor")
+    from zoo import recipes
+
+    monitor = (state.get("progress") or {}).get("monitor") or getattr(recipes.RECIPES.get(state["model"]), "monitor", None)
     headline = next((key for key in (book.get("metric"), f"val_{book.get('metric')}", monitor) if key in values), None)
     return {"split": _split(state, metrics),
             "headline": {"metric": headline, "value": values.get(headline)} if headline else None,
@@ -530,7 +532,9 @@ def make_card(state: dict, metrics: dict, source_file: str, parameters: int | No
         "metrics": _measured(state, metrics),
         "book": {"metric": book.get("metric"), "value": book.get("value"), "note": book.get("note", "")},
         "hyperparameters": state.get("settings") or {},
-        "progress": state.get("progress") or {},
+        # where the run stood; per-episode lists stay in the run's own files
+        "progress": {key: value for key, value in (state.get("progress") or {}).items()
+                     if value is None or isinstance(value, (bool, int, float, str))},
         "data": data,
         "seed": runtime.get("seed"),
         "versions": state.get("versions") or {},
