@@ -47,6 +47,17 @@ def user_lines(stderr):
     return [line for line in stderr.strip().splitlines() if line.strip() and not TF_LOG_LINE.match(line)]
 
 
+def one_line_error(call, *fragments, error=ValueError) -> str:
+    """The ``error`` that ``call()`` raises: one line holding every fragment."""
+    with pytest.raises(error) as caught:
+        call()
+    message = str(caught.value)
+    assert "\n" not in message, message
+    for fragment in fragments:
+        assert str(fragment) in message, message
+    return message
+
+
 def parse_result(stdout):
     """The JSON of the last line when it is a ``RESULT {...}`` line, else None."""
     lines = stdout.strip().splitlines()

@@ -16,6 +16,7 @@ import tarfile
 import numpy as np
 import pytest
 
+from conftest import one_line_error as one_line
 from zoo.datasets import (
     SAMPLES_DIR, DataSourceError, boston_housing, flowers17, gutenberg, hotdog, imdb, mnist, quickdraw,
 )
@@ -35,13 +36,7 @@ def no_other_data(tmp_path, monkeypatch):
 
 def one_line_error(call, *fragments) -> str:
     """The DataSourceError ``call()`` raises: one line holding every fragment."""
-    with pytest.raises(DataSourceError) as caught:
-        call()
-    message = str(caught.value)
-    assert "\n" not in message, message
-    for fragment in fragments:
-        assert str(fragment) in message, message
-    return message
+    return one_line(call, *fragments, error=DataSourceError)
 
 
 def truncated(path, keep=0.5):

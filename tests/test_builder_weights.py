@@ -8,6 +8,7 @@ import pytest
 
 import zoo
 from zoo import build_deep_net, build_lenet, build_regression_net, build_shallow_net, build_vgg19_transfer
+from conftest import one_line_error
 from zoo.common import load_weights
 
 SMALL_LENET = dict(input_shape=(8, 8, 1), n_conv_1=4, n_conv_2=8, n_dense=16)
@@ -25,16 +26,6 @@ def randomized(model, seed=0):
 def save(model, path):
     model.save_weights(path) if str(path).endswith(".weights.h5") else model.save(path)
     return path
-
-
-def one_line_error(call, *patterns):
-    with pytest.raises(ValueError) as raised:
-        call()
-    message = str(raised.value)
-    assert "\n" not in message, message
-    for pattern in patterns:
-        assert pattern in message, message
-    return message
 
 
 @pytest.mark.parametrize("suffix", SUFFIXES)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, run_script, user_lines
+from conftest import one_line_error as one_line
 from zoo import build_lenet, build_regression_net, build_shallow_net
 from zoo import weights
 
@@ -61,16 +62,6 @@ def write_card(folder, item) -> Path:
     path = Path(folder) / f"{item['model']}.{item['name']}.json"
     path.write_text(json.dumps({"format": 1, **item}))
     return path
-
-
-def one_line(call, *patterns) -> str:
-    with pytest.raises(ValueError) as raised:
-        call()
-    message = str(raised.value)
-    assert "\n" not in message, message
-    for pattern in patterns:
-        assert pattern in message, message
-    return message
 
 
 def same_predictions(a, b, inputs):

@@ -101,6 +101,22 @@ def _plain(value):
     return str(value)
 
 
+def document_command(prog: str, what: str, render, example_path, argv=None) -> None:
+    """``python -m <module> [--write PATH]``: print the Markdown ``render()`` makes, or write it."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog=prog, description=f"Print {what} as Markdown.")
+    parser.add_argument("--write", metavar="PATH", help=f"write it to PATH (e.g. {example_path}) instead")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.write:
+        with atomic_path(args.write) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
 def write_json(path, data) -> Path:
     """Strict JSON (no NaN or Infinity tokens), written atomically."""
     data = json.loads(json.dumps(data, default=_plain))  # NumPy numbers and paths become plain values

@@ -16,11 +16,10 @@ Importing this module loads neither Keras nor TensorFlow: optimizers are made on
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+
+from zoo.files import document_command
 
 if TYPE_CHECKING:
     import keras
@@ -458,15 +457,7 @@ def reference_table() -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m zoo.recipes", description="Print the recipes as a Markdown table.")
-    parser.add_argument("--write", metavar="PATH", help=f"write the table to PATH (e.g. {TABLE_PATH}) instead")
-    args = parser.parse_args(argv)
-    text = reference_table()
-    if args.write:
-        Path(args.write).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-
+    document_command("python -m zoo.recipes", "the recipes", reference_table, TABLE_PATH, argv)
 
 if __name__ == "__main__":
     main()

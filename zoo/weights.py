@@ -27,21 +27,19 @@ Importing this module loads neither Keras nor TensorFlow; a download or an expor
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime
 import hashlib
 import json
 import logging
 import os
-import shlex
 import re
-import sys
+import shlex
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from zoo.datasets import offline
-from zoo.files import atomic_path, temporary_name, write_json
+from zoo.files import atomic_path, document_command, temporary_name, write_json
 
 log = logging.getLogger("zoo")
 
@@ -738,16 +736,7 @@ def pretrained_document() -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m zoo.weights", description="Print the registry as a Markdown table.")
-    parser.add_argument("--write", metavar="PATH", help=f"write the document to PATH (e.g. {TABLE_PATH}) instead")
-    args = parser.parse_args(argv)
-    text = pretrained_document()
-    if args.write:
-        with atomic_path(args.write) as temporary:
-            temporary.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-
+    document_command("python -m zoo.weights", "the registry", pretrained_document, TABLE_PATH, argv)
 
 if __name__ == "__main__":
     main()
