@@ -43,6 +43,9 @@ def check_preprocess(preprocess) -> str:
     return preprocess
 
 
+MAX_SKIP_WARNINGS = 5  # files named one by one before the rest are only counted
+
+
 def decode(items, image_size, what: str):
     """Decode ``items`` ((name, path-or-bytes, label) triples) into (uint8 images, labels).
 
@@ -63,8 +66,12 @@ def decode(items, image_size, what: str):
                 labels.append(label)
         except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            log.warning("%s: skipping %s, which cannot be decoded (%s)", what, name, reason)
+            if len(skipped) < MAX_SKIP_WARNINGS:
+                log.warning("%s: skipping %s, which cannot be decoded (%s)", what, name, reason)
             skipped.append(str(name))
+    if len(skipped) > MAX_SKIP_WARNINGS and images:  # a folder of damaged files is one summary, not a page
+        log.warning("%s: %d image files could not be decoded in all (info.notes['skipped'] lists them)",
+                    what, len(skipped))
     if not images:
         raise DataSourceError(f"{what}: none of the {len(skipped)} image files could be decoded "
                               f"(the first is {skipped[0]})")
