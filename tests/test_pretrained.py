@@ -89,3 +89,11 @@ def test_cartpole_weights_balance_the_pole_in_unseen_episodes(name, env_id, n_de
     # seeds far from the training run's (1), its greedy checks (10,001+) and its final evaluation (1,000,001)
     scores = evaluate(agent, lambda: make_gym_env(env_id), 20, seed=5_000_000)
     assert scores.mean() >= floor
+
+
+def test_the_gutenberg_word_vectors_answer_the_books_queries():
+    vectors = weights.load_word_vectors("gutenberg")
+    assert len(vectors) > 5_000 and vectors.vector_size == 64
+    assert "mother" in [word for word, _ in vectors.most_similar("father", topn=5)]
+    assert vectors.doesnt_match("mother father sister brother dog".split()) == "dog"
+    assert vectors.most_similar(positive=["husband", "woman"], negative=["man"], topn=1)[0][0] == "wife"
