@@ -8,15 +8,20 @@ Double DQN, Huber loss and one minibatch update per step.
     python scripts/train_cartpole_dqn.py                                  # the book
     python scripts/train_cartpole_dqn.py --preset tuned --env CartPole-v1 # solves v1
     python scripts/train_cartpole_dqn.py --episodes 200 --record          # + a GIF
+    python scripts/train_cartpole_dqn.py --play --weights cartpole_v0     # play trained weights
+    python scripts/train_cartpole_dqn.py --weights cartpole_v0            # train on from them
 
 Writes scores.csv, scores.png, checkpoints/ (the agent every 50 episodes and after the
 last; --resume continues), best.weights.h5 (the best periodic greedy check), model.keras
 (those best weights), metrics.json and a RESULT line with the greedy mean over
---eval-episodes episodes.
+--eval-episodes episodes. --play writes nothing but the GIF that --record asks for, and
+ends with a RESULT line of its greedy scores.
 """
 
+import json
 import logging
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -24,6 +29,8 @@ from zoo import cli, recipes  # TensorFlow loads only once the arguments are goo
 from zoo.files import atomic_path
 
 MODEL = "cartpole_q_network"
+PLAY_EPISODES = 100  # greedy episodes --play scores, as many as the final evaluation of a run
+RECORD_FILE = "greedy_episode.gif"  # --play --record's GIF, in the current folder
 
 log = logging.getLogger("zoo")
 
@@ -33,7 +40,8 @@ def make_parser(recipe):
     episodes = ", ".join(f"{settings.episodes} for {name}" for name, settings in recipe.presets.items())
     widths = ", ".join(f"{settings.n_dense} for {name}" for name, settings in recipe.presets.items())
     rl = parser.add_argument_group("reinforcement learning")
-    rl.add_argument("--env", default=recipe.env, help="a gymnasium environment with vector states and discrete actions")
+    rl.add_argument("--env", default=None, help=f"a gymnasium environment with vector states and discrete actions "
+                                                 f"(default: {recipe.env}; with --play, the one the weights learned)")
     rl.add_argument("--preset", choices=list(recipe.presets), default=next(iter(recipe.presets)),
                     help="book: chapter 13 as printed; tuned: target network, Double DQN, Huber, per-step updates")
     rl.add_argument("--episodes", type=cli.positive_int, default=None,
@@ -45,7 +53,7 @@ def make_parser(recipe):
     rl.add_argument("--batch-size", type=cli.positive_int, default=None,
                     help="transitions per replay call (default: the preset's)")
     rl.add_argument("--n-dense", type=cli.positive_int, default=None,
-                    help=f"units of each hidden layer (default: {widths})")
+                    help=f"units of each hidden layer (default: {widths}; with --play, the weights' own)")
     rl.add_argument("--learning-rate", type=cli.positive_float, default=None, help="Adam's (default: the preset's)")
     rl.add_argument("--target-update-period", type=cli.positive_int, default=None,
                     help="updates between target-network syncs (default: the preset's; book has no target network)")
@@ -56,14 +64,87 @@ def make_parser(recipe):
     rl.add_argument("--stop-at", type=float, default=None,
                     help="stop once a greedy check averages this score (default: tuned stops at the episode limit)")
     rl.add_argument("--record", action="store_true", help="save greedy_episode.gif of the best agent")
-    # neither changes the training so far: the final evaluation and the GIF are made afresh
-    parser.allow_on_resume("eval_episodes", "record")
+    rl.add_argument("--weights", default=None, metavar="NAME|PATH",
+                    help="trained weights to start from, or to play with --play: a name of zoo.weights "
+                         "(python -m zoo.weights) or a .weights.h5/.keras file")
+    play_flags = parser.add_argument_group("play (trains nothing, writes no run folder)")
+    play_flags.add_argument("--play", action="store_true", help="play greedy episodes with --weights, then stop")
+    play_flags.add_argument("--episodes-to-play", type=cli.positive_int, default=None,
+                            help=f"greedy episodes --play scores (default: {PLAY_EPISODES})")
+    play_flags.add_argument("--record-to", default=None, metavar="PATH",
+                            help=f"where --play writes a GIF of one greedy episode (implies --record; "
+                                 f"--play --record alone writes {RECORD_FILE} here)")
+    # neither changes the training so far: the final evaluation and the GIF are made afresh; the
+    # play flags never reach a run (play mode creates none)
+    parser.allow_on_resume("eval_episodes", "record", "play", "episodes_to_play", "record_to")
     return parser
+
+
+def trained_settings(weights) -> dict:
+    """The settings that trained ``weights``: a name's card, or the state.json of the run a file
+    was saved in; {} when neither says."""
+    from zoo import training
+    from zoo.common import is_weights_name
+
+    if is_weights_name(weights):
+        from zoo import weights as named_weights
+
+        return named_weights.card(MODEL, weights).get("hyperparameters") or {}
+    state = training.read_state(Path(weights).parent)
+    return (state or {}).get("settings") or {}
+
+
+def play(args, recipe):
+    """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
+    from zoo import runtime
+    from zoo.dqn import DQNAgent, build_cartpole_q_network, evaluate, make_gym_env, record_episode
+
+    record_to = Path(args.record_to or RECORD_FILE)
+    # the game and width the weights learned, unless the command line says otherwise
+    trained = trained_settings(args.weights)
+    env_id = args.env or trained.get("env") or recipe.env
+    n_dense = (args.n_dense or trained.get("n_dense") or (trained.get("recipe") or {}).get("n_dense")
+               or recipe.presets[args.preset].n_dense)
+    runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
+    env = make_gym_env(env_id)
+    state_size, action_size = env.observation_space.shape[0], int(env.action_space.n)
+    env.close()
+    agent = DQNAgent(build_cartpole_q_network(state_size, action_size, n_dense=n_dense, weights=args.weights),
+                     seed=args.seed)
+    episodes = args.episodes_to_play or PLAY_EPISODES
+    scores = evaluate(agent, lambda: make_gym_env(env_id), episodes, seed=args.seed)
+    log.info(f"{env_id}: {episodes} greedy episodes with {args.weights}: mean {scores.mean():.1f} "
+             f"(std {scores.std():.1f}, min {scores.min():.0f}, max {scores.max():.0f})")
+    result = {"model": MODEL, "weights": str(args.weights), "env": env_id, "n_dense": n_dense, "episodes": episodes,
+              "mean": float(scores.mean()), "std": float(scores.std()), "min": float(scores.min()),
+              "max": float(scores.max()), "seed": args.seed}
+    if args.record:
+        path, score = record_episode(agent, make_gym_env(env_id, render_mode="rgb_array"), record_to, seed=args.seed)
+        result.update(record=str(path), record_score=score)
+    print("RESULT " + json.dumps(result), flush=True)
 
 
 def main():
     recipe = recipes.get(MODEL)
-    args = cli.parse_args(make_parser(recipe))
+    parser = make_parser(recipe)
+    args = cli.parse_args(parser)
+    if args.play:
+        # refused before TensorFlow loads
+        if args.weights is None:
+            parser.error("--play needs --weights NAME|PATH: a name of zoo.weights or a .weights.h5/.keras file")
+        for flag, given in (("--resume", args.resume), ("--stop-at", args.stop_at is not None)):
+            if given:
+                parser.error(f"--play trains nothing: {flag} is for training")
+        args.record = args.record or args.record_to is not None
+        record_to = Path(args.record_to or RECORD_FILE)
+        if args.record and record_to.exists() and not args.overwrite:
+            parser.error(f"{record_to} exists; pass --overwrite to replace it, or --record-to another path")
+        from zoo import training  # noqa: F401  first: it quiets TensorFlow's start-up logs
+        return play(args, recipe)
+    for flag, value in (("--episodes-to-play", args.episodes_to_play), ("--record-to", args.record_to)):
+        if value is not None:
+            parser.error(f"{flag} is for --play; a training run scores --eval-episodes and records into --output-dir")
+    args.env = args.env or recipe.env  # resolved before the Run records it, as runs always recorded it
 
     from zoo import training  # first: it quiets TensorFlow's start-up logs
     from zoo import plots
@@ -95,7 +176,10 @@ def main():
     agent_settings = {**recipe.agent_options(args.preset), **overrides, "seed": args.seed}
 
     def new_agent():
-        model = build_cartpole_q_network(state_size, action_size, n_dense=args.n_dense or preset.n_dense)
+        # --weights (a defining setting: it changes what the run learns) before the agent copies the
+        # network into its target network
+        model = build_cartpole_q_network(state_size, action_size, n_dense=args.n_dense or preset.n_dense,
+                                         weights=args.weights)
         return DQNAgent(model, **agent_settings)
 
     agent = run.restore(start=new_agent,

@@ -1,0 +1,98 @@
+"""Trained weights put to use from the command line: --play scores them without training,
+a training run starts from them, and the GAN draws from a generator's weights file."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import SCRIPTS, parse_result, user_lines
+
+
+def run_in(folder, name, *args, timeout=120):
+    """``scripts/<name>`` run from ``folder``, so anything it writes to the current folder shows."""
+    return subprocess.run([sys.executable, str(SCRIPTS / name), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, cwd=folder, env=os.environ.copy())
+
+
+def succeeded(completed):
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = parse_result(completed.stdout)
+    assert result is not None, completed.stdout[-2000:]
+    assert sum(line.startswith("RESULT ") for line in completed.stdout.splitlines()) == 1, completed.stdout
+    return result
+
+
+def refused(completed, *fragments):
+    lines = user_lines(completed.stderr)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr[-2000:]
+    assert len(lines) == 1, lines
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def weights_of(path):
+    """The arrays in a Cart-Pole Q-network loaded from ``path``."""
+    from zoo.dqn import build_cartpole_q_network
+
+    return build_cartpole_q_network(weights=str(path)).get_weights()
+
+
+# ----------------------------------------------------------------------------- Cart-Pole
+
+def test_cartpole_plays_the_bundled_weights_above_the_solved_score_and_writes_nothing(tmp_path):
+    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--weights", "cartpole_v0",
+                              "--episodes-to-play", 10, "--seed", 0, "--quiet"))
+    # the card's game and width: CartPole-v0 is solved at 195 over 100 episodes
+    assert result["env"] == "CartPole-v0" and result["n_dense"] == 32 and result["episodes"] == 10
+    assert result["mean"] >= 195 and result["min"] <= result["mean"] <= result["max"], result
+    assert {"model", "weights", "std"} <= result.keys()
+    assert list(tmp_path.iterdir()) == []  # no run folder, no model_output/
+
+
+def test_cartpole_play_without_weights_is_one_line(tmp_path):
+    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--play"), "--play needs --weights")
+    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--episodes-to-play", 3), "--episodes-to-play is for --play")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cartpole_play_records_a_file_of_weights_and_never_overwrites(tmp_path):
+    from zoo import weights
+
+    # a path instead of a name: no card, so the book's env and width
+    source = tmp_path / "mine.weights.h5"
+    source.write_bytes(weights.resolve("cartpole_q_network", "cartpole_v0").read_bytes())
+    gif = tmp_path / "episode.gif"
+    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--weights", source,
+                              "--episodes-to-play", 2, "--seed", 0, "--record-to", gif.name, "--quiet"))
+    assert result["env"] == "CartPole-v0" and result["mean"] >= 195 and result["record"] == gif.name
+    assert gif.read_bytes()[:6] in (b"GIF87a", b"GIF89a")
+    before = gif.read_bytes()
+    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--weights", source, "--record-to", gif.name),
+            "episode.gif exists", "--overwrite")
+    assert gif.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["episode.gif", "mine.weights.h5"]
+
+
+def test_cartpole_training_starts_from_the_given_weights(tmp_path):
+    from zoo import weights
+
+    out = tmp_path / "run"
+    # a batch larger than one episode's transitions: no update happens, so the saved network is
+    # exactly the network the run started from
+    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--weights", "cartpole_v0", "--episodes", 1,
+                              "--batch-size", 500, "--replay", "batched", "--eval-episodes", 3, "--seed", 0,
+                              "--quiet", "--output-dir", out))
+    assert result["updates"] == 0
+    bundled = weights_of(weights.resolve("cartpole_q_network", "cartpole_v0"))
+    for saved, given in zip(weights_of(out / "model.keras"), bundled, strict=True):
+        np.testing.assert_array_equal(saved, given)
+    assert result["eval_mean_score"] >= 195  # an untrained network scores tens
+    # the weights are a defining setting (a resume must give the same), the play flags are not
+    settings = json.loads((out / "state.json").read_text())["settings"]
+    assert settings["weights"] == "cartpole_v0"
+    assert not {"play", "episodes_to_play", "record_to"} & settings.keys()
