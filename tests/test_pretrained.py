@@ -101,3 +101,16 @@ def test_the_gutenberg_word_vectors_answer_the_books_queries():
     assert "mother" in [word for word, _ in vectors.most_similar("father", topn=5)]
     assert vectors.doesnt_match("mother father sister brother dog".split()) == "dog"
     assert vectors.most_similar(positive=["husband", "woman"], negative=["man"], topn=1)[0][0] == "wife"
+
+
+def test_the_doom_weights_shoot_the_monster_in_unseen_episodes():
+    pytest.importorskip("vizdoom")
+    from zoo import doom
+    from zoo.dqn import DQNAgent, build_doom_q_network, evaluate
+
+    card = weights.card("doom_q_network", "doom_simpler_basic")
+    agent = DQNAgent(build_doom_q_network(weights="doom_simpler_basic"), epsilon=0.0, epsilon_min=0.0,
+                     optimizer="rmsprop")
+    # seeds far from training (1 + epoch), its per-epoch tests (10,000 + 1,000 x epoch) and the GIF's
+    scores = evaluate(agent, lambda: doom.make_env("simpler_basic"), 10, seed=7_000_000, parallel=1)
+    assert scores.mean() >= 50 and card["metrics"]["headline"]["value"] >= 70
