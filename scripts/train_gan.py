@@ -4,6 +4,7 @@
     python scripts/train_gan.py --iterations 200                 # a quick look on the bundled sample
     python scripts/train_gan.py --category cat --data-dir ~/quickdraw    # cat.npy from Quick, Draw!
     python scripts/train_gan.py --generate 16 --from model_output/gan    # new drawings, saved model
+    python scripts/train_gan.py --generate 16 --weights NAME|PATH        # ... or a generator's weights
 
 Every --sample-interval iterations (one fit "epoch") the generator draws the same 16 noise
 vectors into grids/iteration_NNNNN.png, so the grids show its progress; at the end come the
@@ -119,21 +120,34 @@ def write_iterations(path: Path, rows) -> None:
 
 
 def generate(args) -> None:
-    """--generate N --from DIR: N new drawings from DIR/generator.keras as one PNG grid."""
-    folder = Path(args.from_dir)
-    path = folder / "generator.keras"
-    if not path.is_file():
-        raise cli.UsageError(f"--from {folder}: no generator.keras there; train one first")
+    """--generate N --from DIR | --weights NAME|PATH: N new drawings as one PNG grid, into DIR
+    (--from) or the current folder (--weights), or --out."""
+    name = f"generated_{args.generate}{'' if args.seed is None else f'_seed{args.seed}'}.png"
+    if args.from_dir:
+        folder = Path(args.from_dir)
+        path = folder / "generator.keras"
+        if not path.is_file():
+            raise cli.UsageError(f"--from {folder}: no generator.keras there; train one first")
+        source = str(path)
+    else:
+        folder, path, source = Path("."), None, str(args.weights)
+    image = Path(args.out) if args.out else folder / name
+    if image.suffix.lower() != ".png":
+        raise cli.UsageError(f"--out {image}: expected a .png file")
+    if image.exists() and not args.overwrite:  # before any drawing: a refusal costs nothing
+        raise cli.UsageError(f"{image} exists; pass --overwrite to replace it")
     runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
-    generator = keras.models.load_model(path, compile=False)
+    if path is not None:
+        generator = keras.models.load_model(path, compile=False)
+    elif str(args.weights).endswith(".keras"):
+        generator = keras.models.load_model(args.weights, compile=False)  # whatever shape it was trained with
+    else:
+        generator = zoo_gan.build_generator(weights=args.weights)  # a name or .weights.h5: the book's generator
     rng = np.random.default_rng(args.seed)
     noise = rng.uniform(-1.0, 1.0, size=(args.generate, generator.input_shape[-1])).astype("float32")
     images = generator.predict(noise, verbose=0)
-    image = folder / f"generated_{args.generate}{'' if args.seed is None else f'_seed{args.seed}'}.png"
-    if image.exists() and not args.overwrite:
-        raise cli.UsageError(f"{image} exists; pass --overwrite to replace it")
     plots.save(plots.image_grid(images), image)
-    result = {"model": MODEL, "generator": str(path), "generated": args.generate, "image": str(image),
+    result = {"model": MODEL, "generator": source, "generated": args.generate, "image": str(image),
               "seed": args.seed}
     print("RESULT " + json.dumps(result), flush=True)
 
@@ -151,14 +165,23 @@ def main():
     gan_flags.add_argument("--max-examples", type=cli.positive_int, default=None,
                            help="use only the first N drawings")
     gan_flags.add_argument("--generate", type=cli.positive_int, default=None, metavar="N",
-                           help="draw N images with the generator saved in --from, then stop")
+                           help="draw N images with the generator of --from or --weights, then stop")
     gan_flags.add_argument("--from", dest="from_dir", default=None, help="a finished run's output folder")
-    parser.allow_on_resume("generate", "from_dir")  # drawing from a finished run is not training
+    gan_flags.add_argument("--weights", default=None, metavar="NAME|PATH",
+                           help="with --generate, instead of --from: a generator's named weights (zoo.weights) "
+                                "or its .weights.h5/.keras file")
+    gan_flags.add_argument("--out", default=None, metavar="PATH",
+                           help="the PNG --generate writes (default: generated_N.png in --from, or here)")
+    # drawing from a finished run or from weights is not training
+    parser.allow_on_resume("generate", "from_dir", "weights", "out")
     args = cli.parse_args(parser)
     if args.generate is not None:
-        if not args.from_dir:
-            parser.error("--generate needs --from DIR (a finished run's output folder)")
+        if bool(args.from_dir) == bool(args.weights):
+            parser.error("--generate needs either --from DIR (a finished run's output folder) or --weights NAME|PATH")
         return generate(args)
+    for flag, value in (("--from", args.from_dir), ("--weights", args.weights), ("--out", args.out)):
+        if value:
+            parser.error(f"{flag} is for --generate N")
     iterations = args.iterations or args.epochs * args.sample_interval
 
     run = training.Run(args, MODEL)

@@ -1,6 +1,7 @@
 """Trained weights put to use from the command line: --play scores them without training,
 a training run starts from them, and the GAN draws from a generator's weights file."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import SCRIPTS, parse_result, user_lines
+from zoo import cli
 
 
 def run_in(folder, name, *args, timeout=120):
@@ -96,3 +98,53 @@ def test_cartpole_training_starts_from_the_given_weights(tmp_path):
     settings = json.loads((out / "state.json").read_text())["settings"]
     assert settings["weights"] == "cartpole_v0"
     assert not {"play", "episodes_to_play", "record_to"} & settings.keys()
+
+
+# ----------------------------------------------------------------------------- GAN
+
+@pytest.fixture(scope="module")
+def train_gan():
+    """The script as a module: its refusals are checked in this process, without a TensorFlow start-up each."""
+    spec = importlib.util.spec_from_file_location("train_gan_script", SCRIPTS / "train_gan.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def refused_in_process(module, monkeypatch, capsys, *args):
+    monkeypatch.setattr(sys, "argv", ["train_gan.py", *map(str, args)])
+    monkeypatch.setattr(cli.signal, "signal", lambda *_: None)  # pytest keeps its own SIGTERM handling
+    with pytest.raises(SystemExit) as exited:
+        cli.main(module.main)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert exited.value.code == 2 and len(lines) == 1, lines
+    return lines[0]
+
+
+def test_gan_generates_from_a_weights_file_into_the_current_folder_once(tmp_path, train_gan, monkeypatch, capsys):
+    from zoo.gan import build_generator
+
+    source = tmp_path / "mine.weights.h5"
+    build_generator().save_weights(source)
+    result = succeeded(run_in(tmp_path, "train_gan.py", "--generate", 4, "--weights", source.name, "--quiet"))
+    image = tmp_path / "generated_4.png"
+    assert result["image"] == "generated_4.png" and result["generator"] == source.name and result["generated"] == 4
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    before = image.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    line = refused_in_process(train_gan, monkeypatch, capsys, "--generate", 4, "--weights", source.name)
+    assert "generated_4.png exists" in line and "--overwrite" in line
+    assert image.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["generated_4.png", "mine.weights.h5"]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--generate", 4], "needs either --from DIR"),
+    (["--generate", 4, "--from", "run", "--weights", "x.weights.h5"], "needs either"),
+    (["--generate", 4, "--weights", "x.weights.h5", "--out", "x.jpg"], "expected a .png file"),
+    (["--weights", "x.weights.h5"], "--weights is for --generate"),
+])
+def test_gan_generate_needs_one_source(args, fragment, tmp_path, train_gan, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert fragment in refused_in_process(train_gan, monkeypatch, capsys, *args)
+    assert list(tmp_path.iterdir()) == []
