@@ -31,6 +31,7 @@ from zoo.files import atomic_path
 MODEL = "cartpole_q_network"
 PLAY_EPISODES = 100  # greedy episodes --play scores, as many as the final evaluation of a run
 RECORD_FILE = "greedy_episode.gif"  # --play --record's GIF, in the current folder
+PLAY_ONLY = ("play", "episodes_to_play", "record_to")
 
 log = logging.getLogger("zoo")
 
@@ -74,9 +75,8 @@ def make_parser(recipe):
     play_flags.add_argument("--record-to", default=None, metavar="PATH",
                             help=f"where --play writes a GIF of one greedy episode (implies --record; "
                                  f"--play --record alone writes {RECORD_FILE} here)")
-    # neither changes the training so far: the final evaluation and the GIF are made afresh; the
-    # play flags never reach a run (play mode creates none)
-    parser.allow_on_resume("eval_episodes", "record", "play", "episodes_to_play", "record_to")
+    # neither changes the training so far: the final evaluation and the GIF are made afresh
+    parser.allow_on_resume("eval_episodes", "record")
     return parser
 
 
@@ -145,6 +145,8 @@ def main():
         if value is not None:
             parser.error(f"{flag} is for --play; a training run scores --eval-episodes and records into --output-dir")
     args.env = args.env or recipe.env  # resolved before the Run records it, as runs always recorded it
+    for dest in PLAY_ONLY:  # play settings: no part of what a training run is
+        delattr(args, dest)
 
     from zoo import training  # first: it quiets TensorFlow's start-up logs
     from zoo import plots

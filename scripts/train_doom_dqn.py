@@ -8,14 +8,19 @@ then --test-episodes greedy episodes, with train and test score statistics each 
     python scripts/train_doom_dqn.py                                        # 20 x 2,000 steps
     python scripts/train_doom_dqn.py --epochs 1 --steps-per-epoch 200 --test-episodes 2
     python scripts/train_doom_dqn.py --scenario basic --record              # + a GIF
+    python scripts/train_doom_dqn.py --play --weights model_output/doom_q_network/model.keras
 
 Writes scores.csv and scores.png (per epoch), checkpoints/ (the agent with its replay
 memory, and the network of every epoch; --resume continues), model.keras (the last
 epoch's network), metrics.json and a RESULT line with the last epoch's greedy test score.
+--play writes nothing but the GIF that --record asks for, and ends with a RESULT line of its
+greedy scores.
 """
 
+import json
 import logging
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +28,8 @@ from zoo import cli, doom, recipes  # TensorFlow loads only once the arguments a
 from zoo.files import atomic_path
 
 MODEL = "doom_q_network"
+RECORD_FILE = "greedy_episode.gif"  # --play --record's GIF, in the current folder
+PLAY_ONLY = ("play", "episodes_to_play", "record_to")
 
 log = logging.getLogger("zoo")
 
@@ -30,22 +37,82 @@ log = logging.getLogger("zoo")
 def make_parser(recipe):
     parser = cli.make_parser(MODEL, __doc__, groups=("run", "device"), strategy=False, precision=False)
     rl = parser.add_argument_group("reinforcement learning")
-    rl.add_argument("--scenario", default=recipe.env, help="a vizdoom scenario name or a path to a .cfg file")
+    rl.add_argument("--scenario", default=None, help=f"a vizdoom scenario name or a path to a .cfg file "
+                                                      f"(default: {recipe.env}; with --play, the weights' own)")
     rl.add_argument("--epochs", type=cli.positive_int, default=recipe.epochs,
                     help="epochs in all; a resumed run trains on to this, exploring as its first plan said")
     rl.add_argument("--steps-per-epoch", type=cli.positive_int, default=recipe.steps_per_epoch,
                     help="learning steps per epoch, one minibatch update each")
     rl.add_argument("--test-episodes", type=cli.positive_int, default=recipe.test_episodes,
                     help="greedy episodes after each epoch")
-    rl.add_argument("--frame-repeat", type=cli.positive_int, default=doom.FRAME_REPEAT,
-                    help="frames each action is held")
+    rl.add_argument("--frame-repeat", type=cli.positive_int, default=None,
+                    help=f"frames each action is held (default: {doom.FRAME_REPEAT}; with --play, the weights' own)")
     rl.add_argument("--learning-rate", type=cli.positive_float, default=recipe.agent["learning_rate"],
                     help="RMSprop's")
     rl.add_argument("--batch-size", type=cli.positive_int, default=recipe.batch_size,
                     help="transitions per minibatch update")
     rl.add_argument("--record", action="store_true", help="save greedy_episode.gif of the trained agent")
+    rl.add_argument("--weights", default=None, metavar="NAME|PATH",
+                    help="trained weights to start from, or to play with --play: a name of zoo.weights "
+                         "(python -m zoo.weights) or a .weights.h5/.keras file")
+    play_flags = parser.add_argument_group("play (trains nothing, writes no run folder)")
+    play_flags.add_argument("--play", action="store_true", help="play greedy episodes with --weights, then stop")
+    play_flags.add_argument("--episodes-to-play", type=cli.positive_int, default=None,
+                            help=f"greedy episodes --play scores (default: {recipe.test_episodes})")
+    play_flags.add_argument("--record-to", default=None, metavar="PATH",
+                            help=f"where --play writes a GIF of one greedy episode (implies --record; "
+                                 f"--play --record alone writes {RECORD_FILE} here)")
     parser.allow_on_resume("record")  # the GIF is made afresh; training is untouched
     return parser
+
+
+def trained_settings(weights) -> dict:
+    """The settings that trained ``weights``: a name's card, or the state.json of the run a file
+    was saved in; {} when neither says."""
+    from zoo import training
+    from zoo.common import is_weights_name
+
+    if is_weights_name(weights):
+        from zoo import weights as named_weights
+
+        return named_weights.card(MODEL, weights).get("hyperparameters") or {}
+    state = training.read_state(Path(weights).parent)
+    return (state or {}).get("settings") or {}
+
+
+def play(args, recipe):
+    """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
+    from zoo import runtime
+    from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, record_episode
+
+    # the scenario and frame repeat the weights learned with, unless the command line says otherwise
+    trained = trained_settings(args.weights)
+    scenario = args.scenario or trained.get("scenario") or recipe.env
+    frame_repeat = args.frame_repeat or trained.get("frame_repeat") or doom.FRAME_REPEAT
+    runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
+
+    def make_env(render_mode=None):
+        try:
+            return doom.make_env(scenario, frame_repeat, doom.RESOLUTION, render_mode=render_mode)
+        except doom.DoomUnavailable as error:
+            raise cli.UsageError(str(error)) from None
+
+    env = make_env()
+    action_size = int(env.action_space.n)
+    env.close()
+    agent = DQNAgent(build_doom_q_network((*doom.RESOLUTION, 1), action_size, weights=args.weights), seed=args.seed)
+    episodes = args.episodes_to_play or recipe.test_episodes
+    scores = evaluate(agent, make_env, episodes, seed=args.seed, parallel=1)
+    summary = stats(scores)
+    log.info(f"{scenario}: {episodes} greedy episodes with {args.weights}: mean {summary['mean']:.1f} "
+             f"(std {summary['std']:.1f}, min {summary['min']:.0f}, max {summary['max']:.0f})")
+    result = {"model": MODEL, "weights": str(args.weights), "scenario": scenario, "frame_repeat": frame_repeat,
+              "episodes": episodes, **summary, "seed": args.seed}
+    if args.record:
+        path, score = record_episode(agent, make_env(render_mode="rgb_array"), Path(args.record_to or RECORD_FILE),
+                                     fps=35 // frame_repeat + 1, seed=args.seed)
+        result.update(record=str(path), record_score=score)
+    print("RESULT " + json.dumps(result), flush=True)
 
 
 def stats(scores) -> dict:
@@ -57,7 +124,28 @@ def stats(scores) -> dict:
 
 def main():
     recipe = recipes.get(MODEL)
-    args = cli.parse_args(make_parser(recipe))
+    parser = make_parser(recipe)
+    args = cli.parse_args(parser)
+    if args.play:
+        # refused before TensorFlow loads
+        if args.weights is None:
+            parser.error("--play needs --weights NAME|PATH: a name of zoo.weights or a .weights.h5/.keras file")
+        if args.resume:
+            parser.error("--play trains nothing: --resume is for training")
+        args.record = args.record or args.record_to is not None
+        record_to = Path(args.record_to or RECORD_FILE)
+        if args.record and record_to.exists() and not args.overwrite:
+            parser.error(f"{record_to} exists; pass --overwrite to replace it, or --record-to another path")
+        from zoo import training  # noqa: F401  first: it quiets TensorFlow's start-up logs
+        return play(args, recipe)
+    for flag, value in (("--episodes-to-play", args.episodes_to_play), ("--record-to", args.record_to)):
+        if value is not None:
+            parser.error(f"{flag} is for --play; a training run scores --test-episodes and records into --output-dir")
+    # resolved before the Run records them, as runs always recorded them
+    args.scenario = args.scenario or recipe.env
+    args.frame_repeat = args.frame_repeat or doom.FRAME_REPEAT
+    for dest in PLAY_ONLY:  # play settings: no part of what a training run is
+        delattr(args, dest)
 
     from zoo import training  # first: it quiets TensorFlow's start-up logs
     from zoo import plots
@@ -81,7 +169,9 @@ def main():
                       "seed": args.seed}
 
     def new_agent():
-        return DQNAgent(build_doom_q_network((*doom.RESOLUTION, 1), int(env.action_space.n)), **agent_settings)
+        # --weights (a defining setting: it changes what the run learns) before the agent copies the network
+        model = build_doom_q_network((*doom.RESOLUTION, 1), int(env.action_space.n), weights=args.weights)
+        return DQNAgent(model, **agent_settings)
 
     agent = run.restore(start=new_agent,
                         resume=lambda folder, progress: DQNAgent.load_checkpoint(folder, **agent_settings))

@@ -100,6 +100,43 @@ def test_cartpole_training_starts_from_the_given_weights(tmp_path):
     assert not {"play", "episodes_to_play", "record_to"} & settings.keys()
 
 
+# ----------------------------------------------------------------------------- Doom
+
+needs_vizdoom = pytest.mark.skipif(importlib.util.find_spec("vizdoom") is None, reason="vizdoom is not installed")
+
+
+def doom_weights(path, action):
+    """A Doom Q-network that values ``action`` above the others whatever it sees, saved to ``path``."""
+    from zoo.dqn import build_doom_q_network
+
+    model = build_doom_q_network(action_size=8)
+    kernel, bias = model.get_layer("q_values").get_weights()
+    bias = np.zeros_like(bias)
+    bias[action] = 1.0
+    model.get_layer("q_values").set_weights([np.zeros_like(kernel), bias])
+    model.save_weights(path)
+    return path
+
+
+@needs_vizdoom
+@pytest.mark.parametrize("action, check", [
+    (0, lambda result: result["min"] == result["max"] == -300),  # no button: the episode times out
+    (5, lambda result: result["mean"] > 0),  # these buttons kill the monster in both seeded episodes
+], ids=["no_button", "shooting"])
+def test_doom_plays_a_weights_file(action, check, tmp_path):
+    source = doom_weights(tmp_path / "mine.weights.h5", action)
+    result = succeeded(run_in(tmp_path, "train_doom_dqn.py", "--play", "--weights", source.name,
+                              "--episodes-to-play", 2, "--seed", 0, "--record-to", "doom.gif", "--quiet"))
+    assert result["scenario"] == "simpler_basic" and result["episodes"] == 2 and check(result), result
+    assert (tmp_path / "doom.gif").read_bytes()[:3] == b"GIF"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["doom.gif", "mine.weights.h5"]
+
+
+def test_doom_play_without_weights_is_one_line(tmp_path):
+    refused(run_in(tmp_path, "train_doom_dqn.py", "--play"), "--play needs --weights")
+    assert list(tmp_path.iterdir()) == []
+
+
 # ----------------------------------------------------------------------------- GAN
 
 @pytest.fixture(scope="module")
