@@ -114,3 +114,20 @@ def test_the_doom_weights_shoot_the_monster_in_unseen_episodes():
     # seeds far from training (1 + epoch), its per-epoch tests (10,000 + 1,000 x epoch) and the GIF's
     scores = evaluate(agent, lambda: doom.make_env("simpler_basic"), 10, seed=7_000_000, parallel=1)
     assert scores.mean() >= 50 and card["metrics"]["headline"]["value"] >= 70
+
+
+@pytest.mark.parametrize("model_name, floor", [("dense_sentiment", 0.88)])
+def test_imdb_weights_score_the_bundled_test_reviews(model_name, floor):
+    from sklearn.metrics import roc_auc_score
+
+    from zoo import recipes
+    from zoo.datasets import imdb
+
+    settings = recipes.get(model_name).data
+    (_, _), (reviews, labels) = imdb.load_arrays(
+        num_words=settings["n_unique_words"], skip_top=settings["n_words_to_skip"],
+        max_review_length=settings["max_review_length"], padding=settings["padding"],
+        truncating=settings["truncating"], source="sample")  # its validation half is from aclImdb's test split
+    model = zoo.get(model_name)(weights="imdb")
+    auc = roc_auc_score(labels, model.predict(reviews, verbose=0).ravel())
+    assert auc >= floor
