@@ -8,7 +8,7 @@ then --test-episodes greedy episodes, with train and test score statistics each 
     python scripts/train_doom_dqn.py                                        # 20 x 2,000 steps
     python scripts/train_doom_dqn.py --epochs 1 --steps-per-epoch 200 --test-episodes 2
     python scripts/train_doom_dqn.py --scenario basic --record              # + a GIF
-    python scripts/train_doom_dqn.py --play --weights model_output/doom_q_network/model.keras
+    python scripts/train_doom_dqn.py --play --weights doom_simpler_basic    # the bundled agent plays
 
 Writes scores.csv and scores.png (per epoch), checkpoints/ (the agent with its replay
 memory, and the network of every epoch; --resume continues), model.keras (the last

@@ -132,6 +132,16 @@ def test_doom_plays_a_weights_file(action, check, tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["doom.gif", "mine.weights.h5"]
 
 
+@needs_vizdoom
+def test_doom_plays_its_bundled_weights_by_name(tmp_path):
+    result = succeeded(run_in(tmp_path, "train_doom_dqn.py", "--play", "--weights", "doom_simpler_basic",
+                              "--episodes-to-play", 5, "--seed", 0, "--quiet"))
+    # the card's scenario and frame repeat; an agent that never kills the monster scores -300 or less
+    assert result["scenario"] == "simpler_basic" and result["frame_repeat"] == 12
+    assert result["min"] > 0, result
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_doom_play_without_weights_is_one_line(tmp_path):
     refused(run_in(tmp_path, "train_doom_dqn.py", "--play"), "--play needs --weights")
     assert list(tmp_path.iterdir()) == []
