@@ -116,7 +116,7 @@ def test_the_doom_weights_shoot_the_monster_in_unseen_episodes():
     assert scores.mean() >= 50 and card["metrics"]["headline"]["value"] >= 70
 
 
-@pytest.mark.parametrize("model_name, floor", [("dense_sentiment", 0.88)])
+@pytest.mark.parametrize("model_name, floor", [("dense_sentiment", 0.88), ("conv_sentiment", 0.92)])
 def test_imdb_weights_score_the_bundled_test_reviews(model_name, floor):
     from sklearn.metrics import roc_auc_score
 
@@ -131,3 +131,15 @@ def test_imdb_weights_score_the_bundled_test_reviews(model_name, floor):
     model = zoo.get(model_name)(weights="imdb")
     auc = roc_auc_score(labels, model.predict(reviews, verbose=0).ravel())
     assert auc >= floor
+
+
+def test_the_apple_generator_draws_far_closer_to_real_apples_than_an_untrained_one():
+    from zoo.datasets import quickdraw
+    from zoo.gan import PixelFrechetDistance, sample_noise
+
+    real = quickdraw.load_arrays("apple", "sample")
+    quality = PixelFrechetDistance(real, n_samples=500, seed=11)  # another draw of real drawings than the card's
+    noise = sample_noise(500, seed=12)
+    trained = quality(zoo.build_generator(weights="quickdraw_apple").predict(noise, verbose=0))
+    untrained = quality(zoo.build_generator().predict(noise, verbose=0))
+    assert trained < 5 and trained * 10 < untrained

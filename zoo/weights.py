@@ -507,7 +507,9 @@ def _measured(state: dict, metrics: dict) -> dict:
     from zoo import recipes
 
     monitor = (state.get("progress") or {}).get("monitor") or getattr(recipes.RECIPES.get(state["model"]), "monitor", None)
-    headline = next((key for key in (book.get("metric"), f"val_{book.get('metric')}", monitor) if key in values), None)
+    # the GAN's quality figure beats its last losses; otherwise the book's metric, else the monitored one
+    headline = next((key for key in ("pixel_fd", book.get("metric"), f"val_{book.get('metric')}", monitor)
+                     if key in values), None)
     return {"split": _split(state, metrics),
             "headline": {"metric": headline, "value": values.get(headline)} if headline else None,
             "values": values}
