@@ -21,7 +21,6 @@ ends with a RESULT line of its greedy scores.
 import json
 import logging
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -30,8 +29,6 @@ from zoo.files import atomic_path
 
 MODEL = "cartpole_q_network"
 PLAY_EPISODES = 100  # greedy episodes --play scores, as many as the final evaluation of a run
-RECORD_FILE = "greedy_episode.gif"  # --play --record's GIF, in the current folder
-PLAY_ONLY = ("play", "episodes_to_play", "record_to")
 
 log = logging.getLogger("zoo")
 
@@ -65,43 +62,20 @@ def make_parser(recipe):
     rl.add_argument("--stop-at", type=float, default=None,
                     help="stop once a greedy check averages this score (default: tuned stops at the episode limit)")
     rl.add_argument("--record", action="store_true", help="save greedy_episode.gif of the best agent")
-    rl.add_argument("--weights", default=None, metavar="NAME|PATH",
-                    help="trained weights to start from, or to play with --play: a name of zoo.weights "
-                         "(python -m zoo.weights) or a .weights.h5/.keras file")
-    play_flags = parser.add_argument_group("play (trains nothing, writes no run folder)")
-    play_flags.add_argument("--play", action="store_true", help="play greedy episodes with --weights, then stop")
-    play_flags.add_argument("--episodes-to-play", type=cli.positive_int, default=None,
-                            help=f"greedy episodes --play scores (default: {PLAY_EPISODES})")
-    play_flags.add_argument("--record-to", default=None, metavar="PATH",
-                            help=f"where --play writes a GIF of one greedy episode (implies --record; "
-                                 f"--play --record alone writes {RECORD_FILE} here)")
+    cli.add_agent_weights_flags(parser, rl, PLAY_EPISODES)
     # neither changes the training so far: the final evaluation and the GIF are made afresh
     parser.allow_on_resume("eval_episodes", "record")
     return parser
 
 
-def trained_settings(weights) -> dict:
-    """The settings that trained ``weights``: a name's card, or the state.json of the run a file
-    was saved in; {} when neither says."""
-    from zoo import training
-    from zoo.common import is_weights_name
-
-    if is_weights_name(weights):
-        from zoo import weights as named_weights
-
-        return named_weights.card(MODEL, weights).get("hyperparameters") or {}
-    state = training.read_state(Path(weights).parent)
-    return (state or {}).get("settings") or {}
-
-
 def play(args, recipe):
     """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
     from zoo import runtime
+    from zoo import weights as named_weights
     from zoo.dqn import DQNAgent, build_cartpole_q_network, evaluate, make_gym_env, record_episode
 
-    record_to = Path(args.record_to or RECORD_FILE)
     # the game and width the weights learned, unless the command line says otherwise
-    trained = trained_settings(args.weights)
+    trained = named_weights.trained_settings(MODEL, args.weights)
     env_id = args.env or trained.get("env") or recipe.env
     n_dense = (args.n_dense or trained.get("n_dense") or (trained.get("recipe") or {}).get("n_dense")
                or recipe.presets[args.preset].n_dense)
@@ -119,7 +93,8 @@ def play(args, recipe):
               "mean": float(scores.mean()), "std": float(scores.std()), "min": float(scores.min()),
               "max": float(scores.max()), "seed": args.seed}
     if args.record:
-        path, score = record_episode(agent, make_gym_env(env_id, render_mode="rgb_array"), record_to, seed=args.seed)
+        path, score = record_episode(agent, make_gym_env(env_id, render_mode="rgb_array"), args.record_to,
+                                     seed=args.seed)
         result.update(record=str(path), record_score=score)
     print("RESULT " + json.dumps(result), flush=True)
 
@@ -128,25 +103,10 @@ def main():
     recipe = recipes.get(MODEL)
     parser = make_parser(recipe)
     args = cli.parse_args(parser)
-    if args.play:
-        # refused before TensorFlow loads
-        if args.weights is None:
-            parser.error("--play needs --weights NAME|PATH: a name of zoo.weights or a .weights.h5/.keras file")
-        for flag, given in (("--resume", args.resume), ("--stop-at", args.stop_at is not None)):
-            if given:
-                parser.error(f"--play trains nothing: {flag} is for training")
-        args.record = args.record or args.record_to is not None
-        record_to = Path(args.record_to or RECORD_FILE)
-        if args.record and record_to.exists() and not args.overwrite:
-            parser.error(f"{record_to} exists; pass --overwrite to replace it, or --record-to another path")
-        from zoo import training  # noqa: F401  first: it quiets TensorFlow's start-up logs
+    training_only = {"--resume": args.resume, "--stop-at": args.stop_at is not None}
+    if cli.check_play_flags(parser, args, training_only, "--eval-episodes"):  # before TensorFlow loads
         return play(args, recipe)
-    for flag, value in (("--episodes-to-play", args.episodes_to_play), ("--record-to", args.record_to)):
-        if value is not None:
-            parser.error(f"{flag} is for --play; a training run scores --eval-episodes and records into --output-dir")
     args.env = args.env or recipe.env  # resolved before the Run records it, as runs always recorded it
-    for dest in PLAY_ONLY:  # play settings: no part of what a training run is
-        delattr(args, dest)
 
     from zoo import training  # first: it quiets TensorFlow's start-up logs
     from zoo import plots

@@ -20,7 +20,6 @@ greedy scores.
 import json
 import logging
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -28,8 +27,6 @@ from zoo import cli, doom, recipes  # TensorFlow loads only once the arguments a
 from zoo.files import atomic_path
 
 MODEL = "doom_q_network"
-RECORD_FILE = "greedy_episode.gif"  # --play --record's GIF, in the current folder
-PLAY_ONLY = ("play", "episodes_to_play", "record_to")
 
 log = logging.getLogger("zoo")
 
@@ -52,41 +49,19 @@ def make_parser(recipe):
     rl.add_argument("--batch-size", type=cli.positive_int, default=recipe.batch_size,
                     help="transitions per minibatch update")
     rl.add_argument("--record", action="store_true", help="save greedy_episode.gif of the trained agent")
-    rl.add_argument("--weights", default=None, metavar="NAME|PATH",
-                    help="trained weights to start from, or to play with --play: a name of zoo.weights "
-                         "(python -m zoo.weights) or a .weights.h5/.keras file")
-    play_flags = parser.add_argument_group("play (trains nothing, writes no run folder)")
-    play_flags.add_argument("--play", action="store_true", help="play greedy episodes with --weights, then stop")
-    play_flags.add_argument("--episodes-to-play", type=cli.positive_int, default=None,
-                            help=f"greedy episodes --play scores (default: {recipe.test_episodes})")
-    play_flags.add_argument("--record-to", default=None, metavar="PATH",
-                            help=f"where --play writes a GIF of one greedy episode (implies --record; "
-                                 f"--play --record alone writes {RECORD_FILE} here)")
+    cli.add_agent_weights_flags(parser, rl, recipe.test_episodes)
     parser.allow_on_resume("record")  # the GIF is made afresh; training is untouched
     return parser
-
-
-def trained_settings(weights) -> dict:
-    """The settings that trained ``weights``: a name's card, or the state.json of the run a file
-    was saved in; {} when neither says."""
-    from zoo import training
-    from zoo.common import is_weights_name
-
-    if is_weights_name(weights):
-        from zoo import weights as named_weights
-
-        return named_weights.card(MODEL, weights).get("hyperparameters") or {}
-    state = training.read_state(Path(weights).parent)
-    return (state or {}).get("settings") or {}
 
 
 def play(args, recipe):
     """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
     from zoo import runtime
+    from zoo import weights as named_weights
     from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, record_episode
 
     # the scenario and frame repeat the weights learned with, unless the command line says otherwise
-    trained = trained_settings(args.weights)
+    trained = named_weights.trained_settings(MODEL, args.weights)
     scenario = args.scenario or trained.get("scenario") or recipe.env
     frame_repeat = args.frame_repeat or trained.get("frame_repeat") or doom.FRAME_REPEAT
     runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
@@ -109,7 +84,7 @@ def play(args, recipe):
     result = {"model": MODEL, "weights": str(args.weights), "scenario": scenario, "frame_repeat": frame_repeat,
               "episodes": episodes, **summary, "seed": args.seed}
     if args.record:
-        path, score = record_episode(agent, make_env(render_mode="rgb_array"), Path(args.record_to or RECORD_FILE),
+        path, score = record_episode(agent, make_env(render_mode="rgb_array"), args.record_to,
                                      fps=35 // frame_repeat + 1, seed=args.seed)
         result.update(record=str(path), record_score=score)
     print("RESULT " + json.dumps(result), flush=True)
@@ -126,26 +101,11 @@ def main():
     recipe = recipes.get(MODEL)
     parser = make_parser(recipe)
     args = cli.parse_args(parser)
-    if args.play:
-        # refused before TensorFlow loads
-        if args.weights is None:
-            parser.error("--play needs --weights NAME|PATH: a name of zoo.weights or a .weights.h5/.keras file")
-        if args.resume:
-            parser.error("--play trains nothing: --resume is for training")
-        args.record = args.record or args.record_to is not None
-        record_to = Path(args.record_to or RECORD_FILE)
-        if args.record and record_to.exists() and not args.overwrite:
-            parser.error(f"{record_to} exists; pass --overwrite to replace it, or --record-to another path")
-        from zoo import training  # noqa: F401  first: it quiets TensorFlow's start-up logs
+    if cli.check_play_flags(parser, args, {"--resume": args.resume}, "--test-episodes"):  # before TensorFlow loads
         return play(args, recipe)
-    for flag, value in (("--episodes-to-play", args.episodes_to_play), ("--record-to", args.record_to)):
-        if value is not None:
-            parser.error(f"{flag} is for --play; a training run scores --test-episodes and records into --output-dir")
     # resolved before the Run records them, as runs always recorded them
     args.scenario = args.scenario or recipe.env
     args.frame_repeat = args.frame_repeat or doom.FRAME_REPEAT
-    for dest in PLAY_ONLY:  # play settings: no part of what a training run is
-        delattr(args, dest)
 
     from zoo import training  # first: it quiets TensorFlow's start-up logs
     from zoo import plots

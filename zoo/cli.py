@@ -142,6 +142,46 @@ def add_device_flags(parser, strategy: bool = True, precision: bool = True) -> N
         group.add_argument("--precision", choices=PRECISIONS, default="float32", help="Keras dtype policy")
 
 
+RECORD_FILE = "greedy_episode.gif"  # --play --record's GIF, in the current folder
+PLAY_ONLY = ("play", "episodes_to_play", "record_to")
+
+
+def add_agent_weights_flags(parser, group, play_episodes: int) -> None:
+    """--weights (start a training run from them) and --play (score them, train nothing), for the agents."""
+    group.add_argument("--weights", default=None, metavar="NAME|PATH",
+                       help="trained weights to start from, or to play with --play: a name of zoo.weights "
+                            "(python -m zoo.weights) or a .weights.h5/.keras file")
+    play = parser.add_argument_group("play (trains nothing, writes no run folder)")
+    play.add_argument("--play", action="store_true", help="play greedy episodes with --weights, then stop")
+    play.add_argument("--episodes-to-play", type=positive_int, default=None,
+                      help=f"greedy episodes --play scores (default: {play_episodes})")
+    play.add_argument("--record-to", default=None, metavar="PATH",
+                      help=f"where --play writes a GIF of one greedy episode (implies --record; "
+                           f"--play --record alone writes {RECORD_FILE} here)")
+
+
+def check_play_flags(parser, args, training_only: dict, scored_by: str) -> bool:
+    """True for --play (its flags checked); for a training run, the play flags are refused when
+    given and dropped from ``args``, so they are no part of what the run is. Before TensorFlow loads."""
+    if args.play:
+        if args.weights is None:
+            parser.error("--play needs --weights NAME|PATH: a name of zoo.weights or a .weights.h5/.keras file")
+        for flag, given in training_only.items():
+            if given:
+                parser.error(f"--play trains nothing: {flag} is for training")
+        args.record = args.record or args.record_to is not None
+        args.record_to = Path(args.record_to or RECORD_FILE)
+        if args.record and args.record_to.exists() and not args.overwrite:
+            parser.error(f"{args.record_to} exists; pass --overwrite to replace it, or --record-to another path")
+        return True
+    for flag, value in (("--episodes-to-play", args.episodes_to_play), ("--record-to", args.record_to)):
+        if value is not None:
+            parser.error(f"{flag} is for --play; a training run scores {scored_by} and records into --output-dir")
+    for dest in PLAY_ONLY:
+        delattr(args, dest)
+    return False
+
+
 def make_parser(model: str, description: str | None = None, *, groups=GROUPS, epochs: int | None = None,
                 batch_size: int | None = None, strategy: bool = True, precision: bool = True) -> ArgumentParser:
     """A script's parser from the groups that apply to it, with the book's defaults."""

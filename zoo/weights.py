@@ -413,6 +413,18 @@ def resolve(model: str, name: str) -> Path:
     return get(model, name).resolve()
 
 
+def trained_settings(model: str, weights) -> dict:
+    """The settings that trained ``weights``: a name's card, or the ``state.json`` of the run
+    folder a weights file lies in; {} when neither says."""
+    from zoo.common import is_weights_name
+
+    if is_weights_name(weights):
+        return card(model, weights).get("hyperparameters") or {}
+    state_file = Path(weights).parent / "state.json"
+    state = _read_json(state_file) if state_file.is_file() else {}
+    return (state.get("settings") if isinstance(state, dict) else None) or {}
+
+
 def load_word_vectors(name: str):
     """gensim ``KeyedVectors`` of the word2vec weights named ``name``."""
     from gensim.models import KeyedVectors
