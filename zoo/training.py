@@ -20,7 +20,9 @@ Every script, ``fit``-based or with its own loop, follows one contract:
   the versions and the time spent, summed over resumed segments.
 
 Scripts with their own loops hand the run what to save and how to load it:
-``run.restore(start, resume)`` and ``run.checkpoint(save, progress)``.
+``run.restore(start, resume)`` and ``run.checkpoint(save, progress, snapshot=True)`` (each
+checkpoint in a folder of its own, which ``state.json`` names, so a kill mid-save keeps the
+previous one).
 """
 
 from __future__ import annotations
