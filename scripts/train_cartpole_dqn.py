@@ -68,6 +68,12 @@ def make_parser(recipe):
     return parser
 
 
+def trained_width(args, recipe, trained: dict) -> int:
+    """--n-dense, else the width the weights were trained with, else the preset's."""
+    return (args.n_dense or trained.get("n_dense") or (trained.get("recipe") or {}).get("n_dense")
+            or recipe.presets[args.preset].n_dense)
+
+
 def play(args, recipe):
     """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
     from zoo import runtime
@@ -77,8 +83,7 @@ def play(args, recipe):
     # the game and width the weights learned, unless the command line says otherwise
     trained = named_weights.trained_settings(MODEL, args.weights)
     env_id = args.env or trained.get("env") or recipe.env
-    n_dense = (args.n_dense or trained.get("n_dense") or (trained.get("recipe") or {}).get("n_dense")
-               or recipe.presets[args.preset].n_dense)
+    n_dense = trained_width(args, recipe, trained)
     runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
     env = make_gym_env(env_id)
     state_size, action_size = env.observation_space.shape[0], int(env.action_space.n)
@@ -107,6 +112,10 @@ def main():
     if cli.check_play_flags(parser, args, training_only, "--eval-episodes"):  # before TensorFlow loads
         return play(args, recipe)
     args.env = args.env or recipe.env  # resolved before the Run records it, as runs always recorded it
+    if args.weights is not None:  # the weights' own width (cartpole_v1's is not the book's)
+        from zoo import weights as named_weights
+
+        args.n_dense = trained_width(args, recipe, named_weights.trained_settings(MODEL, args.weights))
 
     from zoo import training  # first: it quiets TensorFlow's start-up logs
     from zoo import plots

@@ -167,19 +167,17 @@ def main():
     gan_flags.add_argument("--generate", type=cli.positive_int, default=None, metavar="N",
                            help="draw N images with the generator of --from or --weights, then stop")
     gan_flags.add_argument("--from", dest="from_dir", default=None, help="a finished run's output folder")
-    gan_flags.add_argument("--weights", default=None, metavar="NAME|PATH",
-                           help="with --generate, instead of --from: a generator's named weights (zoo.weights) "
-                                "or its .weights.h5/.keras file")
     gan_flags.add_argument("--out", default=None, metavar="PATH",
                            help="the PNG --generate writes (default: generated_N.png in --from, or here)")
-    # drawing from a finished run or from weights is not training
-    parser.allow_on_resume("generate", "from_dir", "weights", "out")
+    # drawing from a finished run is not training
+    parser.allow_on_resume("generate", "from_dir", "out")
     args = cli.parse_args(parser)
     if args.generate is not None:
         if bool(args.from_dir) == bool(args.weights):
-            parser.error("--generate needs either --from DIR (a finished run's output folder) or --weights NAME|PATH")
+            parser.error("--generate needs either --from DIR (a finished run's output folder) or --weights NAME|PATH "
+                         "(a generator's)")
         return generate(args)
-    for flag, value in (("--from", args.from_dir), ("--weights", args.weights), ("--out", args.out)):
+    for flag, value in (("--from", args.from_dir), ("--out", args.out)):
         if value:
             parser.error(f"{flag} is for --generate N")
     iterations = args.iterations or args.epochs * args.sample_interval
@@ -198,7 +196,9 @@ def main():
                                        seed=args.seed or 0))
 
     # model: the book's discriminator and generator, and its two RMSprop optimisers
-    model = run.build_or_resume(lambda: zoo_gan.build_gan(seed=args.seed))
+    # --weights: a trained generator's (its discriminator starts afresh)
+    model = run.build_or_resume(lambda: zoo_gan.build_gan(seed=args.seed),
+                                weights_into=lambda gan: (gan.generator, "generator"))
 
     # quality: Fréchet distance to real drawings in their pixel-PCA space (lower is better)
     real = quickdraw.load_arrays(args.category, run.data_info.source, args.data_dir, max_examples=args.max_examples)

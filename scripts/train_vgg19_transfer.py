@@ -37,7 +37,7 @@ FINE_TUNE_LEARNING_RATE = 1e-5  # low, so the pre-trained filters move only a li
 
 
 def main():
-    parser = cli.make_parser(MODEL, __doc__)
+    parser = cli.make_parser(MODEL, __doc__, start_weights=False)  # its --weights are VGG19's
     parser.add_argument("--weights", default="imagenet",
                         help="imagenet, none (random), or a weights file (see zoo.transfer.build_vgg19_transfer)")
     parser.add_argument("--image-size", type=cli.positive_int, default=IMAGE_SIZE,

@@ -187,9 +187,10 @@ def test_gan_generates_from_a_weights_file_into_the_current_folder_once(tmp_path
 
 @pytest.mark.parametrize("args, fragment", [
     (["--generate", 4], "needs either --from DIR"),
-    (["--generate", 4, "--from", "run", "--weights", "x.weights.h5"], "needs either"),
-    (["--generate", 4, "--weights", "x.weights.h5", "--out", "x.jpg"], "expected a .png file"),
-    (["--weights", "x.weights.h5"], "--weights is for --generate"),
+    (["--generate", 4, "--from", "run", "--weights", "quickdraw_apple"], "needs either"),
+    (["--generate", 4, "--weights", "quickdraw_apple", "--out", "x.jpg"], "expected a .png file"),
+    (["--weights", "x.weights.h5"], "x.weights.h5: no such file"),
+    (["--generate", 4, "--weights", "x.jpg"], "neither a weights name nor"),
 ])
 def test_gan_generate_needs_one_source(args, fragment, tmp_path, train_gan, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

@@ -101,6 +101,19 @@ def seed(text: str) -> int:
     return value
 
 
+def weights_source(text: str) -> str:
+    """A weights name (checked when it is loaded) or an existing .weights.h5/.keras file."""
+    from zoo.weights import NAME_PATTERN, is_weights_name
+
+    if is_weights_name(text) and NAME_PATTERN.fullmatch(text):
+        return text
+    if not text.endswith((".keras", ".weights.h5")):
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a weights name nor a .weights.h5/.keras file")
+    if not Path(text).expanduser().is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    return str(Path(text).expanduser())
+
+
 def positive_float(text: str) -> float:
     value = _parsed(text, float, "a number")
     if not 0 < value < float("inf"):
@@ -117,11 +130,17 @@ def add_data_flags(parser) -> None:
     group.add_argument("--data-dir", default=None, help="folder with the full data (default: $ZOO_DATA_DIR)")
 
 
-def add_fit_flags(parser, epochs: int, batch_size: int) -> None:
+WEIGHTS_HELP = "a name of zoo.weights (python -m zoo.weights) or a .weights.h5/.keras file"
+
+
+def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = True) -> None:
     group = parser.add_argument_group("training")
     group.add_argument("--epochs", type=positive_int, default=epochs, help="epochs in all (a resumed run trains on to this)")
     group.add_argument("--batch-size", type=positive_int, default=batch_size,
                        help="examples per replica (the global batch is this times the replicas)")
+    if start_weights:
+        group.add_argument("--weights", type=weights_source, default=None, metavar="NAME|PATH",
+                           help=f"start from trained weights instead of random ones: {WEIGHTS_HELP}")
 
 
 def add_run_flags(parser, model: str) -> None:
@@ -148,9 +167,8 @@ PLAY_ONLY = ("play", "episodes_to_play", "record_to")
 
 def add_agent_weights_flags(parser, group, play_episodes: int) -> None:
     """--weights (start a training run from them) and --play (score them, train nothing), for the agents."""
-    group.add_argument("--weights", default=None, metavar="NAME|PATH",
-                       help="trained weights to start from, or to play with --play: a name of zoo.weights "
-                            "(python -m zoo.weights) or a .weights.h5/.keras file")
+    group.add_argument("--weights", type=weights_source, default=None, metavar="NAME|PATH",
+                       help=f"trained weights to start from, or to play with --play: {WEIGHTS_HELP}")
     play = parser.add_argument_group("play (trains nothing, writes no run folder)")
     play.add_argument("--play", action="store_true", help="play greedy episodes with --weights, then stop")
     play.add_argument("--episodes-to-play", type=positive_int, default=None,
@@ -183,8 +201,10 @@ def check_play_flags(parser, args, training_only: dict, scored_by: str) -> bool:
 
 
 def make_parser(model: str, description: str | None = None, *, groups=GROUPS, epochs: int | None = None,
-                batch_size: int | None = None, strategy: bool = True, precision: bool = True) -> ArgumentParser:
-    """A script's parser from the groups that apply to it, with the book's defaults."""
+                batch_size: int | None = None, strategy: bool = True, precision: bool = True,
+                start_weights: bool = True) -> ArgumentParser:
+    """A script's parser from the groups that apply to it, with the book's defaults; a fit
+    script's ``--weights`` (``start_weights``) starts training from trained weights."""
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"groups={sorted(unknown)!r} is invalid: expected some of {list(GROUPS)}")
@@ -196,7 +216,7 @@ def make_parser(model: str, description: str | None = None, *, groups=GROUPS, ep
 
         recipe = recipes.RECIPES.get(model)
         add_fit_flags(parser, epochs or getattr(recipe, "epochs", None) or 1,
-                      batch_size or getattr(recipe, "batch_size", None) or 32)
+                      batch_size or getattr(recipe, "batch_size", None) or 32, start_weights)
     if "run" in groups:
         add_run_flags(parser, model)
     if "device" in groups:

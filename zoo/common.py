@@ -12,6 +12,8 @@ import h5py
 import keras
 from keras import layers
 
+from zoo.weights import is_weights_name
+
 POOLINGS = (None, "avg", "max")
 
 
@@ -67,13 +69,6 @@ def global_pool(x, pooling, name: str = "pool"):
 def classifier(units: int, activation: str = "softmax", name: str = "predictions"):
     """The output layer, kept in float32 under mixed precision so the softmax is stable."""
     return layers.Dense(units, activation=activation, dtype="float32", name=name)
-
-
-def is_weights_name(weights) -> bool:
-    """A string that names registered or exported weights (``"mnist"``) rather than a file:
-    no existing path, no folder in it and no ``.keras``/``.h5`` ending."""
-    return (isinstance(weights, str) and bool(weights) and "/" not in weights and os.sep not in weights
-            and not weights.endswith((".keras", ".h5")) and not Path(weights).exists())
 
 
 def load_weights(model: keras.Model, weights, zoo_name: str | None = None) -> keras.Model:

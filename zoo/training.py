@@ -42,6 +42,7 @@ from pathlib import Path
 
 from zoo import runtime  # first: it sets TensorFlow's log level before TensorFlow loads
 from zoo import cli, recipes
+from zoo.common import load_weights
 from zoo.checkpoints import (
     DivergenceGuard,
     EpochCheckpoint,
@@ -404,9 +405,24 @@ class Run:
         log.info(f"resuming {self.output_dir} {where}")
         return restored
 
-    def build_or_resume(self, build_and_compile):
-        """The model from the last checkpoint when resuming, else ``build_and_compile()``."""
-        return self.restore(build_and_compile, self._load_last)
+    def build_or_resume(self, build_and_compile, weights_into=None):
+        """The model from the last checkpoint when resuming, else ``build_and_compile()`` with
+        ``--weights`` loaded into it (or into ``weights_into(model)``: ``(network, zoo name)``,
+        for a model whose weights are one of its parts, as the GAN's generator)."""
+        def start():
+            model = build_and_compile()
+            weights = getattr(self.args, "weights", None)
+            if weights is not None:
+                network, zoo_name = weights_into(model) if weights_into else (model, self.model_name)
+                try:
+                    load_weights(network, weights, zoo_name)
+                except ValueError as error:  # its words name weights=...; the user typed --weights
+                    message = cli.one_line(error).replace(f"weights={str(weights)!r}", f"--weights {weights}", 1)
+                    raise UsageError(message) from None
+                log.info(f"starting from the weights {weights}")
+            return model
+
+        return self.restore(start, self._load_last)
 
     def _load_last(self, folder: Path, progress: dict):
         path = folder / "last.keras"

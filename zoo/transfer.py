@@ -17,7 +17,8 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from zoo.common import check_input_shape, check_rate, check_top, classifier, global_pool, is_weights_name, load_weights
+from zoo.weights import is_weights_name
+from zoo.common import check_input_shape, check_rate, check_top, classifier, global_pool, load_weights
 from zoo.datasets import DataSourceError, offline
 
 # the file keras.applications.VGG19(include_top=False, weights="imagenet") downloads

@@ -315,6 +315,13 @@ def card(model: str, name: str) -> dict:
             "sha256": entry.sha256, "size": entry.size, "url": entry.url, "bundled": entry.bundled}
 
 
+def is_weights_name(weights) -> bool:
+    """A string that names registered or exported weights (``"mnist"``) rather than a file:
+    no existing path, no folder in it and no ``.keras``/``.h5`` ending."""
+    return (isinstance(weights, str) and bool(weights) and "/" not in weights and os.sep not in weights
+            and not weights.endswith((".keras", ".h5")) and not Path(weights).exists())
+
+
 # ----------------------------------------------------------------------------- resolution
 
 _hashes: dict[tuple, str] = {}  # (path, size, mtime) -> SHA-256, so loading twice reads the file once
@@ -416,8 +423,6 @@ def resolve(model: str, name: str) -> Path:
 def trained_settings(model: str, weights) -> dict:
     """The settings that trained ``weights``: a name's card, or the ``state.json`` of the run
     folder a weights file lies in; {} when neither says."""
-    from zoo.common import is_weights_name
-
     if is_weights_name(weights):
         return card(model, weights).get("hyperparameters") or {}
     state_file = Path(weights).parent / "state.json"
