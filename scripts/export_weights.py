@@ -11,7 +11,8 @@ word2vec's word2vec.model as word2vec's binary vectors) becomes <model>.<name>.w
 SHA-256, versions, hardware, wall time, the held-out metrics and the book's figure. By default
 they go into the Keras cache ($KERAS_HOME/models/dli-zoo), where weights="<name>" finds them;
 into zoo/pretrained they join the package's registry instead (with --url: registered as a
-download, the file left in the Keras cache to be uploaded there). The name defaults to the
+download, the file left in the Keras cache to be uploaded there; a file over 6 MB is registered
+but not bundled, and left there too). The name defaults to the
 run's dataset ("mnist", "quickdraw_apple"; "_sample" added for the bundled sample) or its
 environment ("cartpole_v1"). Nothing is replaced without --overwrite.
 """
@@ -28,13 +29,17 @@ def main():
     parser.add_argument("--into", default=None, metavar="DIR",
                         help="where to write (default: $KERAS_HOME/models/dli-zoo; zoo/pretrained: the registry)")
     parser.add_argument("--url", default=None, help="with --into zoo/pretrained: the address the file will be downloaded from")
+    parser.add_argument("--data-note", default=None, metavar="TEXT",
+                        help="the card's word on the data, where the run's record cannot say it (instead of "
+                             "calling a run on the bundled sample a smoke test when that sample was all there was)")
     parser.add_argument("--overwrite", action="store_true", help="replace weights of the same name")
     parser.add_argument("--quiet", action="store_true", help="print only the RESULT line")
     args = cli.parse_args(parser)
 
     from zoo import weights  # after parsing: --help needs no TensorFlow
 
-    exported = weights.export(args.run_dir, name=args.name, into=args.into, overwrite=args.overwrite, url=args.url)
+    exported = weights.export(args.run_dir, name=args.name, into=args.into, overwrite=args.overwrite, url=args.url,
+                              data_note=args.data_note)
     print("RESULT " + json.dumps({"exported": [
         {"model": entry.model, "name": entry.name, "file": entry.file, "sha256": entry.sha256, "size": entry.size,
          "card": str(weights.registry_path()) if entry.registered else entry.found_in, "load": f"zoo.get({entry.model!r})(weights={entry.name!r})"}

@@ -143,3 +143,16 @@ def test_the_apple_generator_draws_far_closer_to_real_apples_than_an_untrained_o
     trained = quality(zoo.build_generator(weights="quickdraw_apple").predict(noise, verbose=0))
     untrained = quality(zoo.build_generator().predict(noise, verbose=0))
     assert trained < 5 and trained * 10 < untrained
+
+
+def test_the_registered_discriminator_without_its_file_says_how_to_make_it(tmp_path, monkeypatch):
+    from zoo.gan import build_discriminator
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("ZOO_WEIGHTS_DIR", raising=False)
+    entry = weights.get("discriminator", "quickdraw_apple")
+    assert not entry.bundled and entry.size > 6_000_000
+    with pytest.raises(ValueError) as caught:
+        build_discriminator(weights="quickdraw_apple")
+    message = str(caught.value)
+    assert "\n" not in message and entry.file in message and "python scripts/train_gan.py" in message, message

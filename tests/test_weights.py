@@ -370,4 +370,20 @@ def test_the_pretrained_document_is_generated_from_the_shipped_registry(monkeypa
         f"docs/pretrained.md is stale: run `{weights.REGENERATE}`"
     registered = weights.available()
     assert all(item.bundled == (ROOT / "zoo" / "pretrained" / item.file).is_file() for item in registered)
-    assert all(item.bundled or item.url for item in registered), "a registered entry must be bundled or downloadable"
+    # what the package does not ship is marked, so nobody expects it offline
+    for item in registered:
+        where = "in the package" if item.bundled else ("download" if item.url else "not published")
+        assert f"| `{item.model}` | `{item.name}` |" in weights.markdown_table()
+        assert f"| {where} |" in next(line for line in weights.markdown_table().splitlines()
+                                      if f"| `{item.model}` | `{item.name}` |" in line)
+
+
+def test_a_file_over_the_bundle_limit_is_registered_not_bundled(finished_run, isolated, monkeypatch):
+    monkeypatch.setattr(weights, "BUNDLE_LIMIT", 1_000)
+    [exported] = weights.export(finished_run, name="boston", into=isolated,
+                                data_note="all 506 tracts there are")
+    assert not exported.bundled and exported.url is None
+    assert not (isolated / exported.file).exists() and (weights.cache_dir() / exported.file).is_file()
+    assert weights.resolve("regression_net", "boston") == weights.cache_dir() / exported.file
+    assert weights.card("regression_net", "boston")["limitations"].endswith("; all 506 tracts there are")
+    assert "| not published |" in weights.markdown_table()

@@ -124,6 +124,7 @@ DATA_TERMS = {
 }
 UNKNOWN_TERMS = {"licence": "unknown: check the data's terms", "intended_use": "", "limitations": ""}
 SAMPLE_LIMITATION = "trained on the small bundled sample, a smoke test: not comparable with the book's figure"
+BUNDLE_LIMIT = 6_000_000  # bytes: a larger file is registered, not shipped in the package
 # metrics.json numbers that describe the run rather than measure the model
 NOT_MEASURES = {"device", "strategy", "replicas", "precision", "seed", "wall_time_s", "segments", "n_train",
                 "n_validation", "params", "training_time_s", "epochs", "episodes", "iterations", "updates",
@@ -532,12 +533,15 @@ def _measured(state: dict, metrics: dict) -> dict:
             "values": values}
 
 
-def make_card(state: dict, metrics: dict, source_file: str, parameters: int | None = None) -> dict:
-    """The model card of weights exported from a finished run (its state.json and metrics.json)."""
+def make_card(state: dict, metrics: dict, source_file: str, parameters: int | None = None,
+              data_note: str | None = None) -> dict:
+    """The model card of weights exported from a finished run (its state.json and metrics.json).
+    ``data_note`` says what the data was where the run's record cannot (the bundled sample
+    that was all the data there was, say); without it a sample run's card calls it a smoke test."""
     data = _data_card(state)
     terms = _terms(str(data.get("dataset", "")))
-    limitations = [text for text in (terms["limitations"],
-                                     SAMPLE_LIMITATION if data.get("source") == "sample" else "") if text]
+    sample_caveat = SAMPLE_LIMITATION if data.get("source") == "sample" else ""
+    limitations = [text for text in (terms["limitations"], data_note or sample_caveat) if text]
     runtime = state.get("runtime") or {}
     book = metrics.get("book") or {}
     return {
@@ -590,7 +594,8 @@ def _write_word_vectors(source: Path, target: Path) -> int:
     return int(vectors.vectors.size)
 
 
-def export(run_dir, name: str | None = None, into=None, overwrite: bool = False, url: str | None = None) -> list[Weights]:
+def export(run_dir, name: str | None = None, into=None, overwrite: bool = False, url: str | None = None,
+           data_note: str | None = None) -> list[Weights]:
     """Turn a finished run into named weights: each trained network's file and its card.
 
     Written into ``into`` (default: the Keras cache, where ``weights=name`` finds them) as
@@ -598,8 +603,10 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
     ``zoo/pretrained`` the entry joins the registry instead, its file named with the start of
     its SHA-256 (``<model>.<name>-<sha256[:8]>.weights.h5``) so that no user's export and no
     stale download can take its place; with ``url`` it is registered as downloadable from there
-    and its file goes to the Keras cache, to be uploaded. Nothing is replaced without
-    ``overwrite``; everything is checked before anything is written.
+    and its file goes to the Keras cache, to be uploaded. A file over ``BUNDLE_LIMIT`` is
+    registered without being bundled, and goes to the Keras cache too. ``data_note`` is the
+    card's word on the data (see :func:`make_card`). Nothing is replaced without ``overwrite``;
+    everything is checked before anything is written.
     """
     run_dir = Path(run_dir)
     state, metrics = read_finished_run(run_dir)
@@ -641,18 +648,24 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
         write = _write_word_vectors if target.name.endswith(VECTORS_SUFFIX) else _write_keras_weights
         parameters = write(source, target)
         digest = sha256_of(target)
+        bundled = registering and not url and target.stat().st_size <= BUNDLE_LIMIT
         if registering:
-            named = target.with_name(f"{model}.{name}-{digest[:8]}{target.name[len(f'{model}.{name}'):]}")
+            folder = target.parent if bundled or url else cache_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            named = folder / f"{model}.{name}-{digest[:8]}{target.name[len(f'{model}.{name}'):]}"
             os.replace(target, named)
             target = named
-        card = make_card(state, metrics, source.name, parameters)
+        card = make_card(state, metrics, source.name, parameters, data_note)
         entry = Weights(model, name, target.name, digest, target.stat().st_size, url=url,
-                        bundled=registering and not url, card=portable(card) if registering else card,
+                        bundled=bundled, card=portable(card) if registering else card,
                         found_in=REGISTERED if registering else str(card_path))
         if registering:
             _register(entry, registered.get((model, name)))
         else:
             write_json(card_path, {"format": FORMAT, **entry.as_dict()})
+        if registering and not bundled and not url:
+            log.info(f"{target.name} is over {_size(BUNDLE_LIMIT)}: registered, not bundled; publish {target} "
+                     f"and export again with --url")
         log.info(f"exported {model} weights {name!r}: {target}" + (f"; upload it to {url}" if url else ""))
         exported.append(entry)
     return exported
