@@ -4,23 +4,33 @@
     python scripts/train_word2vec.py --data-dir ~/texts      # any folder of .txt files
     python scripts/train_word2vec.py --from model_output/word2vec \\
         --most-similar dog --analogy king man woman          # query a trained model
+    python scripts/train_word2vec.py --weights gutenberg --most-similar dog   # ... or trained vectors
+    python scripts/train_word2vec.py --weights gutenberg     # train, shared words starting from them
 
 The corpus is sentence- and word-tokenised, lower-cased, stripped of punctuation and joined
 into bigrams (gensim Phrases), then gensim trains skip-gram vectors. The run writes
 word2vec.model (gensim), queries.json (the book's queries), tsne.csv (2-D t-SNE coordinates
 of the vocabulary) and word_vectors.html (an interactive bokeh map of 5,000 sampled tokens
 that opens with no network), and prints the RESULT line.
+
+With queries, --from DIR (a finished run) or --weights NAME|PATH (trained vectors) answers
+them and stops: nothing is trained or written. Without queries, --weights starts a training
+run from those vectors: each word of the new vocabulary they hold starts from its trained
+vector, the others from random ones.
 """
 
+import argparse
 import json
+import logging
 from pathlib import Path
 
-from zoo import cli, training
+from zoo import cli
 from zoo import word2vec as w2v
 from zoo.datasets import gutenberg
 from zoo.files import atomic_path, write_json
 
 MODEL = "word2vec"
+log = logging.getLogger("zoo")
 
 # preprocessing (the book's final "clean" corpus):
 PHRASES_MIN_COUNT = 32  # gensim Phrases: a bigram must occur this often ...
@@ -39,6 +49,22 @@ MOST_SIMILAR = ["father"]
 DOESNT_MATCH = ["mother father sister brother dog"]
 SIMILARITY = [["father", "dog"]]
 ANALOGIES = [["father", "man", "woman"], ["husband", "man", "woman"]]  # a - b + c
+QUERY_FLAGS = {"most_similar": "--most-similar", "doesnt_match": "--doesnt-match", "similarity": "--similarity",
+               "analogy": "--analogy"}
+SOURCES = "either --from DIR (a finished run's output folder) or --weights NAME|PATH (trained word vectors)"
+
+
+def vectors_source(text: str) -> str:
+    """--weights: a weights name (checked when it is loaded) or an existing file of word vectors."""
+    from zoo.weights import NAME_PATTERN, is_weights_name
+
+    if is_weights_name(text) and NAME_PATTERN.fullmatch(text):
+        return text
+    if not text.endswith(w2v.VECTOR_FILE_ENDINGS):
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a weights name nor {w2v.VECTOR_FILES_HELP}")
+    if not Path(text).expanduser().is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    return str(Path(text).expanduser())
 
 
 def make_parser():
@@ -56,37 +82,71 @@ def make_parser():
     corpus.add_argument("--phrases-threshold", type=cli.positive_float, default=PHRASES_THRESHOLD)
     model = parser.add_argument_group("word2vec")
     model.add_argument("--epochs", type=cli.positive_int, default=EPOCHS, help="passes over the corpus")
-    model.add_argument("--n-dim", type=cli.positive_int, default=N_DIM)
+    model.add_argument("--n-dim", type=cli.positive_int, default=None,
+                       help=f"vector size (default: {N_DIM}; with --weights, the vectors' own)")
     model.add_argument("--window", type=cli.positive_int, default=WINDOW)
     model.add_argument("--min-count", type=cli.positive_int, default=MIN_COUNT)
     model.add_argument("--workers", type=cli.positive_int, default=WORKERS)
     model.add_argument("--cbow", action="store_true", help="CBOW instead of the book's skip-gram")
+    model.add_argument("--weights", type=vectors_source, default=None, metavar="NAME|PATH",
+                       help="trained word vectors: a training run starts each word they hold from its vector; "
+                            "with queries, they answer them and nothing is trained. A name of zoo.weights "
+                            f"(python -m zoo.weights) or {w2v.VECTOR_FILES_HELP} (gensim's are pickles: "
+                            "only files you trust)")
     plot = parser.add_argument_group("t-SNE and the bokeh map")
     plot.add_argument("--tsne-tokens", type=cli.positive_int, default=None,
                       help="embed only the most frequent tokens (default: the whole vocabulary, as the book)")
     plot.add_argument("--plot-tokens", type=cli.positive_int, default=PLOT_TOKENS)
-    query = parser.add_argument_group("queries (default: the book's)")
+    query = parser.add_argument_group("queries (default: the book's; given ones replace them all)")
     query.add_argument("--most-similar", action="append", metavar="WORD")
     query.add_argument("--doesnt-match", action="append", metavar="'WORDS ...'")
     query.add_argument("--similarity", action="append", nargs=2, metavar=("WORD", "WORD"))
     query.add_argument("--analogy", action="append", nargs=3, metavar=("A", "B", "C"), help="A - B + C")
     query.add_argument("--from", dest="from_dir", default=None, metavar="DIR",
-                       help="answer the queries with the vectors of a finished run in DIR; train nothing")
+                       help="answer the queries with the vectors of a finished run in DIR; train nothing, "
+                            "write nothing")
     parser.allow_on_resume("most_similar", "doesnt_match", "similarity", "analogy", "from_dir")
     return parser
 
 
+def asked(args) -> bool:
+    """Whether the command line gives queries of its own."""
+    return any(getattr(args, dest) for dest in QUERY_FLAGS)
+
+
 def answer_queries(args, wv) -> dict:
+    """The queries given on the command line, or, when none is, the book's."""
+    book = not asked(args)
     answers = w2v.queries(
         wv,
-        most_similar=args.most_similar or MOST_SIMILAR,
-        doesnt_match=args.doesnt_match or DOESNT_MATCH,
-        similarity=args.similarity or SIMILARITY,
-        analogies=[((a, c), (b,)) for a, b, c in (args.analogy or ANALOGIES)],
+        most_similar=args.most_similar or (MOST_SIMILAR if book else []),
+        doesnt_match=args.doesnt_match or (DOESNT_MATCH if book else []),
+        similarity=args.similarity or (SIMILARITY if book else []),
+        analogies=[((a, c), (b,)) for a, b, c in (args.analogy or (ANALOGIES if book else []))],
     )
     if not args.quiet:
         print(json.dumps(answers, indent=1))
     return answers
+
+
+def check_words(args, wv, source: str) -> None:
+    """A word of the user's queries that the vectors do not hold is one line, before any answer
+    (the book's own queries report a missing word instead: a small corpus may lack it)."""
+    words = [*(args.most_similar or []), *(word for words in args.doesnt_match or [] for word in words.split()),
+             *(word for pair in args.similarity or [] for word in pair),
+             *(word for triple in args.analogy or [] for word in triple)]
+    unknown = list(dict.fromkeys(word for word in words if word not in wv.key_to_index))
+    if not unknown:
+        return
+    hints = [f"{word.lower()!r}" for word in unknown if word != word.lower() and word.lower() in wv.key_to_index]
+    raise cli.UsageError(f"{source}: {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not in "
+                         f"its vocabulary of {len(wv):,} words" + (f" (try {', '.join(hints)})" if hints else ""))
+
+
+def answer(args, wv, source: str, result: dict) -> None:
+    check_words(args, wv, source)
+    answers = answer_queries(args, wv)
+    print("RESULT " + json.dumps({"model": MODEL, **result, "vocabulary": len(wv), "queries": answers}), flush=True)
 
 
 def query_finished_run(args) -> None:
@@ -97,12 +157,26 @@ def query_finished_run(args) -> None:
     if not path.is_file():
         raise cli.UsageError(f"--from {args.from_dir}: no word2vec.model there; train one first")
     try:
-        model = Word2Vec.load(str(path))
+        with w2v.quiet_gensim():
+            model = Word2Vec.load(str(path))
     except Exception as error:  # gensim unpickles: any damage surfaces as some exception
         raise cli.UsageError(f"--from {args.from_dir}: cannot read {path} ({cli.one_line(error)})") from None
-    answers = answer_queries(args, model.wv)
-    print("RESULT " + json.dumps({"model": MODEL, "word2vec_model": str(path), "vocabulary": len(model.wv),
-                                  "queries": answers}), flush=True)
+    answer(args, model.wv, f"--from {args.from_dir}", {"word2vec_model": str(path)})
+
+
+def load_weights(args):
+    """--weights as gensim KeyedVectors and their file; a name of no word2vec weights, or a file
+    that cannot be read, is one line."""
+    try:
+        return w2v.load_vectors(args.weights)
+    except ValueError as error:
+        raise cli.UsageError(f"--weights {args.weights}: {cli.one_line(error)}") from None
+
+
+def query_weights(args) -> None:
+    """--weights NAME|PATH with queries: the queries answered by those vectors; nothing is written."""
+    vectors, path = load_weights(args)
+    answer(args, vectors, f"--weights {args.weights}", {"weights": args.weights, "vectors_file": str(path)})
 
 
 def save_gensim(model, path: Path) -> None:
@@ -111,11 +185,29 @@ def save_gensim(model, path: Path) -> None:
 
 
 def main():
-    from gensim.models import Word2Vec
-
-    args = cli.parse_args(make_parser())
+    parser = make_parser()
+    args = cli.parse_args(parser)
+    if args.from_dir and args.weights:
+        parser.error(f"the queries need {SOURCES}, not both")
     if args.from_dir:
         return query_finished_run(args)
+    if args.weights and asked(args):
+        return query_weights(args)
+
+    # a training run; --weights is one of its defining settings, so a resume must give the same
+    start_vectors = None
+    if args.weights:
+        start_vectors, _ = load_weights(args)  # read, and checked, before the run writes anything
+        if args.n_dim not in (None, start_vectors.vector_size):
+            raise cli.UsageError(f"--weights {args.weights} holds {start_vectors.vector_size}-dimensional vectors, "
+                                 f"--n-dim gives {args.n_dim}: leave --n-dim out to take theirs")
+        args.n_dim = start_vectors.vector_size
+    args.n_dim = args.n_dim or N_DIM  # resolved before the Run records it, as runs always recorded it
+
+    from gensim.models import Word2Vec
+
+    from zoo import training  # here: answering queries needs no TensorFlow
+
     run = training.Run(args, MODEL)
     seed = 42 if args.seed is None else args.seed
 
@@ -130,7 +222,12 @@ def main():
         # word2vec: skip-gram vectors
         model = w2v.train(clean, vector_size=args.n_dim, window=args.window, epochs=args.epochs,
                           min_count=args.min_count, sg=0 if args.cbow else 1, workers=args.workers,
-                          seed=seed, progress=not args.quiet)
+                          seed=seed, progress=not args.quiet, start_vectors=start_vectors)
+        if start_vectors is not None:
+            taken, vocabulary = model.zoo_stats["words_taken_over"], len(model.wv)
+            (log.warning if taken == 0 else log.info)(
+                f"--weights {args.weights} ({len(start_vectors):,} words): {taken:,} of the {vocabulary:,} words "
+                f"of this corpus started from their vectors, {vocabulary - taken:,} from random ones")
         run.checkpoint(lambda _: save_gensim(model, run.path("word2vec.model")),
                        {"phase": "trained", "training": model.zoo_stats})
         return model
@@ -149,8 +246,10 @@ def main():
     write_json(run.path("queries.json"), answers)
 
     stats = run.progress["training"]
+    started_from = {"weights": args.weights, "words_taken_over": stats.get("words_taken_over")} if args.weights else {}
     run.finish(None, {
         "vocabulary": len(model.wv),
+        **started_from,
         "training": stats,
         "words_per_second": stats.get("words_per_second"),
         "word2vec_model": str(run.output_dir / "word2vec.model"),

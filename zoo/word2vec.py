@@ -8,6 +8,8 @@
     model.wv.most_similar("father")
     coords = word2vec.tsne(model)                       # a DataFrame: token, x, y
     word2vec.bokeh_map(coords, "word_vectors.html")     # opens with no network
+    vectors, _ = word2vec.load_vectors("gutenberg")     # trained vectors: a name of zoo.weights or a file
+    model = word2vec.train(clean, start_vectors=vectors)  # shared words start from them
 
 The book's preprocessing steps are options of :func:`clean_corpus`; stop words come from
 NLTK when its ``stopwords`` data is installed, else from the copy of NLTK's English list
@@ -16,9 +18,11 @@ below (no download needed).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import string
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +41,14 @@ now d ll m o re ve y ain aren aren't couldn couldn't didn didn't doesn doesn't h
 hasn't haven haven't isn isn't ma mightn mightn't mustn mustn't needn needn't shan shan't shouldn
 shouldn't wasn wasn't weren weren't won won't wouldn wouldn't
 """.split())
+
+# files of word vectors, by ending: word2vec's own formats (zoo.weights.export writes .vectors.bin),
+# and gensim's saved objects (a Word2Vec, as a run's word2vec.model, or KeyedVectors)
+WORD2VEC_BINARY = (".bin",)
+WORD2VEC_TEXT = (".txt", ".vec")
+GENSIM_FILES = (".model", ".kv")
+VECTOR_FILE_ENDINGS = WORD2VEC_BINARY + WORD2VEC_TEXT + GENSIM_FILES
+VECTOR_FILES_HELP = "a word2vec .bin (as .vectors.bin) or .txt/.vec file, or a gensim .model/.kv file"
 
 _PUNCTUATION = set(string.punctuation)
 _NOTED: set[str] = set()
@@ -126,12 +138,99 @@ class _Progress:
         return Progress()
 
 
+@contextlib.contextmanager
+def quiet_gensim():
+    """gensim logs each load at INFO, a dict of versions included: that is noise beside the
+    zoo's own lines, and would make a refusal more than one line."""
+    logger = logging.getLogger("gensim")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def load_vectors(source):
+    """Trained word vectors, as gensim ``KeyedVectors``, and the file they came from.
+
+    ``source`` is a name of ``zoo.weights`` for the model ``word2vec`` (``"gutenberg"``), a
+    word2vec-format file (``.bin`` binary, as ``zoo.weights.export`` writes ``.vectors.bin``;
+    ``.txt``/``.vec`` text) or a file gensim saved (``.model``: a ``Word2Vec``, as a run's
+    ``word2vec.model``; ``.kv``: ``KeyedVectors``). gensim's own files are pickles, which run
+    code as they load: load only files you trust. Anything else, or a file that cannot be read,
+    is a one-line ``ValueError``.
+    """
+    from zoo import weights
+
+    text = str(source)
+    if weights.is_weights_name(text) and weights.NAME_PATTERN.fullmatch(text):
+        path = weights.resolve("word2vec", text)
+        with quiet_gensim():
+            return weights.load_word_vectors(text), path
+    path = Path(text).expanduser()
+    if not path.name.endswith(VECTOR_FILE_ENDINGS):
+        raise ValueError(f"{text!r} is neither a weights name nor a word-vectors file ({VECTOR_FILES_HELP})")
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    from gensim.models import KeyedVectors
+    from gensim.utils import SaveLoad
+
+    try:
+        with quiet_gensim():
+            if path.name.endswith(GENSIM_FILES):
+                loaded = SaveLoad.load(str(path))
+                vectors = getattr(loaded, "wv", loaded)  # a Word2Vec holds its vectors in .wv
+            else:
+                vectors = KeyedVectors.load_word2vec_format(str(path), binary=path.name.endswith(WORD2VEC_BINARY))
+    except Exception as error:  # gensim reports damage as whatever its parser or unpickling meets
+        raise ValueError(f"cannot read {path} as word vectors ({' '.join(str(error).split()) or type(error).__name__})"
+                         ) from None
+    if not isinstance(vectors, KeyedVectors):
+        raise ValueError(f"{path} holds a {type(vectors).__name__}, not word vectors")
+    return vectors, path
+
+
+def take_over(model, vectors, lockf=1.0) -> int:
+    """Copy ``vectors`` of the words ``model``'s vocabulary shares with them into the model,
+    before training (the others keep their random start); returns how many words were copied.
+
+    This is gensim's ``KeyedVectors.intersect_word2vec_format``, which sets each copied word's
+    lock factor too: ``lockf=1.0`` trains them on like the rest, ``0.0`` freezes them.
+    """
+    import numpy as np
+
+    wv = model.wv
+    if vectors.vector_size != wv.vector_size:
+        raise ValueError(f"the vectors have {vectors.vector_size} dimensions, the model {wv.vector_size}")
+    # one word per line of word2vec's text format: a word with white space in it cannot be written there
+    shared = [word for word in wv.index_to_key
+              if word in vectors.key_to_index and not any(character.isspace() for character in word)]
+    # gensim sets a lock factor per copied word; after build_vocab the array has one element for all
+    wv.vectors_lockf = np.ones(len(wv), dtype=np.float32)
+    # gensim's binary reader needs NumPy's fromstring binary mode (gone since NumPy 2.3); its text
+    # reader does not, and str() of a float32 reads back as the same float32
+    with tempfile.TemporaryDirectory(prefix="zoo-word2vec-") as folder:
+        path = Path(folder) / "shared.txt"
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(f"{len(shared)} {vectors.vector_size}\n")
+            for word in shared:
+                handle.write(f"{word} {' '.join(str(value) for value in vectors[word])}\n")
+        with quiet_gensim():  # its log would name the temporary file
+            wv.intersect_word2vec_format(str(path), lockf=lockf, binary=False)
+    return len(shared)
+
+
 def train(sentences, vector_size=64, window=10, epochs=5, min_count=10, sg=1, workers=4, seed=42,
-          progress=True):
+          progress=True, start_vectors=None):
     """gensim ``Word2Vec`` with the book's settings: skip-gram, 64 dimensions, window 10.
 
+    ``start_vectors`` (``KeyedVectors`` of ``vector_size`` dimensions, see :func:`load_vectors`):
+    the words of the corpus's vocabulary they hold start from their vectors (:func:`take_over`),
+    the others from random ones.
+
     Returns the model; ``model.zoo_stats`` holds the vocabulary size, the words trained and
-    the words per second.
+    the words per second (and ``words_taken_over`` from ``start_vectors``).
     """
     from gensim.models import Word2Vec
 
@@ -141,6 +240,8 @@ def train(sentences, vector_size=64, window=10, epochs=5, min_count=10, sg=1, wo
             raise ValueError(f"{argument}={value!r} is invalid: expected an integer >= 1")
     if sg not in (0, 1):
         raise ValueError(f"sg={sg!r} is invalid: expected 1 (skip-gram) or 0 (CBOW)")
+    if start_vectors is not None and start_vectors.vector_size != vector_size:
+        raise ValueError(f"start_vectors have {start_vectors.vector_size} dimensions, vector_size={vector_size}")
     sentences = [s for s in sentences if s]
     if not sentences:
         raise ValueError("the corpus is empty: expected sentences of word tokens")
@@ -150,6 +251,7 @@ def train(sentences, vector_size=64, window=10, epochs=5, min_count=10, sg=1, wo
     if not model.wv.index_to_key:
         raise ValueError(f"no word occurs min_count={min_count} times in this corpus of "
                          f"{sum(map(len, sentences))} tokens: lower min_count or give more text")
+    taken_over = take_over(model, start_vectors) if start_vectors is not None else None
     started = time.perf_counter()
     trained, raw = model.train(sentences, total_examples=model.corpus_count, epochs=epochs,
                                callbacks=[_Progress(epochs, progress)])
@@ -157,6 +259,8 @@ def train(sentences, vector_size=64, window=10, epochs=5, min_count=10, sg=1, wo
     model.zoo_stats = {"vocabulary": len(model.wv), "corpus_tokens": model.corpus_total_words,
                        "words_trained": int(raw), "train_seconds": round(seconds, 3),
                        "words_per_second": round(raw / max(seconds, 1e-9), 1)}
+    if taken_over is not None:
+        model.zoo_stats["words_taken_over"] = taken_over
     return model
 
 
