@@ -129,7 +129,8 @@ BUNDLE_LIMIT = 6_000_000  # bytes: a larger file is registered, not shipped in t
 NOT_MEASURES = {"device", "strategy", "replicas", "precision", "seed", "wall_time_s", "segments", "n_train",
                 "n_validation", "params", "training_time_s", "epochs", "episodes", "iterations", "updates",
                 "batch_size", "best_epoch", "eval_episodes", "test_episodes", "steps_per_epoch", "frame_repeat",
-                "reward_threshold", "epsilon", "image_size", "vocabulary", "words_per_second"}
+                "reward_threshold", "epsilon", "image_size", "vocabulary", "words_per_second",
+                "words_taken_over"}
 
 
 # ----------------------------------------------------------------------------- entries
