@@ -4,6 +4,8 @@
     train, validation = imdb.load(num_words=5000, skip_top=50, max_review_length=100, batch_size=128)
     (x_train, y_train), (x_valid, y_valid) = imdb.load_arrays(num_words=5000)
     imdb.decode(x_valid[0])             # back to words, as the book reads reviews
+    x = imdb.encode_reviews(["A wonderful film."], max_review_length=400, num_words=5000)
+    model.predict(x)                    # raw text scored as the model read its training reviews
 
 The encoding is ``keras.datasets.imdb``'s: each word is its frequency rank in the word
 index plus 3 (``index_from``), 1 marks the start of a review, 2 a word cut by
@@ -25,7 +27,8 @@ on whitespace after every character of ``!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~`` beca
 reviews 99.9995% of tokens are found in Keras' word index (29 of 5.9 million are not, all
 accented capitals lower-cased differently), and ``train/pos/576_10.txt`` encodes to the
 218 indices of Keras' ``x_train[0]``. Words missing from the word index are dropped, as
-Keras did for test words that never occurred in training.
+Keras did for test words that never occurred in training. :func:`encode_reviews` takes a
+new review through the same steps (the ones a model trained on aclImdb text learned from).
 
 What is read is checked before it is used: Keras' reviews must be lists of integer word
 indices with 0/1 labels, raw reviews UTF-8 text (not binary, not empty), word-index ranks
@@ -47,6 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo.datasets._sources import (
+    SAMPLES_DIR,
     DataInfo,
     DataSourceError,
     Loaded,
@@ -56,7 +60,6 @@ from zoo.datasets._sources import (
     locate,
     read_error,
     resolve_data_dir,
-    sample_path,
 )
 from zoo.datasets._validate import class_labels, decode_text
 
@@ -67,6 +70,8 @@ PADDINGS = ("pre", "post")
 # Keras' own files (keras.datasets.imdb).
 NPZ_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz"
 NPZ_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
+WORD_INDEX_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb_word_index.json"
+WORD_INDEX_MD5 = "bfafd718b763782e994055a2d397834f"  # keras.datasets.imdb.get_word_index's
 
 NPZ_NAMES = ("imdb.npz",)
 RAW_NAMES = ("aclImdb", "aclImdb_v1.tar.gz", "aclImdb_v1_train_test.tar.gz", "aclImdb_v1.tar")
@@ -91,12 +96,13 @@ def word_index(path=None, data_dir=None) -> dict:
     """Keras' word index ``{word: rank}`` (rank 1 = most frequent word).
 
     From ``path`` when given, else ``imdb_word_index.json`` in ``data_dir``/``ZOO_DATA_DIR``
-    or the Keras cache, else the copy bundled with the sample (the same 88,584 words).
+    or the Keras cache, else the copy bundled with the sample (the same 88,584 words), else
+    Keras' file downloaded into the Keras cache (never under ``ZOO_OFFLINE=1``).
     """
     if path is None:
         folder = resolve_data_dir(data_dir)
         path = (find_file(WORD_INDEX_NAMES, folder, SUBDIRS) or find_file(WORD_INDEX_NAMES, keras_cache_dir())
-                or sample_path(SAMPLE_WORD_INDEX))
+                or _bundled_word_index())
     path = Path(path)
     key = str(path.resolve()) if path.exists() else str(path)
     if key in _WORD_INDEX_CACHE:
@@ -126,6 +132,15 @@ def word_index(path=None, data_dir=None) -> dict:
     return index
 
 
+def _bundled_word_index() -> Path:
+    bundled = SAMPLES_DIR / SAMPLE_WORD_INDEX
+    if bundled.is_file():
+        return bundled
+    # an install without the samples still scores text, once Keras' own file is at hand
+    return download(WORD_INDEX_NAMES[0], WORD_INDEX_URL, file_hash=WORD_INDEX_MD5,
+                    what=f"Keras' {WORD_INDEX_NAMES[0]}")
+
+
 def tokenize(text: str) -> list[str]:
     """Keras' IMDb tokenisation: lower-case, filtered punctuation to spaces, split on whitespace."""
     return text.lower().translate(_TO_SPACES).split()
@@ -137,6 +152,40 @@ def encode(text: str, index: dict | None = None, num_words: int | None = None, s
     index = word_index() if index is None else index
     sequence = ([START_CHAR] if start else []) + [index[w] + INDEX_FROM for w in tokenize(text) if w in index]
     return _limit([sequence], num_words, skip_top)[0]
+
+
+def encode_reviews(texts, max_review_length: int, index: dict | None = None, num_words: int | None = None,
+                   skip_top: int = 0, padding: str = "pre", truncating: str = "pre") -> np.ndarray:
+    """Raw reviews as a sentiment model's input: ``int32`` ``(len(texts), max_review_length)``.
+
+    The loader's steps for raw aclImdb text, so a model reads new reviews as it read the ones
+    it learned from: :func:`tokenize` (lower-case, punctuation to spaces), Keras' word ranks
+    plus 3 after the start marker 1 (words missing from ``index`` are dropped), 2 for a rank
+    outside ``[skip_top, num_words)``, then :func:`pad`. Pass the settings the model was
+    trained with (its card's ``hyperparameters``: ``n_unique_words`` is ``num_words``,
+    ``n_words_to_skip`` is ``skip_top``); the book pads and truncates at the start.
+
+        model = zoo.build_conv_sentiment(weights="imdb")
+        x = imdb.encode_reviews(["A wonderful film."], max_review_length=400, num_words=5000)
+        model.predict(x)  # the probability that each review is positive
+
+    Args:
+        texts: a list (or other iterable) of reviews, each a string; not one bare string.
+        max_review_length: tokens per review, the model's input length.
+        index: Keras' word index (default: :func:`word_index`).
+        num_words, skip_top, padding, truncating: as in :func:`load_arrays`.
+    """
+    if isinstance(texts, (str, bytes)):
+        raise ValueError("texts must be a list of reviews, not one string: pass [text]")
+    if max_review_length is None:
+        raise ValueError("max_review_length=None is invalid for encode_reviews(): a model reads a fixed length")
+    _check(num_words, skip_top, max_review_length, padding, truncating, None)
+    texts = list(texts)
+    for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"review {position} is {type(text).__name__}, not text")
+    index = word_index() if index is None else index
+    return pad([encode(text, index, num_words, skip_top) for text in texts], max_review_length, padding, truncating)
 
 
 def decode(sequence, index: dict | None = None, padding: bool = False) -> str:
@@ -427,6 +476,8 @@ def load(batch_size=128, num_words=None, skip_top=0, max_review_length=100, padd
     """
     import tensorflow as tf
 
+    from zoo.datasets.images import without_autotuning
+
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r} is invalid: expected an integer >= 1")
     if max_review_length is None:
@@ -439,7 +490,8 @@ def load(batch_size=128, num_words=None, skip_top=0, max_review_length=100, padd
         dataset = tf.data.Dataset.from_tensor_slices((x, y.astype(np.float32)))
         if training and shuffle:
             dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-        return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        # no autotuning model: it made fit's end of every epoch block for up to a second
+        return without_autotuning(dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE))
 
     return Loaded(pipeline(x_train, y_train, True), pipeline(x_valid, y_valid, False), loaded.info)
 
