@@ -4,8 +4,11 @@
     python scripts/benchmark.py --only lenet,dqn         # some sections, full sizes
 
 Each section lives in ``scripts/benchmarks/<name>.py`` and returns rows measured in this
-process. The table is printed as markdown and written as JSON (``--output``). A ratio above
-1 means the zoo is that many times faster (or, for the GFLOP/s row, the fraction of the peak).
+process, all timed one way (``benchmarks/_shared.py``): warm-up calls untimed, then the two
+sides in alternating rounds. The table is printed as markdown and written as JSON
+(``--output``). A ratio above 1 means the zoo is that many times faster (or, for the GFLOP/s
+row, the fraction of the peak): the median of the rounds' ratios, their minimum and maximum
+beside it.
 """
 
 import argparse
@@ -23,18 +26,24 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 SECTIONS = {"lenet": "mnist", "vision": "vision", "nlp": "nlp", "gan": "gan", "dqn": "dqn",
             "precision": "precision"}
-COLUMNS = ("section", "case", "baseline", "zoo", "unit", "ratio", "note")
+COLUMNS = ("section", "case", "baseline", "zoo", "unit", "ratio", "min-max", "note")
+
+
+def _cell(row, column):
+    if column == "min-max":
+        return f"{row['ratio_min']}-{row['ratio_max']}" if "ratio_min" in row else ""
+    return str(row.get(column, ""))
 
 
 def markdown(rows):
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(str(row.get(column, "")) for column in COLUMNS) + " |" for row in rows]
+    lines += ["| " + " | ".join(_cell(row, column) for column in COLUMNS) + " |" for row in rows]
     return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: about a minute per section")
+    parser.add_argument("--quick", action="store_true", help="small sizes, same method: about a minute per section")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--output", default="benchmark_output/benchmark.json")
     args = parser.parse_args()

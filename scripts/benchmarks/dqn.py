@@ -1,32 +1,29 @@
 """Benchmark rows for chapter 13: the book's per-sample predict/fit against the zoo's compiled code.
 
-Both sides run here, in one process, on the same Q-network and the same transitions:
+All sides run here, in one process, on the same Q-network and the same transitions:
 - one replay call of 32 transitions: the book's loop (per sample: up to two ``predict``
   and one ``fit``) against the zoo's compiled ``book`` replay (the same 32 sequential
-  updates) and its ``batched`` replay (one minibatch update);
+  updates, one XLA program on a CPU) and its ``batched`` replay (one minibatch update);
 - choosing one action: ``model.predict`` against the agent's compiled forward pass.
+
+A timed call of the book's replay is one replay call (seconds); the zoo's sides are timed
+over blocks of calls, so that a single sub-millisecond call is not lost in the clock's noise.
 
     python scripts/benchmark.py --quick --only dqn
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 
+from benchmarks._shared import alternate, row
 
-def _seconds(function, repeats: int, warmup: int = 1) -> float:
-    """Median wall time of one call, after ``warmup`` calls (tracing, caches)."""
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+
+def _repeat(function, times: int):
+    def block():
+        for _ in range(times):
+            function()
+    return block
 
 
 def rows(quick: bool) -> list[dict]:
@@ -45,33 +42,33 @@ def rows(quick: bool) -> list[dict]:
     book_agent = DQNAgent(build_cartpole_q_network(), replay="book")
     batched_agent = DQNAgent(build_cartpole_q_network(), replay="batched")
 
-    book_repeats = 1 if quick else 3
-    zoo_repeats = 20 if quick else 200
-    # warm the book's predict/fit functions up on two transitions, then time whole calls
+    rounds = 3 if quick else 5
+    block = 50 if quick else 200  # zoo replay calls per timed call
+    # warm the book's predict/fit functions up on two transitions (a whole call takes seconds)
     book_replay(book_model, tuple(column[:2] for column in batch))
-    baseline = _seconds(lambda: book_replay(book_model, batch), book_repeats, warmup=0)
-    compiled_book = _seconds(lambda: book_agent.replay_on(*batch), zoo_repeats, warmup=2)
-    compiled_batched = _seconds(lambda: batched_agent.replay_on(*batch), zoo_repeats * 5, warmup=2)
+    for _ in range(2):  # tracing and XLA compilation
+        book_agent.replay_on(*batch), batched_agent.replay_on(*batch)
+    replay = alternate({"book": lambda: book_replay(book_model, batch),
+                        "compiled": _repeat(lambda: book_agent.replay_on(*batch), block),
+                        "batched": _repeat(lambda: batched_agent.replay_on(*batch), block)},
+                       rounds=rounds, warmup=0)
 
     state = batch[0][0]
-    predict = _seconds(lambda: np.argmax(book_model.predict(state[None], verbose=0)[0]), 10 if quick else 50)
-    act = _seconds(lambda: book_agent.act(state, greedy=True), 200 if quick else 2000, warmup=5)
+    predicts, acts = (10, 1000) if quick else (20, 4000)
+    acting = alternate({"predict": _repeat(lambda: np.argmax(book_model.predict(state[None], verbose=0)[0]), predicts),
+                        "act": _repeat(lambda: book_agent.act(state, greedy=True), acts)}, rounds=rounds)
 
-    note = "Keras 3, CPU, same Q-network (1,282 parameters) and transitions; median of repeats"
-    ms = lambda seconds: round(seconds * 1000, 3)  # noqa: E731
+    note = "Keras 3, CPU, same Q-network (1,282 parameters) and transitions"
+    ms = dict(unit="ms/call", per="unit", scale=1000)
     return [
-        {"section": "dqn", "case": "replay call, 32 transitions: book predict/fit vs compiled book replay",
-         "baseline": ms(baseline), "zoo": ms(compiled_book), "unit": "ms/call",
-         "ratio": round(baseline / compiled_book, 1), "note": f"same 32 sequential Adam updates; {note}"},
-        {"section": "dqn", "case": "replay call, 32 transitions: book predict/fit vs batched replay",
-         "baseline": ms(baseline), "zoo": ms(compiled_batched), "unit": "ms/call",
-         "ratio": round(baseline / compiled_batched, 1), "note": f"one minibatch update instead of 32; {note}"},
-        {"section": "dqn", "case": "choose one action: model.predict vs compiled forward pass",
-         "baseline": ms(predict), "zoo": ms(act), "unit": "ms/action",
-         "ratio": round(predict / act, 1), "note": note},
+        row("dqn", "replay call, 32 transitions: book predict/fit vs compiled book replay",
+            replay["book"], replay["compiled"], baseline_amount=1, zoo_amount=block, **ms,
+            note=f"same 32 sequential Adam updates, XLA-compiled; {note}; zoo timed over {block} calls"),
+        row("dqn", "replay call, 32 transitions: book predict/fit vs batched replay",
+            replay["book"], replay["batched"], baseline_amount=1, zoo_amount=block, **ms,
+            note=f"one minibatch update instead of 32; {note}; zoo timed over {block} calls"),
+        row("dqn", "choose one action: model.predict vs compiled forward pass", acting["predict"], acting["act"],
+            baseline_amount=predicts, zoo_amount=acts, unit="ms/action", per="unit", scale=1000,
+            note=f"{note}; timed over {predicts} and {acts} actions"),
     ]
 
-
-if __name__ == "__main__":
-    for row in rows(quick=True):
-        print(row)

@@ -6,25 +6,20 @@ parameters), batch 128 of the bundled real apple drawings, and the book's optimi
   and generated drawings, then ``adversarial_model.train_on_batch`` on noise labelled 1, with
   the book's ``make_trainable`` toggles (a Keras 3 port of the notebook's ``train()``);
 - the zoo: ``GAN.fit`` with its fused ``train_step`` (both phases in one compiled graph).
-Timed iterations alternate between the two sides, so a shared, busy CPU slows both alike.
+A timed call of each side is a block of iterations: the book's loop run that many times,
+and one ``fit`` call of that many steps, whose own set-up (the data iterator, callbacks)
+is measured and reported in the note.
 
     python scripts/benchmark.py --quick --only gan
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 
+from benchmarks._shared import FitSetup, accelerator, alternate, row, setup_note
+
 BATCH = 128  # the book's batch
-
-
-def _timed(function) -> float:
-    started = time.perf_counter()
-    function()
-    return time.perf_counter() - started
 
 
 def rows(quick: bool) -> list[dict]:
@@ -40,32 +35,22 @@ def rows(quick: bool) -> list[dict]:
 
     discriminator, generator, adversarial = book_models()
     gan = build_gan(seed=0)
-    rounds = 2 if quick else 4  # alternating timed blocks per side
-    steps = 4 if quick else 10  # iterations per block; the zoo's is one fit call, its set-up counted in
+    steps = 6 if quick else 12  # iterations per timed call
+    rounds = 3 if quick else 5
+    meter = FitSetup()
 
-    # warm up: trace every compiled function once
+    # warm up on two iterations each: tracing every compiled function once
     for _ in range(2):
         book_iteration(data, discriminator, generator, adversarial, rng, BATCH)
-    gan.fit(stream, epochs=1, steps_per_epoch=steps, verbose=0)
+    meter.fit(gan, stream, epochs=1, steps_per_epoch=2, verbose=0)
 
-    book, fused = [], []
-    for _ in range(rounds):
-        book.append(sum(_timed(lambda: book_iteration(data, discriminator, generator, adversarial, rng, BATCH))
-                        for _ in range(steps)) / steps)
-        fused.append(_timed(lambda: gan.fit(stream, epochs=1, steps_per_epoch=steps, verbose=0)) / steps)
-    baseline, zoo_time = statistics.median(book), statistics.median(fused)
-    return [{
-        "section": "gan",
-        "case": f"one GAN iteration, batch {BATCH}: book predict + 2x train_on_batch vs fused train_step in fit",
-        "baseline": round(baseline, 4),
-        "zoo": round(zoo_time, 4),
-        "unit": "s/iteration",
-        "ratio": round(baseline / zoo_time, 2),
-        "note": (f"Keras 3, {keras.backend.backend()} CPU, the book's networks and optimisers, bundled apples; "
-                 f"median over {len(book)} alternating rounds of {steps} iterations per side"),
-    }]
+    def book():
+        for _ in range(steps):
+            book_iteration(data, discriminator, generator, adversarial, rng, BATCH)
 
-
-if __name__ == "__main__":
-    for row in rows(quick=True):
-        print(row)
+    times = alternate({"book": book, "fit": lambda: meter.fit(gan, stream, epochs=1, steps_per_epoch=steps, verbose=0)},
+                      rounds=rounds, warmup=0)
+    return [row("gan", f"one GAN iteration, batch {BATCH}: book predict + 2x train_on_batch vs fused train_step in fit",
+                times["book"], times["fit"], baseline_amount=steps, zoo_amount=steps, unit="s/iteration", per="unit",
+                note=(f"Keras 3, {keras.backend.backend()} {accelerator()}, the book's networks and optimisers, "
+                      f"bundled apples; {steps} iterations per timed call, {setup_note(meter.setups, times['fit'])}"))]

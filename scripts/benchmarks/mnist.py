@@ -2,14 +2,15 @@
 (``fit`` on NumPy arrays), and the training GFLOP/s achieved against a float32
 matrix-multiply peak measured in the same run.
 
-Both pipelines feed the same compiled LeNet, batch 128, from the same real digits; each is
-warmed up first and the two are timed in alternating rounds, so a busy CPU slows both alike.
+Both pipelines feed the same compiled LeNet, batch 128, from the same real digits; a timed
+call is one epoch, after an untimed one (tracing), and the two are timed in alternating rounds
+(``benchmarks/_shared.py``), so a busy CPU slows both alike. The peak is timed alternately
+with the zoo's epochs too.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
+from benchmarks._shared import FitSetup, alternate, row, setup_note
 
 BATCH = 128
 
@@ -23,19 +24,18 @@ def _lenet_training_flops_per_image() -> float:
     return 3.0 * forward
 
 
-def _matmul_peak_gflops(size: int, repeats: int) -> float:
+def _matmul_block(size: int, repeats: int):
+    """``repeats`` float32 matrix multiplies of ``size`` x ``size``: the CPU's (or GPU's) peak."""
     import tensorflow as tf
 
     a = tf.random.normal((size, size))
     b = tf.random.normal((size, size))
     multiply = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
-    multiply().numpy()
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        multiply().numpy()
-        best = min(best, time.perf_counter() - started)
-    return 2.0 * size ** 3 / best / 1e9
+
+    def block():
+        for _ in range(repeats):
+            multiply().numpy()
+    return block, 2.0 * size ** 3 * repeats
 
 
 def rows(quick: bool) -> list[dict]:
@@ -45,7 +45,7 @@ def rows(quick: bool) -> list[dict]:
     from zoo.datasets import mnist
 
     steps = 16 if quick else 64
-    rounds = 2 if quick else 3
+    rounds = 3 if quick else 5
     (x_train, y_train), _ = mnist.load_arrays(source="auto")
     n_images = steps * BATCH
     x_train, y_train = x_train[:n_images], y_train[:n_images]
@@ -58,27 +58,22 @@ def rows(quick: bool) -> list[dict]:
     pipeline = pipeline.take(steps)  # the same number of images as the book's side
 
     model = recipes.get("lenet").build_compiled()
-    model.fit(book_x[:BATCH * 2], book_y[:BATCH * 2], batch_size=BATCH, epochs=1, verbose=0)  # warm-up
-    model.fit(pipeline.take(2), epochs=1, verbose=0, shuffle=False)
-    book_times, zoo_times = [], []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        model.fit(book_x, book_y, batch_size=BATCH, epochs=1, verbose=0, shuffle=True)
-        book_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        model.fit(pipeline, epochs=1, verbose=0, shuffle=False)
-        zoo_times.append(time.perf_counter() - started)
-    book_rate = n_images / statistics.median(book_times)
-    zoo_rate = n_images / statistics.median(zoo_times)
+    book_meter, zoo_meter = FitSetup(), FitSetup()
+    book = lambda: book_meter.fit(model, book_x, book_y, batch_size=BATCH, epochs=1, verbose=0, shuffle=True)  # noqa: E731
+    zoo = lambda: zoo_meter.fit(model, pipeline, epochs=1, verbose=0)  # noqa: E731
+    times = alternate({"book": book, "zoo": zoo}, rounds=rounds)
+    note = (f"batch {BATCH}, {n_images} images per epoch; "
+            f"{setup_note(book_meter.setups, times['book'], 'set-up: book fit')}, "
+            f"{setup_note(zoo_meter.setups, times['zoo'], 'zoo fit')}")
+    # the GFLOP/s the zoo's training achieves against the peak, timed alternately as well
+    matmul, peak_flops = _matmul_block(1024 if quick else 2048, 8 if quick else 10)
+    flops = alternate({"peak": matmul, "zoo": zoo}, rounds=rounds)
 
-    achieved = zoo_rate * _lenet_training_flops_per_image() / 1e9
-    peak = _matmul_peak_gflops(1024 if quick else 2048, 3 if quick else 5)
-    note = f"batch {BATCH}, {n_images} images, median of {rounds} rounds"
+    lenet_flops = n_images * _lenet_training_flops_per_image()
     return [
-        {"section": "lenet", "case": "training images/s: fit on NumPy (book) vs zoo tf.data",
-         "baseline": round(book_rate, 1), "zoo": round(zoo_rate, 1), "unit": "images/s",
-         "ratio": round(zoo_rate / book_rate, 2), "note": note},
-        {"section": "lenet", "case": "training GFLOP/s achieved vs float32 matmul peak",
-         "baseline": round(peak, 1), "zoo": round(achieved, 1), "unit": "GFLOP/s",
-         "ratio": round(achieved / peak, 3), "note": "fraction of the peak measured in this run"},
+        row("lenet", "training images/s: fit on NumPy (book) vs zoo tf.data", times["book"], times["zoo"],
+            baseline_amount=n_images, zoo_amount=n_images, unit="images/s", note=note),
+        row("lenet", "training GFLOP/s achieved vs float32 matmul peak", flops["peak"], flops["zoo"],
+            baseline_amount=peak_flops / 1e9, zoo_amount=lenet_flops / 1e9, unit="GFLOP/s",
+            note="the ratio is the fraction of the peak, both measured in this run"),
     ]

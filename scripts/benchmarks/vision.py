@@ -1,13 +1,14 @@
 """Benchmark rows for chapter 10: AlexNet training and VGG19 transfer inference, photos per second.
 
-Both sides run here, in one process, on the same model and the same bundled Flowers 17 /
+All sides run here, in one process, on the same model and the same bundled Flowers 17 /
 synthetic hot dog photos at 224x224:
 - AlexNet training: the book's way (``fit`` on a float32 NumPy array already divided by
   255, as tflearn's loader gave it) against the zoo's ``flowers17`` tf.data pipeline (uint8
-  photos in memory, cast and rescaled in the pipeline, prefetched);
+  photos decoded once and held in memory, cast and rescaled per batch, prefetched);
 - VGG19 transfer inference: ``predict`` on a NumPy array against the zoo's ``hotdog``
   pipeline; and float32 against a mixed precision policy (``mixed_float16`` on a GPU,
   ``mixed_bfloat16`` on a CPU, where oneDNN runs bfloat16 on AVX-512 BF16 hardware).
+A timed call is one epoch (``fit``) or one pass (``predict``) over the photos.
 
     python scripts/benchmark.py --quick --only vision
 """
@@ -16,14 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._shared import accelerator, per_second
+from benchmarks._shared import FitSetup, accelerator, alternate, row, setup_note
 
 SIZE = 224  # the book's input size for both models
-
-
-def _row(case, baseline, zoo, note):
-    return {"section": "vision", "case": case, "baseline": round(baseline, 2), "zoo": round(zoo, 2),
-            "unit": "photos/s", "ratio": round(zoo / baseline, 2), "note": note}
 
 
 def _alexnet_training(quick: bool) -> dict:
@@ -33,7 +29,8 @@ def _alexnet_training(quick: bool) -> dict:
     from zoo.datasets import images, flowers17
 
     batch = 8 if quick else 64
-    n = batch * (2 if quick else 4)
+    n = batch * 4  # 4 steps per timed epoch
+    rounds = 3 if quick else 5
     (x, y), _ = flowers17.load_arrays(image_size=SIZE, source="sample", validation_split=0.1)
     x, y = np.resize(x, (n, *x.shape[1:])), np.resize(y, n)  # repeat the sample up to n photos
     keras.utils.set_random_seed(0)
@@ -41,11 +38,14 @@ def _alexnet_training(quick: bool) -> dict:
 
     x_book, y_book = x.astype("float32") / 255.0, keras.utils.to_categorical(y, 17)
     pipeline = images.pipeline(x, y, 17, batch_size=batch, training=True, seed=0)
-    book = per_second(lambda: model.fit(x_book, y_book, batch_size=batch, epochs=1, verbose=0), n,
-                              1 if quick else 3)
-    zoo = per_second(lambda: model.fit(pipeline, epochs=1, verbose=0, shuffle=False), n, 1 if quick else 3)
-    return _row(f"AlexNet training at {SIZE}x{SIZE}, batch {batch}: fit on NumPy (book) vs zoo tf.data pipeline",
-                book, zoo, f"{n} bundled Flowers 17 photos per epoch; best of repeats; {accelerator()}")
+    book_meter, zoo_meter = FitSetup(), FitSetup()
+    times = alternate({"book": lambda: book_meter.fit(model, x_book, y_book, batch_size=batch, epochs=1, verbose=0),
+                       "zoo": lambda: zoo_meter.fit(model, pipeline, epochs=1, verbose=0)}, rounds=rounds)
+    return row("vision", f"AlexNet training at {SIZE}x{SIZE}, batch {batch}: fit on NumPy (book) vs zoo tf.data pipeline",
+               times["book"], times["zoo"], baseline_amount=n, zoo_amount=n, unit="photos/s",
+               note=(f"{n} bundled Flowers 17 photos per epoch; {accelerator()}; "
+                     f"{setup_note(book_meter.setups, times['book'], 'set-up: book fit')}, "
+                     f"{setup_note(zoo_meter.setups, times['zoo'], 'zoo fit')}"))
 
 
 def _vgg19_inference(quick: bool) -> list[dict]:
@@ -55,17 +55,15 @@ def _vgg19_inference(quick: bool) -> list[dict]:
     from zoo.transfer import build_vgg19_transfer
 
     batch = 4 if quick else 32
-    n = batch * (2 if quick else 4)
+    n = batch * (3 if quick else 4)
+    rounds = 3 if quick else 5
     (x, y), _ = hotdog.load_arrays(image_size=SIZE, source="sample")
     x, y = np.resize(x, (n, *x.shape[1:])), np.resize(y, n)
-    repeats = 1 if quick else 3
 
     keras.utils.set_random_seed(0)
     model = build_vgg19_transfer(weights=None)
     x_book = x.astype("float32") / 255.0
     pipeline = images.pipeline(x, y, 2, batch_size=batch, training=False)
-    book = per_second(lambda: model.predict(x_book, batch_size=batch, verbose=0), n, repeats)
-    zoo = per_second(lambda: model.predict(pipeline, verbose=0), n, repeats)
 
     mixed = "mixed_float16" if accelerator() == "GPU" else "mixed_bfloat16"
     previous = keras.mixed_precision.global_policy().name
@@ -75,13 +73,18 @@ def _vgg19_inference(quick: bool) -> list[dict]:
     finally:
         keras.mixed_precision.set_global_policy(previous)
     low.set_weights(model.get_weights())
-    low_speed = per_second(lambda: low.predict(pipeline, verbose=0), n, repeats)
+
+    times = alternate({"book": lambda: model.predict(x_book, batch_size=batch, verbose=0),
+                       "zoo": lambda: model.predict(pipeline, verbose=0),
+                       "mixed": lambda: low.predict(pipeline, verbose=0)}, rounds=rounds)
     synthetic = "synthetic hot dog drawings (speed does not depend on content)"
     return [
-        _row(f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: predict on NumPy vs zoo tf.data pipeline",
-             book, zoo, f"{n} {synthetic}; best of repeats; {accelerator()}"),
-        _row(f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: float32 vs {mixed}",
-             zoo, low_speed, f"same weights and pipeline; {accelerator()}"),
+        row("vision", f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: predict on NumPy vs zoo tf.data pipeline",
+            times["book"], times["zoo"], baseline_amount=n, zoo_amount=n, unit="photos/s",
+            note=f"{n} {synthetic} per pass; {accelerator()}"),
+        row("vision", f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: float32 vs {mixed}",
+            times["zoo"], times["mixed"], baseline_amount=n, zoo_amount=n, unit="photos/s",
+            note=f"same weights and pipeline, {n} photos per pass; {accelerator()}"),
     ]
 
 
