@@ -80,7 +80,7 @@ def test_row_refuses_unpaired_rounds_and_bad_per():
 def test_setup_note_takes_the_timed_calls_only():
     # two warm-up calls' set-ups first (ignored), then three timed calls of 2 s
     note = _shared.setup_note([9.0, 9.0, 0.02, 0.04, 0.03], [2.0, 2.0, 2.0])
-    assert note == "fit's own set-up 30 ms a call (2%)"
+    assert note == "set-up 30 ms a call (2%)"
 
 
 def test_markdown_shows_the_spread_beside_the_ratio():

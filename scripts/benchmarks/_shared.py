@@ -4,9 +4,11 @@ machines may lack TensorFlow).
 
 Every row is timed the same way (:func:`alternate`):
 
-- each side is one call doing a fixed amount of work (whole epochs of ``fit``, a block of
-  GAN iterations or replay calls), long enough that the call's own set-up is small (where it
-  is a ``fit`` call, :class:`FitSetup` measures that set-up and the note reports it);
+- each side is one call doing a fixed amount of work: a block of GAN iterations or replay
+  calls, long enough that a call's own set-up is small; or one epoch of ``fit`` (one pass of
+  ``predict``), as training runs them, so the epoch's own set-up (data adapter, iterator,
+  its deletion) counts as the epoch's cost: :class:`SetupMeter` measures it and the note
+  gives its share;
 - every side is called first, untimed (tracing, caches, thread pools);
 - then the sides are timed in alternating rounds, the order reversed every other round
   (book, zoo, zoo, book, ...), so a busy CPU or a drifting clock slows them alike;
@@ -84,16 +86,16 @@ def row(section: str, case: str, baseline: list[float], zoo: list[float], *, uni
             "note": f"{note}; median of {len(ratios)} alternating rounds"}
 
 
-class FitSetup:
-    """A Keras callback measuring what each ``fit`` call spends outside its training steps
-    (making the data iterator, callbacks, the epoch's end): ``meter.fit(model, ...)`` runs
-    ``model.fit(...)`` with it and appends the call's set-up seconds to ``meter.setups``.
-    Its hooks only read the clock."""
+class SetupMeter:
+    """A Keras callback measuring what each ``fit`` or ``predict`` call spends outside its
+    batches (making the data iterator, callbacks, deleting the iterator at the end):
+    ``meter.fit(model, ...)`` and ``meter.predict(model, ...)`` make the call with it and
+    append its set-up seconds to ``meter.setups``. Its hooks only read the clock."""
 
     def __new__(cls):
         import keras
 
-        class _FitSetup(keras.callbacks.Callback):
+        class _SetupMeter(keras.callbacks.Callback):
             def __init__(self):
                 super().__init__()
                 self.first = self.last = None
@@ -106,18 +108,27 @@ class FitSetup:
             def on_train_batch_end(self, batch, logs=None):
                 self.last = time.perf_counter()
 
-            def fit(self, model, *args, **kwargs):
+            on_predict_batch_begin = on_train_batch_begin
+            on_predict_batch_end = on_train_batch_end
+
+            def _measured(self, call, *args, **kwargs):
                 started = time.perf_counter()
                 self.first = self.last = None
-                history = model.fit(*args, callbacks=[self], **kwargs)
+                result = call(*args, callbacks=[self], **kwargs)
                 self.setups.append(max(time.perf_counter() - started - (self.last - self.first), 0.0))
-                return history
+                return result
 
-        return _FitSetup()
+            def fit(self, model, *args, **kwargs):
+                return self._measured(model.fit, *args, **kwargs)
+
+            def predict(self, model, *args, **kwargs):
+                return self._measured(model.predict, *args, **kwargs)
+
+        return _SetupMeter()
 
 
-def setup_note(setups: list[float], seconds: list[float], what: str = "fit's own set-up") -> str:
-    """'fit's own set-up 40 ms a call (2%)': the median set-up of the timed calls (the last
+def setup_note(setups: list[float], seconds: list[float], what: str = "set-up") -> str:
+    """'set-up 40 ms a call (2%)': the median set-up of the timed calls (the last
     ``len(seconds)`` of ``setups``; the first ones were warm-up calls) against their median."""
     setup, call = statistics.median(setups[-len(seconds):]), statistics.median(seconds)
     return f"{what} {setup * 1000:.0f} ms a call ({100 * setup / call:.0f}%)"

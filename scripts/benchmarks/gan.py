@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._shared import FitSetup, accelerator, alternate, row, setup_note
+from benchmarks._shared import SetupMeter, accelerator, alternate, row, setup_note
 
 BATCH = 128  # the book's batch
 
@@ -37,7 +37,7 @@ def rows(quick: bool) -> list[dict]:
     gan = build_gan(seed=0)
     steps = 6 if quick else 12  # iterations per timed call
     rounds = 3 if quick else 5
-    meter = FitSetup()
+    meter = SetupMeter()
 
     # warm up on two iterations each: tracing every compiled function once
     for _ in range(2):
@@ -50,7 +50,8 @@ def rows(quick: bool) -> list[dict]:
 
     times = alternate({"book": book, "fit": lambda: meter.fit(gan, stream, epochs=1, steps_per_epoch=steps, verbose=0)},
                       rounds=rounds, warmup=0)
+    setup = setup_note(meter.setups, times["fit"], "fit's own set-up")
     return [row("gan", f"one GAN iteration, batch {BATCH}: book predict + 2x train_on_batch vs fused train_step in fit",
                 times["book"], times["fit"], baseline_amount=steps, zoo_amount=steps, unit="s/iteration", per="unit",
                 note=(f"Keras 3, {keras.backend.backend()} {accelerator()}, the book's networks and optimisers, "
-                      f"bundled apples; {steps} iterations per timed call, {setup_note(meter.setups, times['fit'])}"))]
+                      f"bundled apples; {steps} iterations per timed call, {setup}"))]

@@ -10,7 +10,7 @@ with the zoo's epochs too.
 
 from __future__ import annotations
 
-from benchmarks._shared import FitSetup, alternate, row, setup_note
+from benchmarks._shared import SetupMeter, alternate, row, setup_note
 
 BATCH = 128
 
@@ -58,7 +58,7 @@ def rows(quick: bool) -> list[dict]:
     pipeline = pipeline.take(steps)  # the same number of images as the book's side
 
     model = recipes.get("lenet").build_compiled()
-    book_meter, zoo_meter = FitSetup(), FitSetup()
+    book_meter, zoo_meter = SetupMeter(), SetupMeter()
     book = lambda: book_meter.fit(model, book_x, book_y, batch_size=BATCH, epochs=1, verbose=0, shuffle=True)  # noqa: E731
     zoo = lambda: zoo_meter.fit(model, pipeline, epochs=1, verbose=0)  # noqa: E731
     times = alternate({"book": book, "zoo": zoo}, rounds=rounds)

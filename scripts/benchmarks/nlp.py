@@ -15,7 +15,7 @@ Both sides run here, in one process, on the bundled real data:
 
 from __future__ import annotations
 
-from benchmarks._shared import FitSetup, accelerator, alternate, row, setup_note
+from benchmarks._shared import SetupMeter, accelerator, alternate, row, setup_note
 
 
 def _classifier(arch: str, quick: bool) -> dict:
@@ -35,7 +35,7 @@ def _classifier(arch: str, quick: bool) -> dict:
     keras.utils.set_random_seed(0)
     model = recipes.get(MODELS[arch]).build_compiled(n_unique_words=hyper["n_unique_words"],
                                                      max_review_length=hyper["max_review_length"])
-    book_meter, zoo_meter = FitSetup(), FitSetup()
+    book_meter, zoo_meter = SetupMeter(), SetupMeter()
     times = alternate({"book": lambda: book_meter.fit(model, x, y, batch_size=128, epochs=1, verbose=0),
                        "zoo": lambda: zoo_meter.fit(model, train, epochs=1, verbose=0)}, rounds=rounds)
     return row("nlp", f"{MODELS[arch]} training ({hyper['max_review_length']} tokens, batch 128): "

@@ -79,7 +79,7 @@ def _vgg19_inference(batch, mixed_policies, steps, rounds) -> list[dict]:
         low.set_weights(full.get_weights())
         blocks[mixed] = _steps(lambda low=low: low.predict_on_batch(x), steps)
     times = _compare(blocks, rounds)
-    note = f"same weights; input on the device; {steps} batches per timed call; {accelerator()}"
+    note = f"same weights; input on the device; {steps} batch{'es' if steps > 1 else ''} per timed call; {accelerator()}"
     return [row("precision", f"VGG19 transfer inference, batch {batch}: float32 vs {mixed}", times["float32"],
                 times[mixed], baseline_amount=batch * steps, zoo_amount=batch * steps, unit="images/s", note=note)
             for mixed in mixed_policies]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._shared import FitSetup, accelerator, alternate, row, setup_note
+from benchmarks._shared import SetupMeter, accelerator, alternate, row, setup_note
 
 SIZE = 224  # the book's input size for both models
 
@@ -38,7 +38,7 @@ def _alexnet_training(quick: bool) -> dict:
 
     x_book, y_book = x.astype("float32") / 255.0, keras.utils.to_categorical(y, 17)
     pipeline = images.pipeline(x, y, 17, batch_size=batch, training=True, seed=0)
-    book_meter, zoo_meter = FitSetup(), FitSetup()
+    book_meter, zoo_meter = SetupMeter(), SetupMeter()
     times = alternate({"book": lambda: book_meter.fit(model, x_book, y_book, batch_size=batch, epochs=1, verbose=0),
                        "zoo": lambda: zoo_meter.fit(model, pipeline, epochs=1, verbose=0)}, rounds=rounds)
     return row("vision", f"AlexNet training at {SIZE}x{SIZE}, batch {batch}: fit on NumPy (book) vs zoo tf.data pipeline",
@@ -55,7 +55,7 @@ def _vgg19_inference(quick: bool) -> list[dict]:
     from zoo.transfer import build_vgg19_transfer
 
     batch = 4 if quick else 32
-    n = batch * (3 if quick else 4)
+    n = batch * (2 if quick else 4)
     rounds = 3 if quick else 5
     (x, y), _ = hotdog.load_arrays(image_size=SIZE, source="sample")
     x, y = np.resize(x, (n, *x.shape[1:])), np.resize(y, n)
@@ -74,17 +74,19 @@ def _vgg19_inference(quick: bool) -> list[dict]:
         keras.mixed_precision.set_global_policy(previous)
     low.set_weights(model.get_weights())
 
-    times = alternate({"book": lambda: model.predict(x_book, batch_size=batch, verbose=0),
-                       "zoo": lambda: model.predict(pipeline, verbose=0),
-                       "mixed": lambda: low.predict(pipeline, verbose=0)}, rounds=rounds)
+    meters = {"book": SetupMeter(), "zoo": SetupMeter(), "mixed": SetupMeter()}
+    times = alternate({"book": lambda: meters["book"].predict(model, x_book, batch_size=batch, verbose=0),
+                       "zoo": lambda: meters["zoo"].predict(model, pipeline, verbose=0),
+                       "mixed": lambda: meters["mixed"].predict(low, pipeline, verbose=0)}, rounds=rounds)
+    setups = {side: setup_note(meters[side].setups, times[side], f"{side} predict") for side in meters}
     synthetic = "synthetic hot dog drawings (speed does not depend on content)"
     return [
         row("vision", f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: predict on NumPy vs zoo tf.data pipeline",
             times["book"], times["zoo"], baseline_amount=n, zoo_amount=n, unit="photos/s",
-            note=f"{n} {synthetic} per pass; {accelerator()}"),
+            note=f"{n} {synthetic} per pass; {accelerator()}; set-up: {setups['book']}, {setups['zoo']}"),
         row("vision", f"VGG19 transfer inference at {SIZE}x{SIZE}, batch {batch}: float32 vs {mixed}",
             times["zoo"], times["mixed"], baseline_amount=n, zoo_amount=n, unit="photos/s",
-            note=f"same weights and pipeline, {n} photos per pass; {accelerator()}"),
+            note=f"same weights and pipeline, {n} photos per pass; {accelerator()}; set-up: {setups['mixed']}"),
     ]
 
 
