@@ -90,7 +90,8 @@ class SetupMeter:
     """A Keras callback measuring what each ``fit`` or ``predict`` call spends outside its
     batches (making the data iterator, callbacks, deleting the iterator at the end):
     ``meter.fit(model, ...)`` and ``meter.predict(model, ...)`` make the call with it and
-    append its set-up seconds to ``meter.setups``. Its hooks only read the clock."""
+    append its set-up seconds to ``meter.setups``, and the seconds from its first batch's
+    start to its last batch's end to ``meter.steps``. Its hooks only read the clock."""
 
     def __new__(cls):
         import keras
@@ -100,6 +101,7 @@ class SetupMeter:
                 super().__init__()
                 self.first = self.last = None
                 self.setups: list[float] = []
+                self.steps: list[float] = []
 
             def on_train_batch_begin(self, batch, logs=None):
                 if self.first is None:
@@ -115,7 +117,8 @@ class SetupMeter:
                 started = time.perf_counter()
                 self.first = self.last = None
                 result = call(*args, callbacks=[self], **kwargs)
-                self.setups.append(max(time.perf_counter() - started - (self.last - self.first), 0.0))
+                self.steps.append(self.last - self.first)
+                self.setups.append(max(time.perf_counter() - started - self.steps[-1], 0.0))
                 return result
 
             def fit(self, model, *args, **kwargs):
