@@ -79,7 +79,7 @@ def main():
         model.compile(**recipe.compile_kwargs())
         return model
 
-    model = run.build_or_resume(build_and_compile)
+    model = run.build_or_resume(build_and_compile, start_weights=False)  # --weights: VGG19's base, built in
     run.fit(model, train, valid, epochs=args.epochs, steps_per_epoch=steps)
 
     metrics = {"image_size": size, "preprocess": args.preprocess, "weights": str(weights),

@@ -405,13 +405,14 @@ class Run:
         log.info(f"resuming {self.output_dir} {where}")
         return restored
 
-    def build_or_resume(self, build_and_compile, weights_into=None):
+    def build_or_resume(self, build_and_compile, weights_into=None, start_weights: bool = True):
         """The model from the last checkpoint when resuming, else ``build_and_compile()`` with
         ``--weights`` loaded into it (or into ``weights_into(model)``: ``(network, zoo name)``,
-        for a model whose weights are one of its parts, as the GAN's generator)."""
+        for a model whose weights are one of its parts, as the GAN's generator).
+        ``start_weights=False``: the script's --weights mean something else (VGG19's base)."""
         def start():
             model = build_and_compile()
-            weights = getattr(self.args, "weights", None)
+            weights = getattr(self.args, "weights", None) if start_weights else None
             if weights is not None:
                 network, zoo_name = weights_into(model) if weights_into else (model, self.model_name)
                 try:
