@@ -194,6 +194,8 @@ def load(dataset: str = "mnist", flatten: bool = True, batch_size: int = 128, so
     """``(train, validation)`` tf.data pipelines: batched, preprocessed as the book does, prefetched."""
     import tensorflow as tf
 
+    from zoo.datasets.images import without_autotuning
+
     arrays = load_arrays(dataset, source, data_dir)
     (x_train, y_train), (x_valid, y_valid) = arrays
     if max_examples is not None:
@@ -210,7 +212,8 @@ def load(dataset: str = "mnist", flatten: bool = True, batch_size: int = 128, so
         data = data.batch(batch_size).map(
             lambda index: preprocess(tf.gather(images, index), tf.gather(labels, index), flatten),
             num_parallel_calls=tf.data.AUTOTUNE)
-        return data.prefetch(tf.data.AUTOTUNE)
+        # no autotuning model: it held up fit's end of every epoch (see zoo.datasets.images)
+        return without_autotuning(data.prefetch(tf.data.AUTOTUNE))
 
     info = arrays.info
     info.n_train, info.n_validation = len(x_train), len(x_valid)

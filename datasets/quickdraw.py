@@ -136,6 +136,8 @@ def load(category: str = "apple", batch_size: int = 128, source: str = "auto", d
     """
     import tensorflow as tf
 
+    from zoo.datasets.images import without_autotuning
+
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r} is invalid: expected an integer >= 1")
     images, info = load_arrays(category, source, data_dir, max_examples, return_info=True)
@@ -151,4 +153,5 @@ def load(category: str = "apple", batch_size: int = 128, source: str = "auto", d
     train = train.batch(batch_size, drop_remainder=True)
     train = train.map(lambda x: tf.cast(x, tf.float32)[..., None] / 255.0, num_parallel_calls=tf.data.AUTOTUNE)
     info.notes["batch_size"] = batch_size
-    return Loaded(train.prefetch(tf.data.AUTOTUNE), None, info)
+    # no autotuning model: it held up fit's end by 0.5-5 s a call (see zoo.datasets.images)
+    return Loaded(without_autotuning(train.prefetch(tf.data.AUTOTUNE)), None, info)
