@@ -32,6 +32,8 @@ def main():
     parser.add_argument("--data-note", default=None, metavar="TEXT",
                         help="the card's word on the data, where the run's record cannot say it (instead of "
                              "calling a run on the bundled sample a smoke test when that sample was all there was)")
+    parser.add_argument("--note", default=None, metavar="TEXT",
+                        help="a remark for the card: how these weights were chosen among runs, say")
     parser.add_argument("--overwrite", action="store_true", help="replace weights of the same name")
     parser.add_argument("--quiet", action="store_true", help="print only the RESULT line")
     args = cli.parse_args(parser)
@@ -39,7 +41,7 @@ def main():
     from zoo import weights  # after parsing: --help needs no TensorFlow
 
     exported = weights.export(args.run_dir, name=args.name, into=args.into, overwrite=args.overwrite, url=args.url,
-                              data_note=args.data_note)
+                              data_note=args.data_note, note=args.note)
     print("RESULT " + json.dumps({"exported": [
         {"model": entry.model, "name": entry.name, "file": entry.file, "sha256": entry.sha256, "size": entry.size,
          "card": str(weights.registry_path()) if entry.registered else entry.found_in, "load": f"zoo.get({entry.model!r})(weights={entry.name!r})"}

@@ -381,9 +381,10 @@ def test_the_pretrained_document_is_generated_from_the_shipped_registry(monkeypa
 def test_a_file_over_the_bundle_limit_is_registered_not_bundled(finished_run, isolated, monkeypatch):
     monkeypatch.setattr(weights, "BUNDLE_LIMIT", 1_000)
     [exported] = weights.export(finished_run, name="boston", into=isolated,
-                                data_note="all 506 tracts there are")
+                                data_note="all 506 tracts there are", note="the best of one seed")
     assert not exported.bundled and exported.url is None
     assert not (isolated / exported.file).exists() and (weights.cache_dir() / exported.file).is_file()
     assert weights.resolve("regression_net", "boston") == weights.cache_dir() / exported.file
     assert weights.card("regression_net", "boston")["limitations"].endswith("; all 506 tracts there are")
+    assert weights.card("regression_net", "boston")["note"] == "the best of one seed"
     assert "| not published |" in weights.markdown_table()

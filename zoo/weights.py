@@ -596,7 +596,7 @@ def _write_word_vectors(source: Path, target: Path) -> int:
 
 
 def export(run_dir, name: str | None = None, into=None, overwrite: bool = False, url: str | None = None,
-           data_note: str | None = None) -> list[Weights]:
+           data_note: str | None = None, note: str | None = None) -> list[Weights]:
     """Turn a finished run into named weights: each trained network's file and its card.
 
     Written into ``into`` (default: the Keras cache, where ``weights=name`` finds them) as
@@ -606,7 +606,8 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
     stale download can take its place; with ``url`` it is registered as downloadable from there
     and its file goes to the Keras cache, to be uploaded. A file over ``BUNDLE_LIMIT`` is
     registered without being bundled, and goes to the Keras cache too. ``data_note`` is the
-    card's word on the data (see :func:`make_card`). Nothing is replaced without ``overwrite``;
+    card's word on the data (see :func:`make_card`); ``note`` a remark of the card's own (how
+    these weights were chosen among runs, say). Nothing is replaced without ``overwrite``;
     everything is checked before anything is written.
     """
     run_dir = Path(run_dir)
@@ -657,6 +658,8 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
             os.replace(target, named)
             target = named
         card = make_card(state, metrics, source.name, parameters, data_note)
+        if note:
+            card["note"] = note
         entry = Weights(model, name, target.name, digest, target.stat().st_size, url=url,
                         bundled=bundled, card=portable(card) if registering else card,
                         found_in=REGISTERED if registering else str(card_path))
