@@ -33,6 +33,17 @@ def run_script(name, *args, timeout=300, env=None, check=True):
     return completed, parse_result(completed.stdout)
 
 
+def load_script(name):
+    """``scripts/<name>`` as a module, so a test calls its functions in this process (no
+    TensorFlow start-up each)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"{name[:-3]}_script", SCRIPTS / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_reproduction(name, *args, cwd):
     """Run ``scripts/reproduce/<name>`` (the TensorFlow-free scripts) in a subprocess from ``cwd``."""
     return subprocess.run([sys.executable, str(SCRIPTS / "reproduce" / name), *map(str, args)],

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import SCRIPTS, parse_result, user_lines
+from conftest import SCRIPTS, load_script, parse_result, user_lines
 from zoo import cli
 
 
@@ -152,10 +152,7 @@ def test_doom_play_without_weights_is_one_line(tmp_path):
 @pytest.fixture(scope="module")
 def train_gan():
     """The script as a module: its refusals are checked in this process, without a TensorFlow start-up each."""
-    spec = importlib.util.spec_from_file_location("train_gan_script", SCRIPTS / "train_gan.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("train_gan.py")
 
 
 def refused_in_process(module, monkeypatch, capsys, *args):

@@ -1,7 +1,6 @@
 """train_sentiment.py --predict/--predict-file: raw reviews scored with --weights or --from, encoded
 exactly as the zoo's loader encodes aclImdb text; nothing trained, nothing written."""
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -11,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import SCRIPTS, parse_result, user_lines
+from conftest import SCRIPTS, load_script, parse_result, user_lines
 from zoo import cli, sentiment, weights
 from zoo.datasets import SAMPLES_DIR, imdb
 
@@ -29,10 +28,7 @@ CARDS = {"conv": (5000, 0, 400), "dense": (5000, 50, 100)}
 @pytest.fixture(scope="module")
 def script():
     """The script as a module: scoring runs in this process, without a TensorFlow start-up each."""
-    spec = importlib.util.spec_from_file_location("train_sentiment_script", SCRIPTS / "train_sentiment.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("train_sentiment.py")
 
 
 @pytest.fixture

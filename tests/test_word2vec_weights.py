@@ -1,7 +1,6 @@
 """word2vec with --weights NAME|PATH: trained vectors answer the queries (nothing trained, nothing
 written), or start a training run whose shared words take them over."""
 
-import importlib.util
 import json
 import os
 import random
@@ -11,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import SCRIPTS, parse_result, user_lines
+from conftest import SCRIPTS, load_script, parse_result, user_lines
 from zoo import cli, weights
 from zoo import word2vec as w2v
 
@@ -30,10 +29,7 @@ def bundled():
 @pytest.fixture(scope="module")
 def script_module():
     """The script as a module: refusals and a small run in this process, not a start-up each."""
-    spec = importlib.util.spec_from_file_location("train_word2vec_script", SCRIPTS / "train_word2vec.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("train_word2vec.py")
 
 
 def run_main(module, patcher, *args) -> int:
