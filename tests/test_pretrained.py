@@ -116,11 +116,12 @@ def test_the_doom_weights_shoot_the_monster_in_unseen_episodes():
     assert scores.mean() >= 50 and card["metrics"]["headline"]["value"] >= 70
 
 
-# floors a little under what each file measured on the 1,000 test reviews (0.915, 0.957, 0.923, 0.923, 0.935, 0.943, 0.958, 0.943)
+# floors a little under what each file measured on the 1,000 test reviews (0.915, 0.957, 0.923, 0.923, 0.935, 0.943, 0.958, 0.943, 0.893)
 @pytest.mark.parametrize("model_name, floor", [("dense_sentiment", 0.88), ("conv_sentiment", 0.92),
                                                ("lstm_sentiment", 0.90), ("gru_sentiment", 0.90),
                                                ("conv_lstm_sentiment", 0.91), ("stacked_bilstm_sentiment", 0.92),
-                                               ("multi_convnet_sentiment", 0.93), ("bilstm_sentiment", 0.92)])
+                                               ("multi_convnet_sentiment", 0.93), ("bilstm_sentiment", 0.92),
+                                               ("rnn_sentiment", 0.86)])
 def test_imdb_weights_score_the_bundled_test_reviews(model_name, floor):
     from sklearn.metrics import roc_auc_score
 
