@@ -221,7 +221,7 @@ def test_a_model_that_is_no_review_classifier_is_one_line(tmp_path, here, script
     (["--predict", "  ", "--weights", "imdb"], "--predict: an empty review"),
     (["--predict", POSITIVE, "--from", "nowhere"], "--from nowhere: no model.keras there; train one first"),
     (["--predict", POSITIVE, "--weights", "nosuch"], "--weights nosuch: dense_sentiment has no weights named"),
-    (["--predict", POSITIVE, "--arch", "rnn", "--weights", "imdb"], "rnn_sentiment has no weights named 'imdb'"),
+    (["--predict", POSITIVE, "--arch", "rnn", "--weights", "mnist"], "rnn_sentiment has no weights named 'mnist'"),
     (["--from", "nowhere"], "--from is for --predict or --predict-file"),
 ])
 def test_refusals_are_one_line_and_write_nothing(args, fragment, tmp_path, here, script, monkeypatch, capsys):
