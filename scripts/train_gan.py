@@ -203,8 +203,10 @@ def main():
     # quality: Fréchet distance to real drawings in their pixel-PCA space (lower is better)
     real = quickdraw.load_arrays(args.category, run.data_info.source, args.data_dir, max_examples=args.max_examples)
     quality = zoo_gan.PixelFrechetDistance(real, n_samples=QUALITY_SAMPLES, seed=args.seed or 0)
-    if not run.resuming:  # the generator before training sets the figure's scale
-        run.notes["pixel_fd_untrained"] = round(quality(model.generate(QUALITY_SAMPLES)), 3)
+    # the generator before training sets the figure's scale: untrained, or the --weights it started from
+    start_key = "pixel_fd_start" if args.weights else "pixel_fd_untrained"
+    if not run.resuming:
+        run.notes[start_key] = round(quality(model.generate(QUALITY_SAMPLES)), 3)
 
     # the same 16 noise vectors for every grid, kept with the run so --resume draws them again
     noise_file = run.path("noise.npy")
@@ -249,9 +251,10 @@ def main():
         "pixel_fd_real": round(quality.reference(), 3),
         "pixel_fd_note": (f"Frechet distance between {quality.n_samples} generated and {quality.n_samples} real "
                           f"drawings in the real drawings' 32-component pixel-PCA space; pixel_fd_real is the "
-                          f"same between two disjoint real sets (the floor), pixel_fd_untrained the generator "
-                          f"before training; lower is better"),
-        "pixel_fd_untrained": run.notes.get("pixel_fd_untrained"),
+                          f"same between two disjoint real sets (the floor), {start_key} the generator "
+                          f"before training{f' (from --weights {args.weights})' if args.weights else ''}; "
+                          f"lower is better"),
+        start_key: run.notes.get(start_key),
         "generator_file": str(run.output_dir / "generator.keras"),
         "discriminator_file": str(run.output_dir / "discriminator.keras"),
     }

@@ -111,7 +111,7 @@ def weights_source(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is neither a weights name nor a .weights.h5/.keras file")
     if not Path(text).expanduser().is_file():
         raise argparse.ArgumentTypeError(f"{text}: no such file")
-    return str(Path(text).expanduser())
+    return str(Path(text).expanduser().resolve())  # absolute: the run's record must still find it from elsewhere
 
 
 def positive_float(text: str) -> float:
