@@ -177,8 +177,11 @@ def test_a_gan_run_exports_its_generator_and_discriminator(finished_run, tmp_pat
 def test_a_word2vec_run_exports_plain_word_vectors(finished_run, tmp_path, monkeypatch):
     from gensim.models import Word2Vec
 
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "austen-emma.txt").write_text("Emma Woodhouse, handsome, clever, and rich")
     run = fake_run(finished_run, tmp_path / "word2vec", "word2vec",
-                   {"dataset": "gutenberg", "source": "sample", "origin": str(tmp_path), "n_train": 3,
+                   {"dataset": "gutenberg", "source": "sample", "origin": str(books), "n_train": 3,
                     "n_validation": 0}, {"vocabulary": 5})
     sentences = [["the", "father", "and", "the", "dog"], ["a", "mother", "and", "a", "dog"]] * 5
     model = Word2Vec(sentences, vector_size=4, min_count=1, workers=1, seed=1, epochs=1)
@@ -188,7 +191,7 @@ def test_a_word2vec_run_exports_plain_word_vectors(finished_run, tmp_path, monke
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path / "weights"))
     vectors = weights.load_word_vectors("gutenberg_sample")
     np.testing.assert_array_equal(vectors["father"], model.wv["father"])
-    assert weights.card("word2vec", "gutenberg_sample")["data"]["sha256"] is None  # a folder of books
+    assert weights.card("word2vec", "gutenberg_sample")["data"]["sha256"] == weights.folder_sha256(books)
 
 
 def test_export_names_weights_after_the_data_or_the_environment():
@@ -388,3 +391,16 @@ def test_a_file_over_the_bundle_limit_is_registered_not_bundled(finished_run, is
     assert weights.card("regression_net", "boston")["limitations"].endswith("; all 506 tracts there are")
     assert weights.card("regression_net", "boston")["note"] == "the best of one seed"
     assert "| not published |" in weights.markdown_table()
+
+
+def test_a_data_folder_checksum_follows_its_files_names_and_bytes(tmp_path):
+    (tmp_path / "jpg").mkdir()
+    (tmp_path / "jpg" / "image_0001.jpg").write_bytes(b"petal")
+    (tmp_path / "labels.csv").write_text("image_0001.jpg,daffodil\n")
+    first = weights.folder_sha256(tmp_path)
+    (tmp_path / ".DS_Store").write_bytes(b"finder")  # hidden files are not data
+    assert weights.folder_sha256(tmp_path) == first
+    (tmp_path / "jpg" / "image_0001.jpg").write_bytes(b"sepal")
+    changed = weights.folder_sha256(tmp_path)
+    (tmp_path / "jpg" / "image_0001.jpg").rename(tmp_path / "jpg" / "image_0002.jpg")
+    assert len({first, changed, weights.folder_sha256(tmp_path)}) == 3

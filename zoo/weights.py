@@ -329,6 +329,16 @@ def is_weights_name(weights) -> bool:
 _hashes: dict[tuple, str] = {}  # (path, size, mtime) -> SHA-256, so loading twice reads the file once
 
 
+def folder_sha256(folder) -> str:
+    """A folder's checksum: the SHA-256 of its manifest, one ``<relative path> <file's SHA-256>``
+    line per file (hidden ones skipped), sorted, so it changes with any file's name or bytes."""
+    folder = Path(folder)
+    files = sorted(path for path in folder.rglob("*")
+                   if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts))
+    manifest = "".join(f"{path.relative_to(folder).as_posix()} {sha256_of(path)}\n" for path in files)
+    return hashlib.sha256(manifest.encode()).hexdigest()
+
+
 def sha256_of(path) -> str:
     path = Path(path)
     status = path.stat()
@@ -491,7 +501,7 @@ def _terms(dataset: str) -> dict:
 
 
 def _data_card(state: dict) -> dict:
-    """The data the run learned from, with a checksum of its file where it came from one file."""
+    """The data the run learned from, with a checksum of its file or folder."""
     data, settings = dict(state.get("data") or {}), state.get("settings") or {}
     if not data:  # an agent learns from an environment
         environment = settings.get("env") or settings.get("scenario")
@@ -500,10 +510,12 @@ def _data_card(state: dict) -> dict:
     origin = Path(str(data.get("origin", "")))
     if origin.is_file():
         data["sha256"] = sha256_of(origin)
+    elif origin.is_dir():
+        data["sha256"] = folder_sha256(origin)
+        data["sha256_note"] = "a folder: the SHA-256 of its sorted manifest of relative paths and file SHA-256s"
     else:
         data["sha256"] = None
-        data["sha256_note"] = ("the data is a folder, not one file" if origin.is_dir()
-                               else "the data file was not there at export")
+        data["sha256_note"] = "the data was not there at export"
     return data
 
 
