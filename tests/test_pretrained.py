@@ -150,14 +150,16 @@ def test_the_apple_generator_draws_far_closer_to_real_apples_than_an_untrained_o
     assert trained < 5 and trained * 10 < untrained
 
 
-def test_the_registered_discriminator_without_its_file_says_how_to_make_it(tmp_path, monkeypatch):
-    from zoo.gan import build_discriminator
-
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+@pytest.mark.parametrize("model_name, name, script", [("discriminator", "quickdraw_apple", "train_gan.py"),
+                                                      ("alexnet", "flowers17", "train_alexnet.py")])
+def test_a_registered_entry_without_its_file_says_how_to_make_it(model_name, name, script, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache, and offline: nowhere to find the file
+    monkeypatch.setenv("ZOO_OFFLINE", "1")
     monkeypatch.delenv("ZOO_WEIGHTS_DIR", raising=False)
-    entry = weights.get("discriminator", "quickdraw_apple")
+    entry = weights.get(model_name, name)
     assert not entry.bundled and entry.size > 6_000_000
     with pytest.raises(ValueError) as caught:
-        build_discriminator(weights="quickdraw_apple")
+        zoo.get(model_name)(weights=name)
     message = str(caught.value)
-    assert "\n" not in message and entry.file in message and "python scripts/train_gan.py" in message, message
+    assert "\n" not in message and entry.file in message and f"python scripts/{script}" in message, message
+    assert "export_weights.py" in message, message
