@@ -40,7 +40,7 @@ def _alexnet_training(quick: bool) -> dict:
     pipeline = images.pipeline(x, y, 17, batch_size=batch, training=True, seed=0)
     book_meter, zoo_meter = SetupMeter(), SetupMeter()
     times = alternate({"book": lambda: book_meter.fit(model, x_book, y_book, batch_size=batch, epochs=1, verbose=0),
-                       "zoo": lambda: zoo_meter.fit(model, pipeline, epochs=1, verbose=0)}, rounds=rounds)
+                       "zoo": lambda: zoo_meter.fit(model, pipeline, epochs=1, verbose=0, shuffle=False)}, rounds=rounds)
     return row("vision", f"AlexNet training at {SIZE}x{SIZE}, batch {batch}: fit on NumPy (book) vs zoo tf.data pipeline",
                times["book"], times["zoo"], baseline_amount=n, zoo_amount=n, unit="photos/s",
                note=(f"{n} bundled Flowers 17 photos per epoch; {accelerator()}; "
