@@ -404,3 +404,15 @@ def test_a_data_folder_checksum_follows_its_files_names_and_bytes(tmp_path):
     changed = weights.folder_sha256(tmp_path)
     (tmp_path / "jpg" / "image_0001.jpg").rename(tmp_path / "jpg" / "image_0002.jpg")
     assert len({first, changed, weights.folder_sha256(tmp_path)}) == 3
+
+
+def test_unreadable_data_leaves_the_card_without_its_checksum_not_the_export_half_done(tmp_path, monkeypatch):
+    (tmp_path / "books").mkdir()
+    (tmp_path / "books" / "austen-emma.txt").write_text("Emma")
+
+    def unreadable(path):
+        raise PermissionError(f"[Errno 13] Permission denied: '{path}'")
+
+    monkeypatch.setattr(weights, "sha256_of", unreadable)
+    data = weights._data_card({"data": {"dataset": "gutenberg", "origin": str(tmp_path / "books")}})
+    assert data["sha256"] is None and "could not be read" in data["sha256_note"] and "austen-emma" in data["sha256_note"]

@@ -508,14 +508,17 @@ def _data_card(state: dict) -> dict:
         dataset = (environment if settings.get("env") else f"doom/{environment}") if environment else "unknown"
         return {"dataset": dataset, "environment": environment, "sha256": None}
     origin = Path(str(data.get("origin", "")))
-    if origin.is_file():
-        data["sha256"] = sha256_of(origin)
-    elif origin.is_dir():
-        data["sha256"] = folder_sha256(origin)
-        data["sha256_note"] = "a folder: the SHA-256 of its sorted manifest of relative paths and file SHA-256s"
-    else:
-        data["sha256"] = None
-        data["sha256_note"] = "the data was not there at export"
+    data["sha256"] = None
+    try:  # the weights file is written by now: an unreadable data file must not leave it without its card
+        if origin.is_file():
+            data["sha256"] = sha256_of(origin)
+        elif origin.is_dir():
+            data["sha256"] = folder_sha256(origin)
+            data["sha256_note"] = "a folder: the SHA-256 of its sorted manifest of relative paths and file SHA-256s"
+        else:
+            data["sha256_note"] = "the data was not there at export"
+    except OSError as error:
+        data["sha256_note"] = f"the data could not be read at export ({error.__class__.__name__}: {error})"
     return data
 
 
