@@ -1,5 +1,6 @@
 """Shared test set-up: no network, quiet TensorFlow, and a runner for training scripts."""
 
+import importlib.util
 import json
 import re
 import os
@@ -31,6 +32,39 @@ def run_script(name, *args, timeout=300, env=None, check=True):
             f"{name} exited {completed.returncode}\n--- stdout\n{completed.stdout[-3000:]}\n--- stderr\n{completed.stderr[-3000:]}"
         )
     return completed, parse_result(completed.stdout)
+
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def backend_installed(backend: str) -> bool:
+    return importlib.util.find_spec(backend) is not None
+
+
+def needs_backend(backend: str):
+    """Skip a test when ``backend``'s library is not installed (PyTorch is an extra: [torch])."""
+    return pytest.mark.skipif(not backend_installed(backend), reason=f"{backend} is not installed")
+
+
+def backend_env(backend: str, tensorflow: bool = True) -> dict:
+    """Environment for a subprocess on ``backend``; ``tensorflow=False`` hides TensorFlow from
+    it, as on a GPU machine that has only JAX."""
+    env = {"KERAS_BACKEND": backend}
+    if not tensorflow:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tests" / "no_tensorflow"),
+                                                          os.environ.get("PYTHONPATH")]))
+    return env
+
+
+def run_python(code: str, backend: str = "tensorflow", tensorflow: bool = True, timeout=300, cwd=None,
+               check=True) -> subprocess.CompletedProcess:
+    """Run Python ``code`` in a subprocess on ``backend`` (Keras picks its backend once per process)."""
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+                               cwd=cwd or ROOT, env={**os.environ, **backend_env(backend, tensorflow)})
+    if check and completed.returncode != 0:
+        raise AssertionError(f"exited {completed.returncode} on {backend}\n--- stdout\n{completed.stdout[-3000:]}"
+                             f"\n--- stderr\n{completed.stderr[-3000:]}")
+    return completed
 
 
 def load_script(name):
