@@ -3,23 +3,18 @@
     python scripts/train_vgg19_transfer.py --data-dir ~/data/hot-dog-not-hot-dog   # the book: 16 epochs of 15 steps
     python scripts/train_vgg19_transfer.py --preprocess imagenet                     # the inputs the weights expect
     python scripts/train_vgg19_transfer.py --fine-tune-blocks 1                      # then unfreeze block 5
-    python scripts/train_vgg19_transfer.py --weights none --epochs 1                 # offline smoke test
+    python scripts/train_vgg19_transfer.py --base-weights none --epochs 1                 # offline smoke test
 
 The ImageNet weights come from Keras' cache (~/.keras/models) or a download; offline,
-``--weights none`` starts from random weights. Without the real photos the script runs on a
+``--base-weights none`` starts from random weights. Without the real photos the script runs on a
 synthetic smoke-test set and says so. Writes, besides the harness's artifacts,
 confusion_matrix.png and the per-class validation accuracy in metrics.json.
 """
 
 import math
 
-from zoo import cli, training  # training first: it quiets TensorFlow's start-up logs
-
-import keras  # noqa: E402
-from zoo import recipes  # noqa: E402
-from zoo.datasets import hotdog  # noqa: E402
-from zoo.datasets import PREPROCESSING  # noqa: E402
-from zoo.transfer import build_vgg19_transfer, unfreeze_top_blocks  # noqa: E402
+from zoo import cli, recipes, training
+from zoo.datasets import PREPROCESSING, hotdog
 
 MODEL = "vgg19_transfer"
 
@@ -37,9 +32,11 @@ FINE_TUNE_LEARNING_RATE = 1e-5  # low, so the pre-trained filters move only a li
 
 
 def main():
-    parser = cli.make_parser(MODEL, __doc__, start_weights=False)  # its --weights are VGG19's
-    parser.add_argument("--weights", default="imagenet",
-                        help="imagenet, none (random), or a weights file (see zoo.transfer.build_vgg19_transfer)")
+    parser = cli.make_parser(MODEL, __doc__, start_weights=False)
+    parser.add_argument("--base-weights", default="imagenet", metavar="imagenet|none|PATH",
+                        help="VGG19's convolutional base: imagenet, none (random), or a weights file "
+                             "(see zoo.transfer.build_vgg19_transfer)")
+    cli.renamed_flag(parser, "--weights", "--base-weights imagenet|none|PATH (VGG19's base)")
     parser.add_argument("--image-size", type=cli.positive_int, default=IMAGE_SIZE,
                         help="photos are resized to this height and width (at least 32)")
     parser.add_argument("--preprocess", choices=PREPROCESSING, default="book",
@@ -58,7 +55,10 @@ def main():
     args = cli.parse_args(parser)
     if args.fine_tune_blocks:  # --epochs marks where fine-tuning begins, so a resumed run keeps it
         args.may_change_on_resume.remove("epochs")
-    weights = None if args.weights.lower() == "none" else args.weights
+    weights = None if args.base_weights.lower() == "none" else args.base_weights
+    import keras  # once the arguments are good: the backend loads now (cli.parse_args)
+
+    from zoo.transfer import build_vgg19_transfer, unfreeze_top_blocks
     run = training.Run(args, MODEL)
 
     # data: photos resized, rescaled (or ImageNet-preprocessed); training photos augmented
@@ -79,7 +79,7 @@ def main():
         model.compile(**recipe.compile_kwargs())
         return model
 
-    model = run.build_or_resume(build_and_compile, start_weights=False)  # --weights: VGG19's base, built in
+    model = run.build_or_resume(build_and_compile, start_weights=False)  # the base's weights are built in
     run.fit(model, train, valid, epochs=args.epochs, steps_per_epoch=steps)
 
     metrics = {"image_size": size, "preprocess": args.preprocess, "weights": str(weights),

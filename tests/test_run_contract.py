@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SCRIPTS, run_script, user_lines
-from zoo import cli, files, training
+from zoo import checkpoints, cli, files, training
 from zoo.datasets import mnist
 
 QUICK = ["--epochs", "1", "--data", "sample", "--quiet"]
@@ -290,7 +290,7 @@ def test_help_names_each_default_once_and_what_resume_may_change():
     text = " ".join(completed.stdout.split())
     assert completed.returncode == 0 and "(default: None)" not in text
     assert not re.search(r"\(default: [^)]*\) \(default:", text)
-    assert "only --data-dir, --device, --epochs, --quiet may differ" in text
+    assert "only --checkpoint-every, --data-dir, --device, --epochs, --quiet, --verbose may differ" in text
 
 
 # ----------------------------------------------------------------------------- data and arguments
@@ -327,7 +327,7 @@ def test_metrics_json_is_strict_json_with_a_note_on_non_finite_values(tmp_path):
 
 
 def test_an_infinite_loss_is_reported_as_infinite_not_nan():
-    guard = training.DivergenceGuard()
+    guard = checkpoints.DivergenceGuard()
     guard.set_model(type("Model", (), {"stop_training": False})())
     guard.on_batch_end(0, {"loss": np.float32("inf")})
     with pytest.raises(cli.TrainingDiverged, match=r"the loss became \+infinite in epoch 1"):

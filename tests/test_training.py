@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SCRIPTS, run_script, user_lines
-from zoo import cli, recipes, training
+from zoo import checkpoints, cli, recipes, training
 from zoo.datasets import mnist
 
 
@@ -22,7 +22,7 @@ def test_a_short_run_lowers_the_loss_and_the_saved_model_reloads_identically(tmp
     history = model.fit(train, epochs=3, verbose=0)
     assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
 
-    path = training.save_model(model, tmp_path / "model.keras")
+    path = checkpoints.save_model(model, tmp_path / "model.keras")
     reloaded = keras.models.load_model(path)
     images, _ = next(iter(valid))
     np.testing.assert_array_equal(reloaded.predict(images, verbose=0), model.predict(images, verbose=0))
@@ -81,7 +81,7 @@ def test_resume_counts_a_checkpoint_saved_just_before_a_kill_that_missed_state_j
     assert "one epoch ahead" in completed.stderr and "after epoch 2" in completed.stderr
     assert result["epochs"] == 3 and training.read_history(output / "history.csv")["epoch"] == [0, 1, 2]
     model = keras.models.load_model(output / "checkpoints" / "last.keras")
-    assert training.optimizer_iterations(model) == 3 * steps_per_epoch
+    assert checkpoints.optimizer_iterations(model) == 3 * steps_per_epoch
     # the best epoch is recounted from history.csv, not taken from state.json's stale figure
     best = keras.models.load_model(output / "checkpoints" / "best.keras").get_weights()
     for kept, expected in zip(best, epoch_2):
@@ -94,7 +94,7 @@ def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
     model.compile("sgd", "mse")
     args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet"])
     run = training.Run(args, "regression_net")
-    checkpoint = training.EpochCheckpoint(run, "val_loss", mode="min")
+    checkpoint = checkpoints.EpochCheckpoint(run, "val_loss", mode="min")
     folder = run.checkpoint_dir
     checkpoint.set_model(model)
     weights = {}

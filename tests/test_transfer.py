@@ -58,7 +58,7 @@ def test_empty_cache_offline_is_one_clear_message(tmp_path, monkeypatch):
     with pytest.raises(DataSourceError) as caught:
         build_vgg19_transfer(input_shape=SMALL)
     message = str(caught.value)
-    assert VGG19_NOTOP in message and str(tmp_path / "models") in message and "--weights none" in message
+    assert VGG19_NOTOP in message and str(tmp_path / "models") in message and "--base-weights none" in message
     assert "\n" not in message
 
 
@@ -117,7 +117,7 @@ def test_downstream_transfer_learning_from_a_zoo_model(tmp_path):
 
 def test_script_trains_and_fine_tunes_offline(script, tmp_path):
     out = tmp_path / "vgg19"
-    _, result = script("train_vgg19_transfer.py", "--weights", "none", "--epochs", 1, "--image-size", 32,
+    _, result = script("train_vgg19_transfer.py", "--base-weights", "none", "--epochs", 1, "--image-size", 32,
                        "--batch-size", 16, "--fine-tune-blocks", 1, "--fine-tune-epochs", 1,
                        "--output-dir", out, "--seed", 0, "--quiet")
     assert result["model"] == "vgg19_transfer" and result["synthetic_data"] is True
@@ -131,14 +131,14 @@ def test_script_offline_without_cached_weights_says_what_to_do(script, tmp_path)
     completed, result = script("train_vgg19_transfer.py", "--epochs", 1, "--output-dir", tmp_path / "run",
                                env={"KERAS_HOME": str(tmp_path / "empty")}, check=False)
     assert completed.returncode == 2 and result is None
-    assert VGG19_NOTOP in completed.stderr and "--weights none" in completed.stderr
+    assert VGG19_NOTOP in completed.stderr and "--base-weights none" in completed.stderr
     assert "Traceback" not in completed.stderr
 
 
 @pytest.mark.slow
 def test_script_resumes_into_the_fine_tuning_phase(script, tmp_path):
     out = tmp_path / "vgg19"
-    common = ("--weights", "none", "--epochs", 1, "--image-size", 32, "--batch-size", 16,
+    common = ("--base-weights", "none", "--epochs", 1, "--image-size", 32, "--batch-size", 16,
               "--fine-tune-blocks", 1, "--output-dir", out, "--seed", 0, "--quiet")
     script("train_vgg19_transfer.py", *common, "--fine-tune-epochs", 1)
     _, result = script("train_vgg19_transfer.py", *common, "--fine-tune-epochs", 2, "--resume")

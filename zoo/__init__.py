@@ -17,6 +17,7 @@ import os
 # Every zoo module imports this package first, before keras loads TensorFlow: level 3 hides
 # TensorFlow's C++ start-up logs, among them the "failed call to cuInit" error on machines
 # without a GPU (hiding CUDA devices does not). A level the user set is kept.
+_USER_TF_LOG_LEVEL = os.environ.get("TF_CPP_MIN_LOG_LEVEL")  # zoo.startup shows the start-up lines when set
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.1.0"

@@ -6,7 +6,6 @@ the epoch's progress to its :class:`zoo.training.Run`, which records it in ``sta
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import shutil
@@ -16,6 +15,7 @@ import keras
 
 from zoo.cli import TrainingDiverged
 from zoo.files import atomic_path
+from zoo.runfolder import read_history, truncate_history  # noqa: F401  (history.csv is a run record)
 
 
 def save_model(model, path) -> Path:
@@ -44,49 +44,22 @@ def optimizer_iterations(model) -> int | None:
 
 # ----------------------------------------------------------------------------- history.csv
 
-def read_history(path) -> dict:
-    """history.csv as {column: [values]} (numbers as floats, epoch as int)."""
-    path = Path(path)
-    if not path.exists():
-        return {}
-    with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    if not rows:
-        return {}
-
-    def number(text):
-        return float("nan") if text in (None, "", "NA") else float(text)
-
-    # CSVLogger writes "NA" for val_* columns when fit has no validation data: drop those.
-    columns = [key for key in rows[0] if key and any(row.get(key) not in (None, "", "NA") for row in rows)]
-    return {key: [int(row[key]) if key == "epoch" else number(row[key]) for row in rows] for key in columns}
-
-
-def truncate_history(path: Path, epochs: int) -> None:
-    """Keep only the rows of completed, checkpointed epochs, so a resumed history is continuous."""
-    if not path.exists():
-        return
-    with open(path, newline="") as handle:
-        rows = list(csv.reader(handle))
-    kept = rows[:1] + [row for row in rows[1:] if row and int(row[0]) < epochs]
-    with atomic_path(path) as temporary, open(temporary, "w", newline="") as handle:
-        csv.writer(handle).writerows(kept)
-
-
 # ----------------------------------------------------------------------------- callbacks
 
 class EpochCheckpoint(keras.callbacks.Callback):
-    """The last and the best epoch, saved atomically, then the run's state.
+    """The last epoch (every ``every`` epochs and the final one) and the best, saved atomically,
+    then the run's state.
 
     Keras' ModelCheckpoint writes in place, so a run killed mid-save would lose its only
     checkpoint; this one writes to a temporary name and renames. ``state.json`` is written
     last and records the optimizer's step count, so a run killed between the renames is
-    recognised on resume (see ``Run.build_or_resume``).
+    recognised on resume (see ``Run.build_or_resume``). ``every`` > 1 spares the disk a large
+    model's file (with the optimizer's state) each epoch; a resumed run goes on from the last one.
     """
 
-    def __init__(self, run, monitor: str, mode: str = "max", best: float | None = None):
+    def __init__(self, run, monitor: str, mode: str = "max", best: float | None = None, every: int = 1):
         super().__init__()
-        self.run, self.monitor, self.mode, self.best = run, monitor, mode, best
+        self.run, self.monitor, self.mode, self.best, self.every = run, monitor, mode, best, every
 
     def _improved(self, value: float) -> bool:
         if self.best is None:
@@ -97,16 +70,26 @@ class EpochCheckpoint(keras.callbacks.Callback):
         logs = logs or {}
         if not math.isfinite(float(logs.get("loss", 0.0))):
             return  # never checkpoint a diverged model
+        value = logs.get(self.monitor)
+        improved = value is not None and math.isfinite(float(value)) and self._improved(float(value))
+        last = (epoch + 1) % self.every == 0 or epoch + 1 >= self.params.get("epochs", epoch + 1)
+        if not (last or improved):
+            return
+        if improved:
+            self.best = float(value)
 
         def save(folder: Path) -> None:
-            save_model(self.model, folder / "last.keras")
-            value = logs.get(self.monitor)
-            if value is not None and math.isfinite(float(value)) and self._improved(float(value)):
-                self.best = float(value)
-                same_file_as(folder / "last.keras", folder / "best.keras")
+            if last:
+                save_model(self.model, folder / "last.keras")
+                if improved:
+                    same_file_as(folder / "last.keras", folder / "best.keras")
+            else:
+                save_model(self.model, folder / "best.keras")
 
-        self.run.checkpoint(save, lambda: {"epochs_done": epoch + 1, "monitor": self.monitor, "mode": self.mode,
-                                           "best": self.best, "optimizer_iterations": optimizer_iterations(self.model)})
+        done = epoch + 1 if last else self.run.progress.get("epochs_done", 0)
+        iterations = optimizer_iterations(self.model) if last else self.run.progress.get("optimizer_iterations")
+        self.run.checkpoint(save, lambda: {"epochs_done": done, "monitor": self.monitor, "mode": self.mode,
+                                           "best": self.best, "optimizer_iterations": iterations})
 
 
 class DivergenceGuard(keras.callbacks.TerminateOnNaN):

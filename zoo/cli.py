@@ -17,17 +17,18 @@ import signal
 import sys
 from pathlib import Path
 
+from zoo import startup
 from zoo.datasets import SOURCES, DataSourceError, resolve_data_dir
 
 GROUPS = ("data", "fit", "run", "device")
-DEVICE_HELP = "auto, cpu, gpu, or a TensorFlow device such as /GPU:1"
+DEVICE_HELP = "auto, cpu, gpu, or one device such as gpu:1"
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
 
 # Flags that only say how to run, not what the run is: --resume accepts new values for
 # these; every other flag must match the run being resumed.
-MAY_CHANGE_ON_RESUME = {"epochs", "episodes", "iterations", "quiet", "device", "data_dir",
+MAY_CHANGE_ON_RESUME = {"epochs", "episodes", "iterations", "quiet", "verbose", "device", "data_dir", "checkpoint_every",
                         "output_dir", "resume", "overwrite"}
 
 
@@ -121,6 +122,16 @@ def positive_float(text: str) -> float:
     return value
 
 
+class _Renamed(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string} is now {self.const}")
+
+
+def renamed_flag(parser, old: str, new: str) -> None:
+    """Refuse ``old`` in one line naming what replaced it (``new``: the flag and a word on it)."""
+    parser.add_argument(old, action=_Renamed, const=new, nargs="?", help=argparse.SUPPRESS)
+
+
 # ----------------------------------------------------------------------------- groups
 
 def add_data_flags(parser) -> None:
@@ -138,6 +149,9 @@ def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = Tr
     group.add_argument("--epochs", type=positive_int, default=epochs, help="epochs in all (a resumed run trains on to this)")
     group.add_argument("--batch-size", type=positive_int, default=batch_size,
                        help="examples per replica (the global batch is this times the replicas)")
+    group.add_argument("--checkpoint-every", type=positive_int, default=1, metavar="EPOCHS",
+                       help="save the last epoch's checkpoint every this many epochs (and at the end; the best "
+                            "epoch is saved whenever it improves): a large model's file is written less often")
     if start_weights:
         group.add_argument("--weights", type=weights_source, default=None, metavar="NAME|PATH",
                            help=f"start from trained weights instead of random ones: {WEIGHTS_HELP}")
@@ -150,13 +164,16 @@ def add_run_flags(parser, model: str) -> None:
     group.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint")
     group.add_argument("--overwrite", action="store_true", help="replace the zoo run in --output-dir")
     group.add_argument("--quiet", action="store_true", help="no progress bars")
+    group.add_argument("--verbose", action="store_true",
+                       help="also show the backend's start-up log lines (TensorFlow's are hidden by default)")
 
 
 def add_device_flags(parser, strategy: bool = True, precision: bool = True) -> None:
     group = parser.add_argument_group("devices")
     group.add_argument("--device", default="auto", help=DEVICE_HELP)
     if strategy:
-        group.add_argument("--strategy", choices=STRATEGIES, default="auto", help="TensorFlow distribution strategy")
+        group.add_argument("--strategy", choices=STRATEGIES, default="auto", help="auto (data parallel over several local GPUs), default (no distribution), mirrored "
+                                "(data parallel over the local devices) or multiworker (several machines)")
     if precision:
         group.add_argument("--precision", choices=PRECISIONS, default="float32", help="Keras dtype policy")
 
@@ -224,7 +241,9 @@ def make_parser(model: str, description: str | None = None, *, groups=GROUPS, ep
     return parser
 
 
-def parse_args(parser: ArgumentParser, argv=None) -> argparse.Namespace:
+def parse_args(parser: ArgumentParser, argv=None, load_backend: bool = True) -> argparse.Namespace:
+    """The checked arguments; then Keras' backend is loaded (quietly, see ``zoo.startup``) unless
+    ``load_backend=False`` (a script that needs none, or not yet)."""
     args = parser.parse_args(argv)
     if getattr(args, "resume", False) and getattr(args, "overwrite", False):
         parser.error("--resume and --overwrite contradict each other")
@@ -237,6 +256,8 @@ def parse_args(parser: ArgumentParser, argv=None) -> argparse.Namespace:
     args.flags = parser.flags()
     logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
                         format="%(message)s", stream=sys.stderr, force=True)
+    if load_backend:
+        startup.load_backend(verbose=getattr(args, "verbose", False))
     return args
 
 

@@ -42,7 +42,7 @@ def imagenet_weights() -> Path:
     cached = keras_models_dir() / VGG19_NOTOP
     if cached.is_file():
         return cached
-    hint = f"put {VGG19_NOTOP} (from {VGG19_NOTOP_URL}) into {cached.parent}, or use --weights none"
+    hint = f"put {VGG19_NOTOP} (from {VGG19_NOTOP_URL}) into {cached.parent}, or use --base-weights none"
     if offline():
         raise DataSourceError(f"VGG19 ImageNet weights are not cached and ZOO_OFFLINE is set: {hint}")
     try:
@@ -114,7 +114,7 @@ def build_vgg19_transfer(
                 raise ValueError(f"weights={str(weights)!r}: cannot read {base_weights} "
                                  f"as VGG19 base weights ({reason})") from None
             raise DataSourceError(f"cannot load VGG19 weights from {base_weights} ({reason}); "
-                                  f"delete it to download it again, or use --weights none") from None
+                                  f"delete it to download it again, or use --base-weights none") from None
     base.trainable = not freeze
 
     inputs = keras.Input(shape=input_shape, name="image")

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from zoo.datasets import offline
 from zoo.files import atomic_path, document_command, temporary_name, write_json
+from zoo.runfolder import read_finished
 
 log = logging.getLogger("zoo")
 
@@ -455,23 +456,7 @@ def load_word_vectors(name: str):
 
 # ----------------------------------------------------------------------------- export
 
-def read_finished_run(run_dir) -> tuple[dict, dict]:
-    """A finished run's ``state.json`` and ``metrics.json``; anything else is refused in one line."""
-    folder = Path(run_dir)
-    state_path, metrics_path = folder / "state.json", folder / "metrics.json"
-    if not state_path.is_file():
-        raise ValueError(f"{folder} holds no zoo run (no state.json)")
-    state = _read_json(state_path)
-    if not isinstance(state, dict) or not isinstance(state.get("model"), str):
-        raise ValueError(f"{state_path} is not a state file of this version of the zoo")
-    if state.get("finished") is not True:
-        raise ValueError(f"the run in {folder} has not finished; continue it with --resume, then export it")
-    if not metrics_path.is_file():
-        raise ValueError(f"{folder} holds no metrics.json, though state.json says the run finished")
-    metrics = _read_json(metrics_path)
-    if not isinstance(metrics, dict):
-        raise ValueError(f"{metrics_path} is not a JSON object")
-    return state, metrics
+read_finished_run = read_finished  # the run folder's own reader
 
 
 def _slug(text: str) -> str:

@@ -1,12 +1,5 @@
-"""Where and how a script computes: device, distribution strategy, precision and seed.
-
-    rt = runtime.configure(device="auto", strategy="auto", precision="float32", seed=42)
-    with rt.scope():
-        model = build_lenet(); model.compile(...)
-
-``configure`` must run before TensorFlow touches a device (memory growth, logical CPU
-devices and multi-worker collectives can only be set up then), so scripts call it first.
-"""
+"""The TensorFlow layer of ``zoo.runtime``: ``tf.distribute`` (one device, MirroredStrategy,
+MultiWorkerMirroredStrategy) and TensorFlow's device names."""
 
 from __future__ import annotations
 
@@ -14,54 +7,13 @@ import contextlib
 import json
 import logging
 import os
-from dataclasses import dataclass
 
-# TensorFlow's C++ logs are quieted by the zoo package itself (zoo/__init__.py), which is
-# imported before this module and before anything loads TensorFlow.
 import keras
 import tensorflow as tf
 
-from zoo.cli import DEVICE_HELP, PRECISIONS, STRATEGIES  # the command line's choices are the runtime's
+from zoo.runtime import Runtime, RuntimeConfigError, device_kind
 
 log = logging.getLogger("zoo.runtime")
-
-
-class RuntimeConfigError(ValueError):
-    """A device, strategy or precision that cannot be used here; the message is one line."""
-
-
-@dataclass
-class Runtime:
-    device: str  # the device chosen (for mirrored strategies: the devices, comma separated)
-    strategy: tf.distribute.Strategy
-    strategy_name: str
-    precision: str
-    seed: int | None
-    worker_index: int = 0
-    is_chief: bool = True
-
-    @property
-    def replicas(self) -> int:
-        return self.strategy.num_replicas_in_sync
-
-    def scope(self):
-        """Build and compile models in here, so their variables live where the strategy wants."""
-        if self.strategy_name == "default":
-            stack = contextlib.ExitStack()
-            stack.enter_context(self.strategy.scope())
-            stack.enter_context(tf.device(self.device))
-            return stack
-        return self.strategy.scope()
-
-    def describe(self) -> str:
-        replicas = f"{self.replicas} replica{'s' if self.replicas != 1 else ''}"
-        seed = "random" if self.seed is None else str(self.seed)
-        return (f"device {self.device}; strategy {self.strategy_name} "
-                f"({type(self.strategy).__name__}, {replicas}); precision {self.precision}; seed {seed}")
-
-    def as_dict(self) -> dict:
-        return {"device": self.device, "strategy": self.strategy_name, "replicas": self.replicas,
-                "precision": self.precision, "seed": self.seed}
 
 
 def _split_cpu(count: int) -> None:
@@ -82,15 +34,6 @@ def _enable_memory_growth(gpus) -> None:
             pass  # already initialised: the setting cannot change any more
 
 
-def _normalise(name: str) -> str:
-    """'/GPU:1', 'gpu:1' and '/device:GPU:1' all mean '/device:GPU:1'."""
-    short = name.strip().lstrip("/")
-    if short.lower().startswith("device:"):
-        short = short[len("device:"):]
-    kind, _, index = short.partition(":")
-    return f"/device:{kind.upper()}:{index or 0}"
-
-
 def _resolve_device(device: str, gpus) -> str:
     available = [d.name for d in tf.config.list_logical_devices()]
     if device == "auto":
@@ -104,9 +47,8 @@ def _resolve_device(device: str, gpus) -> str:
                 "on a CUDA machine, or use --device cpu)"
             )
         return "/device:GPU:0"
-    if not device.startswith("/") and ":" not in device:
-        raise RuntimeConfigError(f"--device {device!r} is not understood: expected {DEVICE_HELP}")
-    name = _normalise(device)
+    kind, index = device_kind(device)
+    name = f"/device:{kind.upper()}:{index or 0}"
     if name not in available:
         raise RuntimeConfigError(f"--device {device}: no such device here; available: {', '.join(available)}")
     return name
@@ -173,14 +115,8 @@ def _task_from_tf_config() -> tuple[int, bool]:
     return index, is_chief
 
 
-def configure(device: str = "auto", strategy: str = "auto", precision: str = "float32",
-              seed: int | None = None, quiet: bool = False) -> Runtime:
-    """Choose the device, build the distribution strategy, set the dtype policy and seed."""
-    if strategy not in STRATEGIES:
-        raise RuntimeConfigError(f"--strategy {strategy!r}: expected one of {', '.join(STRATEGIES)}")
-    if precision not in PRECISIONS:
-        raise RuntimeConfigError(f"--precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
-
+def configure(device: str, strategy: str, precision: str, seed: int | None) -> Runtime:
+    """Choose the device, build the distribution strategy and seed (``zoo.runtime.configure``)."""
     worker_index, is_chief = 0, True
     if strategy == "multiworker":
         # The collective must exist before any other TensorFlow operation runs.
@@ -209,14 +145,19 @@ def configure(device: str = "auto", strategy: str = "auto", precision: str = "fl
             chosen = tf.distribute.OneDeviceStrategy(resolved)
             strategy = "one_device"
 
-    keras.mixed_precision.set_dtype_policy(precision)
     if seed is not None:
         # Same seed, same numbers: seeds Python, NumPy and TensorFlow, and asks TensorFlow
         # for deterministic kernels (a little slower; only when a seed is given).
         keras.utils.set_random_seed(seed)
         tf.config.experimental.enable_op_determinism()
 
-    runtime = Runtime(resolved, chosen, strategy, precision, seed, worker_index, is_chief)
-    if not quiet:
-        log.info(runtime.describe())
-    return runtime
+    def scope():
+        if strategy == "default":
+            stack = contextlib.ExitStack()
+            stack.enter_context(chosen.scope())
+            stack.enter_context(tf.device(resolved))
+            return stack
+        return chosen.scope()
+
+    return Runtime("tensorflow", resolved, strategy, chosen.num_replicas_in_sync, precision, seed, chosen,
+                   worker_index, is_chief, scope)

@@ -1,0 +1,65 @@
+"""Which Keras backend a process will use, and loading it without its start-up noise.
+
+TensorFlow prints a page of C++ log lines while it loads (oneDNN, CUDA drivers, CPU features),
+twice, before any of its settings can apply (``TF_CPP_MIN_LOG_LEVEL`` hides only the later
+ones). The scripts load the backend once their arguments are parsed (``cli.parse_args``, so
+``--help`` and argument errors need no backend), through :func:`load_backend`, which keeps those
+lines off the terminal unless ``--verbose`` asks for them or the user set
+``TF_CPP_MIN_LOG_LEVEL`` below 3 themselves. Imports nothing heavy itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import zoo
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def backend_name() -> str:
+    """The backend Keras will choose, without importing Keras: ``KERAS_BACKEND``, else
+    ``keras.json``'s, else TensorFlow (Keras' own order)."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    name = os.environ.get("KERAS_BACKEND")
+    if not name:
+        home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+        try:
+            name = json.loads((home / "keras.json").read_text()).get("backend")
+        except (OSError, ValueError, AttributeError):
+            name = None
+    return name or "tensorflow"
+
+
+@contextlib.contextmanager
+def stderr_silenced():
+    """File descriptor 2 to /dev/null for the block: C++ libraries write there directly."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def load_backend(verbose: bool = False) -> str:
+    """Import Keras and its backend now, quietly unless ``verbose``; returns the backend's name."""
+    if "keras" in sys.modules:
+        return backend_name()
+    asked = zoo._USER_TF_LOG_LEVEL not in (None, "3")  # the user set a level that shows logs
+    quiet = not (verbose or asked) and backend_name() == "tensorflow"
+    with stderr_silenced() if quiet else contextlib.nullcontext():
+        import keras
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # the second batch of lines: when TensorFlow finds its devices
+    return keras.backend.backend()
