@@ -476,7 +476,7 @@ def load(batch_size=128, num_words=None, skip_top=0, max_review_length=100, padd
     """
     import tensorflow as tf
 
-    from zoo.datasets.images import without_autotuning
+    from zoo.datasets.batches import without_autotuning
 
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r} is invalid: expected an integer >= 1")

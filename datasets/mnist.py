@@ -194,7 +194,7 @@ def load(dataset: str = "mnist", flatten: bool = True, batch_size: int = 128, so
     """``(train, validation)`` tf.data pipelines: batched, preprocessed as the book does, prefetched."""
     import tensorflow as tf
 
-    from zoo.datasets.images import without_autotuning
+    from zoo.datasets.batches import without_autotuning
 
     arrays = load_arrays(dataset, source, data_dir)
     (x_train, y_train), (x_valid, y_valid) = arrays

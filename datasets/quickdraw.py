@@ -136,7 +136,7 @@ def load(category: str = "apple", batch_size: int = 128, source: str = "auto", d
     """
     import tensorflow as tf
 
-    from zoo.datasets.images import without_autotuning
+    from zoo.datasets.batches import without_autotuning
 
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r} is invalid: expected an integer >= 1")
