@@ -101,7 +101,10 @@ class Order:
         import tensorflow as tf
 
         length = self.batch_size if self.drop_remainder else None
-        return tf.data.Dataset.from_generator(self.read, output_signature=tf.TensorSpec([length], tf.int64))
+        indices = tf.data.Dataset.from_generator(self.read, output_signature=tf.TensorSpec([length], tf.int64))
+        # a generator's length is unknown to tf.data; Keras needs it to end an epoch without a warning
+        batches = tf.data.INFINITE_CARDINALITY if self.endless else self.num_batches
+        return indices.apply(tf.data.experimental.assert_cardinality(batches))
 
 
 class Batches(keras.utils.PyDataset):

@@ -98,6 +98,18 @@ def test_numpy_batches_equal_the_tf_data_batches(name, without_tensorflow):
         assert any(not np.array_equal(a[0], b[0]) for a, b in zip(expected["train"], expected["again"]))
 
 
+def test_tf_data_pipelines_know_their_length():
+    """Keras ends an epoch of a pipeline of unknown length with an "input ran out of data" warning."""
+    import tensorflow as tf
+
+    from zoo.datasets import mnist, quickdraw
+
+    train, validation = mnist.load(batch_size=96, source="sample", max_examples=400)
+    assert (int(train.cardinality()), int(validation.cardinality())) == (5, 5)
+    stream, _ = quickdraw.load("apple", batch_size=32, source="sample", max_examples=100)
+    assert int(stream.cardinality()) == tf.data.INFINITE_CARDINALITY
+
+
 def test_the_numpy_path_is_announced_once(without_tensorflow):
     _, stderr = without_tensorflow
     from zoo.datasets.batches import NUMPY_PATH_NOTE
@@ -113,6 +125,30 @@ def test_imports_load_no_tensorflow_nor_optional_packages():
         "print(sorted(m for m in ('tensorflow', 'gensim', 'bokeh', 'gymnasium', 'vizdoom') if m in sys.modules))",
         backend="jax")  # TensorFlow installed, and not imported
     assert completed.stdout.strip().splitlines()[-1] == "[]", completed.stdout
+
+
+FIT = """
+import hashlib
+import keras
+import numpy as np
+from zoo.datasets import mnist
+
+keras.utils.set_random_seed(0)
+train, valid = mnist.load(batch_size=100, source="sample", seed=1, max_examples=500)
+model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
+model.compile("sgd", "categorical_crossentropy")
+model.fit(train, validation_data=valid, epochs=2, verbose=0, shuffle=False)
+model.fit(train.repeat(), epochs=2, steps_per_epoch=3, verbose=0, shuffle=False)  # as --steps-per-epoch
+print(type(train).__name__, hashlib.sha256(b"".join(np.asarray(w).tobytes() for w in model.get_weights())).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_fit_on_jax_trains_the_same_weights_on_both_paths():
+    """Keras' fit reads passes as the PyDataset counts them (its first look at a batch included)."""
+    lines = [run_python(FIT, backend="jax", tensorflow=tensorflow).stdout.split()[-2:] for tensorflow in (True, False)]
+    (tf_kind, tf_weights), (numpy_kind, numpy_weights) = lines
+    assert (tf_kind, numpy_kind) == ("_OptionsDataset", "Batches") and tf_weights == numpy_weights
 
 
 def test_py_dataset_reads_passes_as_tf_data_iterators_do():
