@@ -1,8 +1,9 @@
-"""tf.data loaders for the book's datasets, installed as ``zoo.datasets``.
+"""Loaders for the book's datasets, installed as ``zoo.datasets``.
 
-Each module offers ``load(...)`` returning ``(train, validation)`` tf.data pipelines (with an
-``.info`` attribute saying where the data came from) and ``load_arrays(...)`` returning NumPy
-arrays shaped as ``keras.datasets`` returns them.
+Each module offers ``load(...)`` returning ``(train, validation)`` batches (with an ``.info``
+attribute saying where the data came from): tf.data pipelines where TensorFlow is installed,
+else ``keras.utils.PyDataset``s giving the same batches (see ``zoo.datasets.batches``); and
+``load_arrays(...)`` returning NumPy arrays shaped as ``keras.datasets`` returns them.
 
 What other packages need is exported here, so nothing outside ``zoo.datasets`` imports its
 private modules: the error every loader raises for missing or bad data
@@ -11,7 +12,7 @@ private modules: the error every loader raises for missing or bad data
 ``ZOO_OFFLINE`` switch (:func:`offline`), the ``--data-dir`` check (:func:`resolve_data_dir`)
 the photo loaders' ``--preprocess`` choices (``PREPROCESSING``) and the folder of bundled
 samples (``SAMPLES_DIR``, which tests read). Importing this package
-does not import TensorFlow; the loaders do when a pipeline is built.
+does not import TensorFlow (nor Keras); the loaders do when batches are built.
 """
 
 from zoo.datasets.images import PREPROCESSING

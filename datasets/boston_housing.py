@@ -81,14 +81,22 @@ def load_arrays(source: str = "auto", data_dir=None, test_split: float = 0.2, se
 
 
 def load(batch_size: int = 8, source: str = "auto", data_dir=None, shuffle: bool = True, seed: int | None = None) -> Loaded:
-    """``(train, validation)`` tf.data pipelines of (13 features, price) pairs."""
-    import tensorflow as tf
+    """``(train, validation)`` batches of (13 features, price) float32 pairs: tf.data pipelines, or
+    without TensorFlow ``keras.utils.PyDataset``s giving the same batches. Training rows are
+    reshuffled every pass (seeded)."""
+    from zoo.datasets import batches
 
+    batches.check_batch_size(batch_size)
     arrays = load_arrays(source, data_dir)
+
+    def pipeline(x, y, training):
+        order = batches.Order(len(x), batch_size, shuffle=training and shuffle, seed=seed)
+        if not batches.tensorflow_available():
+            return batches.Batches(order, lambda index: (x[index], y[index]))
+        import tensorflow as tf
+
+        features, targets = tf.constant(x), tf.constant(y)
+        return batches.tf_batches(order, lambda index: (tf.gather(features, index), tf.gather(targets, index)))
+
     (x_train, y_train), (x_valid, y_valid) = arrays
-    train = tf.data.Dataset.from_tensor_slices((x_train, y_train))
-    if shuffle:
-        train = train.shuffle(len(x_train), seed=seed)
-    validation = tf.data.Dataset.from_tensor_slices((x_valid, y_valid))
-    return Loaded(train.batch(batch_size).prefetch(tf.data.AUTOTUNE),
-                  validation.batch(batch_size).prefetch(tf.data.AUTOTUNE), arrays.info)
+    return Loaded(pipeline(x_train, y_train, True), pipeline(x_valid, y_valid, False), arrays.info)

@@ -99,7 +99,8 @@ def load_arrays(image_size=224, source="auto", data_dir=None):
 
 
 def load(batch_size=32, image_size=224, source="auto", data_dir=None, seed=42, augment=True, preprocess="book"):
-    """(train, validation) tf.data pipelines of (float32 images, one-hot labels), with ``.info``.
+    """(train, validation) batches of (float32 images, one-hot labels), with ``.info``: tf.data
+    pipelines, or without TensorFlow ``keras.utils.PyDataset``s giving the same batches.
 
     Args:
         batch_size: photos per batch (the book: 32).

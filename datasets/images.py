@@ -1,5 +1,6 @@
-"""Shared by the photo loaders (Flowers 17, hot dog): decoding, resizing, the tf.data
-pipeline with the book's augmentation, and the two preprocessing choices.
+"""Shared by the photo loaders (Flowers 17, hot dog): decoding, resizing, the batches (a
+tf.data pipeline, or NumPy without TensorFlow) with the book's augmentation, and the two
+preprocessing choices.
 
 Photos are decoded once with Pillow into a uint8 array held in memory (the pipeline's
 cache), so an undecodable file is found up front and skipped with a warning that names
@@ -91,58 +92,69 @@ def augmenter(seed=None):
     )
 
 
-def preprocess_fn(preprocess: str):
-    """Float images in 0-255 -> model inputs, for the chosen preprocessing."""
+# keras.applications.vgg19.preprocess_input's ("caffe" mode) ImageNet channel means, in BGR order
+IMAGENET_BGR_MEANS = (103.939, 116.779, 123.68)
+
+
+def preprocess_fn(preprocess: str, tensorflow: bool = False):
+    """Float32 images in 0-255 -> model inputs, for the chosen preprocessing, as NumPy or (with
+    ``tensorflow``) as TensorFlow ops for a tf.data pipeline. Both give the same float32 values."""
+    check_preprocess(preprocess)
+    if preprocess == "book":
+        return lambda images: images / 255.0
+    if tensorflow:  # Keras' own preprocess_input runs on the Keras backend, which may not be TensorFlow
+        import tensorflow as tf
+
+        means = tf.constant(IMAGENET_BGR_MEANS, tf.float32)
+        return lambda images: tf.reverse(images, axis=[-1]) - means
     import keras
 
-    check_preprocess(preprocess)
-    if preprocess == "imagenet":
-        return keras.applications.vgg19.preprocess_input
-    return lambda images: images / 255.0
+    return keras.applications.vgg19.preprocess_input
 
 
 def pipeline(images, labels, num_classes, batch_size, training, augment=False,
              preprocess="book", seed=None):
-    """A batched, prefetched ``tf.data.Dataset`` of (float32 images, one-hot labels).
+    """Batches of (float32 images, one-hot float32 labels): a prefetched ``tf.data.Dataset``,
+    or without TensorFlow a ``keras.utils.PyDataset`` giving the same batches.
 
-    Training data is reshuffled every epoch (seeded); augmentation runs on whole batches in
-    the pipeline, on the CPU, while the model trains on the previous batch.
+    Training data is reshuffled every pass (seeded). Augmentation runs on whole batches: in
+    the tf.data pipeline on the CPU while the model trains on the previous batch; on the
+    NumPy path on the Keras backend, with its own random draws (so augmented photos differ
+    between the two paths; the order of photos does not).
     """
-    import tensorflow as tf
+    from zoo.datasets import batches
 
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r} is invalid: expected an integer >= 1")
+    order = batches.Order(len(images), batch_size, shuffle=training, seed=seed)
+    # layer by layer: Keras' preprocessing layers run inside a tf.data graph on any backend; a Sequential does not
+    augmentation = augmenter(seed).layers if training and augment else ()
+    if batches.tensorflow_available():
+        import tensorflow as tf
+
+        to_inputs = preprocess_fn(preprocess, tensorflow=True)
+        images_tensor, labels_tensor = tf.constant(images), tf.constant(labels)
+
+        def tf_batch(indices):
+            x = tf.cast(tf.gather(images_tensor, indices), tf.float32)
+            for layer in augmentation:
+                x = layer(x, training=True)
+            return to_inputs(x), tf.one_hot(tf.gather(labels_tensor, indices), num_classes)
+
+        return batches.tf_batches(order, tf_batch)
+
+    import keras
+
     to_inputs = preprocess_fn(preprocess)
-    dataset = tf.data.Dataset.from_tensor_slices((images, labels))
-    if training:
-        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
-    dataset = dataset.map(
-        lambda x, y: (tf.cast(x, tf.float32), tf.one_hot(y, num_classes)),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    )
-    if training and augment:
-        augment_batch = augmenter(seed)
-        dataset = dataset.map(lambda x, y: (augment_batch(x, training=True), y),
-                              num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.map(lambda x, y: (to_inputs(x), y), num_parallel_calls=tf.data.AUTOTUNE)
-    return without_autotuning(dataset.prefetch(tf.data.AUTOTUNE))
+    classes = np.eye(num_classes, dtype=np.float32)
 
+    def numpy_batch(indices):
+        x = images[indices].astype(np.float32)
+        for layer in augmentation:
+            x = layer(x, training=True)
+        if augmentation:
+            x = keras.ops.convert_to_numpy(x)
+        return to_inputs(x), classes[labels[indices]]
 
-def without_autotuning(dataset):
-    """``dataset`` with tf.data's autotuning model switched off.
-
-    On a 2-core CPU that model made deleting an iterator (which ``fit`` does every epoch)
-    block for up to 1.2 s, and a pass over in-memory photos ran 1.6-2x slower with it
-    (measured). Without it AUTOTUNE still means something sensible: as many parallel calls
-    as cores (at most 16), and a prefetch buffer that grows while the consumer waits.
-    Elements and their order are unchanged.
-    """
-    import tensorflow as tf
-
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return dataset.with_options(options)
+    return batches.Batches(order, numpy_batch)
 
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")

@@ -467,19 +467,17 @@ def pad(sequences, max_review_length: int, padding: str = "pre", truncating: str
 
 def load(batch_size=128, num_words=None, skip_top=0, max_review_length=100, padding="pre", truncating="pre",
          source="auto", data_dir=None, seed=113, shuffle=True, max_examples=None, word_index_path=None):
-    """``(train, validation)`` batched, prefetched ``tf.data`` pipelines of ``(reviews, labels)``.
+    """``(train, validation)`` batches of ``(reviews, labels)``: prefetched ``tf.data`` pipelines,
+    or without TensorFlow ``keras.utils.PyDataset``s giving the same batches.
 
     Reviews are ``int32`` ``(batch, max_review_length)``; labels ``float32`` 0/1. The training
-    pipeline reshuffles every epoch (with ``seed``); validation keeps its order, so
+    batches are reshuffled every pass (with ``seed``); validation keeps its order, so
     predictions line up with ``load_arrays`` and with the reviews for ``decode``.
     The other arguments are :func:`load_arrays`'.
     """
-    import tensorflow as tf
+    from zoo.datasets import batches
 
-    from zoo.datasets.images import without_autotuning
-
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r} is invalid: expected an integer >= 1")
+    batches.check_batch_size(batch_size)
     if max_review_length is None:
         raise ValueError("max_review_length=None is invalid for load(): batches need a fixed length")
     loaded = load_arrays(num_words, skip_top, max_review_length, padding, truncating, source, data_dir, seed,
@@ -487,11 +485,14 @@ def load(batch_size=128, num_words=None, skip_top=0, max_review_length=100, padd
     (x_train, y_train), (x_valid, y_valid) = loaded
 
     def pipeline(x, y, training):
-        dataset = tf.data.Dataset.from_tensor_slices((x, y.astype(np.float32)))
-        if training and shuffle:
-            dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-        # no autotuning model: it made fit's end of every epoch block for up to a second
-        return without_autotuning(dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE))
+        y = y.astype(np.float32)
+        order = batches.Order(len(x), batch_size, shuffle=training and shuffle, seed=seed)
+        if not batches.tensorflow_available():
+            return batches.Batches(order, lambda index: (x[index], y[index]))
+        import tensorflow as tf
+
+        reviews, labels = tf.constant(x), tf.constant(y)
+        return batches.tf_batches(order, lambda index: (tf.gather(reviews, index), tf.gather(labels, index)))
 
     return Loaded(pipeline(x_train, y_train, True), pipeline(x_valid, y_valid, False), loaded.info)
 

@@ -181,7 +181,8 @@ def load_arrays(dataset: str = "mnist", source: str = "auto", data_dir=None) -> 
 
 
 def preprocess(images, labels, flatten: bool = True):
-    """The book's preprocessing: flatten to 784 (or keep 28x28x1), float32 in [0, 1], one-hot labels."""
+    """The book's preprocessing: flatten to 784 (or keep 28x28x1), float32 in [0, 1], one-hot labels
+    (TensorFlow ops, for a tf.data pipeline)."""
     import tensorflow as tf
 
     shape = (-1, 784) if flatten else (-1, 28, 28, 1)
@@ -189,13 +190,21 @@ def preprocess(images, labels, flatten: bool = True):
     return images, tf.one_hot(tf.cast(labels, tf.int32), NUM_CLASSES)
 
 
+def preprocess_numpy(images, labels, flatten: bool = True):
+    """:func:`preprocess` in NumPy, giving the same float32 values."""
+    shape = (-1, 784) if flatten else (-1, 28, 28, 1)
+    images = (images.astype(np.float32) / np.float32(255.0)).reshape(shape)
+    return images, np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+
+
 def load(dataset: str = "mnist", flatten: bool = True, batch_size: int = 128, source: str = "auto",
          data_dir=None, shuffle: bool = True, seed: int | None = None, max_examples: int | None = None) -> Loaded:
-    """``(train, validation)`` tf.data pipelines: batched, preprocessed as the book does, prefetched."""
-    import tensorflow as tf
+    """``(train, validation)`` batches, preprocessed as the book does: tf.data pipelines (batched
+    and preprocessed in parallel, prefetched), or without TensorFlow ``keras.utils.PyDataset``s
+    giving the same batches. Training data is reshuffled every pass (seeded)."""
+    from zoo.datasets import batches
 
-    from zoo.datasets.images import without_autotuning
-
+    batches.check_batch_size(batch_size)
     arrays = load_arrays(dataset, source, data_dir)
     (x_train, y_train), (x_valid, y_valid) = arrays
     if max_examples is not None:
@@ -203,17 +212,15 @@ def load(dataset: str = "mnist", flatten: bool = True, batch_size: int = 128, so
         x_valid, y_valid = x_valid[:max_examples], y_valid[:max_examples]
 
     def pipeline(images, labels, training):
-        images, labels = tf.constant(images), tf.constant(labels)
-        # Shuffle indices, not images (a buffer of 60,000 images would be refilled every
-        # epoch), then gather and preprocess whole batches in one vectorised op each.
-        data = tf.data.Dataset.range(len(labels))
-        if training and shuffle:
-            data = data.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-        data = data.batch(batch_size).map(
-            lambda index: preprocess(tf.gather(images, index), tf.gather(labels, index), flatten),
-            num_parallel_calls=tf.data.AUTOTUNE)
-        # no autotuning model: it held up fit's end of every epoch (see zoo.datasets.images)
-        return without_autotuning(data.prefetch(tf.data.AUTOTUNE))
+        order = batches.Order(len(labels), batch_size, shuffle=training and shuffle, seed=seed)
+        if not batches.tensorflow_available():
+            return batches.Batches(order, lambda index: preprocess_numpy(images[index], labels[index], flatten))
+        import tensorflow as tf
+
+        # gather and preprocess whole batches, one vectorised op each
+        images_tensor, labels_tensor = tf.constant(images), tf.constant(labels)
+        return batches.tf_batches(
+            order, lambda index: preprocess(tf.gather(images_tensor, index), tf.gather(labels_tensor, index), flatten))
 
     info = arrays.info
     info.n_train, info.n_validation = len(x_train), len(x_valid)

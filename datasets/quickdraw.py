@@ -127,31 +127,31 @@ def load_arrays(category: str = "apple", source: str = "auto", data_dir=None, ma
 
 
 def load(category: str = "apple", batch_size: int = 128, source: str = "auto", data_dir=None,
-         max_examples=None, seed: int = 0, repeat: bool = True, shuffle_buffer: int = 10_000):
-    """``(train, None)``: shuffled, batched, prefetched float32 (batch, 28, 28, 1) drawings in [0, 1].
+         max_examples=None, seed: int = 0, repeat: bool = True):
+    """``(train, None)``: shuffled full batches of float32 (batch, 28, 28, 1) drawings in [0, 1].
 
     A GAN has no validation set, so the second element is None (kept for the loaders' common
-    shape). ``repeat`` makes an endless stream (the GAN counts iterations, not passes); every
-    batch is full, as the book's fixed-size batches are. ``.info`` says where the data came from.
+    shape). ``repeat`` makes an endless stream (the GAN counts iterations, not passes): pass
+    after pass, each a fresh seeded permutation, end to end; every batch is full, as the
+    book's fixed-size batches are. The batches come from a prefetched tf.data pipeline, or
+    without TensorFlow from a ``keras.utils.PyDataset`` giving the same batches. ``.info``
+    says where the data came from.
     """
-    import tensorflow as tf
+    from zoo.datasets import batches
 
-    from zoo.datasets.images import without_autotuning
-
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r} is invalid: expected an integer >= 1")
+    batches.check_batch_size(batch_size)
     images, info = load_arrays(category, source, data_dir, max_examples, return_info=True)
     if len(images) < batch_size:
         raise DataSourceError(
             f"quickdraw {category}: only {len(images)} drawings for batches of {batch_size}; lower --batch-size"
         )
-    # the book's preprocessing: divide by 255, reshape to 28x28x1 (done per batch, inside the graph)
-    train = tf.data.Dataset.from_tensor_slices(images)
-    train = train.shuffle(min(shuffle_buffer, len(images)), seed=seed, reshuffle_each_iteration=True)
-    if repeat:
-        train = train.repeat()
-    train = train.batch(batch_size, drop_remainder=True)
-    train = train.map(lambda x: tf.cast(x, tf.float32)[..., None] / 255.0, num_parallel_calls=tf.data.AUTOTUNE)
     info.notes["batch_size"] = batch_size
-    # no autotuning model: it held up fit's end by 0.5-5 s a call (see zoo.datasets.images)
-    return Loaded(without_autotuning(train.prefetch(tf.data.AUTOTUNE)), None, info)
+    order = batches.Order(len(images), batch_size, shuffle=True, seed=seed, endless=repeat, drop_remainder=True)
+    # the book's preprocessing: divide by 255, reshape to 28x28x1 (per batch)
+    if not batches.tensorflow_available():
+        return Loaded(batches.Batches(order, lambda index: images[index, ..., None].astype(np.float32) / 255.0), None, info)
+    import tensorflow as tf
+
+    drawings = tf.constant(images)
+    train = batches.tf_batches(order, lambda index: tf.cast(tf.gather(drawings, index), tf.float32)[..., None] / 255.0)
+    return Loaded(train, None, info)
