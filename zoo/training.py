@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import zipfile
+from importlib.util import find_spec
 from pathlib import Path
 
 from zoo import cli, recipes
@@ -56,6 +57,7 @@ class Run(RunFolder):
                                        getattr(args, "precision", "float32"), getattr(args, "seed", None),
                                        quiet=True)  # described once the folder is checked
         super().__init__(args, model, configured, settings)
+        self._said_no_tensorboard = False
 
     # -- models
     def restore(self, start, resume):
@@ -142,11 +144,12 @@ class Run(RunFolder):
         if self.initial_epoch:
             truncate_history(history_csv, self.initial_epoch)
         guard = DivergenceGuard()
-        harness_callbacks = [
-            guard,
-            keras.callbacks.CSVLogger(str(history_csv), append=self.initial_epoch > 0),
-            keras.callbacks.TensorBoard(log_dir=str(self.path("logs"))),
-        ]
+        harness_callbacks = [guard, keras.callbacks.CSVLogger(str(history_csv), append=self.initial_epoch > 0)]
+        if find_spec("tensorflow") is not None:  # Keras writes TensorBoard logs through tf.summary
+            harness_callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.path("logs"))))
+        elif not self._said_no_tensorboard:
+            log.info("TensorFlow is not installed: no TensorBoard logs (history.csv has the curves)")
+            self._said_no_tensorboard = True
         # the checkpoint comes after the script's callbacks, so an epoch's files are all written when it is taken
         checkpoint = EpochCheckpoint(self, self.monitor, self.mode, best=self._best,
                                      every=getattr(self.args, "checkpoint_every", 1))
