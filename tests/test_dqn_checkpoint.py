@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from conftest import needs_backend, run_python
 from zoo.dqn import PRESETS, DQNAgent, build_cartpole_q_network, load_checkpoint, save_checkpoint
 
 # Small enough to run in a second, big enough for the ring to wrap and the target to lag.
@@ -163,3 +164,20 @@ def test_an_interrupted_save_leaves_no_loadable_mix(tuned_checkpoint, tmp_path, 
         save_checkpoint(agent, folder)  # the new agent.keras is written, the memory is not
     with pytest.raises(ValueError, match="agent.json is missing"):
         load_checkpoint(folder)
+
+
+RESUME_ON_BACKEND = """
+import sys
+import pytest
+sys.exit(pytest.main(["tests/test_dqn_checkpoint.py", "-p", "no:xdist", "-q", "-m", "not slow and not torch",
+                      "-k", "continues_exactly or without_memory"]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["jax", pytest.param("torch", marks=[pytest.mark.torch, needs_backend("torch")])])
+def test_a_checkpoint_continues_exactly_on_another_backend(backend):
+    # the tests above, in a process on that backend with TensorFlow hidden (a minute: slow)
+    completed = run_python(RESUME_ON_BACKEND, backend=backend, tensorflow=False, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "3 passed" in completed.stdout
