@@ -1,11 +1,12 @@
 """What differs per Keras backend in the DQN's compiled functions: gradients, the optimizer
 step and compilation. The math itself (``zoo.dqn.learning``) is written once in ``keras.ops``.
 
-Each backend gives three things:
+Each backend gives:
 - ``value_and_grad(loss_of, params)``: the loss and its gradients with respect to ``params``
   (native tensors: the values of the network's trainable variables);
 - ``apply(optimizer, variables, optimizer_values, grads, params)``: one optimizer step,
   returning the new ``(params, optimizer_values)``;
+- ``xla_helps(model)``: whether ``compile`` should ask for XLA where it is a choice;
 - ``compile(function, reads, writes, specs, xla)``: ``function(*values_of_reads, *inputs)``
   returns ``(new values of each group in writes, result)``; the compiled callable takes the
   inputs (``specs``: their ``(shape, dtype)``) as NumPy arrays, writes the new values into
@@ -52,6 +53,10 @@ class JaxAdapter:
         return self.jax.value_and_grad(loss_of)(params)
 
     @staticmethod
+    def xla_helps(model) -> bool:
+        return False  # jax.jit compiles with XLA anyway
+
+    @staticmethod
     def apply(optimizer, variables, optimizer_values, grads, params):
         return optimizer.stateless_apply(optimizer_values, grads, params)
 
@@ -84,6 +89,10 @@ class TorchAdapter:
             loss = loss_of(leaves)
             grads = torch.autograd.grad(loss, leaves)
         return loss.detach(), list(grads)
+
+    @staticmethod
+    def xla_helps(model) -> bool:
+        return False  # eager
 
     @staticmethod
     def apply(optimizer, variables, optimizer_values, grads, params):
@@ -122,24 +131,19 @@ class TensorFlowAdapter:
             loss = loss_of(params)
         return loss, tape.gradient(loss, params)
 
-    @staticmethod
-    def apply(optimizer, variables, optimizer_values, grads, params):
+    def apply(self, optimizer, variables, optimizer_values, grads, params):
         # ``params`` and ``optimizer_values`` are the variables' current values: step the variables
         optimizer.apply(grads, variables)
-        read = TensorFlowAdapter._read
-        return [read(variable) for variable in variables], [read(variable) for variable in optimizer.variables]
+        return [self._read(variable) for variable in variables], [self._read(v) for v in optimizer.variables]
 
-    @staticmethod
-    def _read(variable):
-        import tensorflow as tf
-
-        return tf.convert_to_tensor(variable.value)
+    def _read(self, variable):
+        return self.tf.convert_to_tensor(variable.value)
 
     def compile(self, function, reads, writes, specs, xla):
         tf = self.tf
 
         def graph(*inputs):
-            values = [[tf.convert_to_tensor(variable.value) for variable in group] for group in reads]
+            values = [[self._read(variable) for variable in group] for group in reads]
             updates, result = function(*values, *inputs)
             _assign(writes, updates)
             return result

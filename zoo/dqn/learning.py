@@ -41,7 +41,7 @@ class CompiledQLearning:
         learned = [model.trainable_variables, optimizer.variables]
         states = ((None, *model.input_shape[1:]), "float32")
         batch = [states, ((None,), "int32"), ((None,), "float32"), states, ((None,), "float32")]
-        xla = getattr(self.backend, "xla_helps", lambda _: False)(model)
+        xla = self.backend.xla_helps(model)
         compile_ = self.backend.compile
         self.q_values = compile_(lambda *values: ([], self._q(values[:2], values[2])), online, [], [states], False)
         self.greedy_actions = compile_(lambda *values: ([], self._greedy(values[:2], values[2])), online, [],
