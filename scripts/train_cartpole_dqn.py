@@ -11,8 +11,9 @@ Double DQN, Huber loss and one minibatch update per step.
     python scripts/train_cartpole_dqn.py --play --weights cartpole_v0     # play trained weights
     python scripts/train_cartpole_dqn.py --weights cartpole_v0            # train on from them
 
-Writes scores.csv, scores.png, checkpoints/ (the agent every 50 episodes and after the
-last; --resume continues), best.weights.h5 (the best periodic greedy check), model.keras
+Writes scores.csv, scores.png, weights/ (the network every 50 episodes and after the
+last, as the book saves it), checkpoints/ (the agent at those moments; --resume continues),
+best.weights.h5 (the best periodic greedy check), model.keras
 (those best weights), metrics.json and a RESULT line with the greedy mean over
 --eval-episodes episodes. --play writes nothing but the GIF that --record asks for, and
 ends with a RESULT line of its greedy scores.
@@ -21,6 +22,7 @@ ends with a RESULT line of its greedy scores.
 import json
 import logging
 import time
+from functools import partial
 
 import numpy as np
 
@@ -119,13 +121,14 @@ def main():
 
     from zoo import training  # first: it quiets TensorFlow's start-up logs
     from zoo import plots
-    from zoo.dqn import DQNAgent, build_cartpole_q_network, evaluate, make_gym_env, record_episode
+    from zoo.dqn import (DQNAgent, build_cartpole_q_network, evaluate, load_checkpoint, make_gym_env,
+                         record_episode, save_checkpoint)
 
-    preset = recipe.presets[args.preset]
+    preset = recipe.presets[args.preset]  # every setting of the agent and of this loop
     # The preset's values under a key of their own: a resumed run whose zoo changed them is
     # refused, and a changed --preset is reported as such rather than as its first consequence.
     run = training.Run(args, MODEL, monitor="eval_mean_score", mode="max", settings={"recipe": {
-        **recipe.agent_options(args.preset), "n_dense": preset.n_dense,
+        **recipe.agent_options(args.preset), **preset.loop_settings(), "n_dense": preset.n_dense,
         "terminal_reward": recipe.terminal_reward, "check_episodes": recipe.check_episodes}})
 
     # the game
@@ -133,12 +136,11 @@ def main():
     state_size, action_size = env.observation_space.shape[0], int(env.action_space.n)
     max_steps = env.spec.max_episode_steps
     n_episodes = args.episodes or preset.episodes
-    tuned = args.preset == "tuned"
-    train_every_step = args.train_every_step or tuned
-    stop_at = args.stop_at if args.stop_at is not None else (max_steps if tuned else None)
+    train_every_step = args.train_every_step or preset.train_every_step
+    stop_at = args.stop_at if args.stop_at is not None else (max_steps if preset.stop_at_episode_limit else None)
     # The book's gym ends an episode at the time limit with done=True and learns that as a
     # terminal state; the tuned agent knows a timeout is not a failure and bootstraps through it.
-    timeout_is_terminal = not tuned
+    timeout_is_terminal = preset.timeout_is_terminal
 
     # the agent: the preset's options, with what the command line overrides
     overrides = {option: getattr(args, option) for option in ("batch_size", "replay", "learning_rate",
@@ -154,7 +156,7 @@ def main():
         return DQNAgent(model, **agent_settings)
 
     agent = run.restore(start=new_agent,
-                        resume=lambda folder, progress: DQNAgent.load_checkpoint(folder, **agent_settings))
+                        resume=lambda folder, progress: load_checkpoint(folder, **agent_settings))
     done_before = run.progress.get("episodes_done", 0)
     scores = list(run.progress.get("scores", []))
     evaluations = list(run.progress.get("evaluations", []))
@@ -176,10 +178,10 @@ def main():
 
     def checkpoint(episodes_done):
         # the book's own snapshot of the weights every 50 episodes
-        agent.save_weights(run.path("checkpoints") / f"weights_{episodes_done:04d}.weights.h5")
+        agent.save_weights(run.path("weights") / f"weights_{episodes_done:04d}.weights.h5")
         # the agent into a snapshot folder of its own, so a kill mid-save keeps the previous one;
         # progress as a function: its training time then includes the save
-        run.checkpoint(agent.save_checkpoint,
+        run.checkpoint(partial(save_checkpoint, agent),
                        lambda: {"episodes_done": episodes_done, "stopped_early": stopped_early,
                                 "training_time_s": round(training_time(), 2), "scores": scores,
                                 "evaluations": evaluations}, snapshot=True)

@@ -10,8 +10,8 @@ then --test-episodes greedy episodes, with train and test score statistics each 
     python scripts/train_doom_dqn.py --scenario basic --record              # + a GIF
     python scripts/train_doom_dqn.py --play --weights doom_simpler_basic    # the bundled agent plays
 
-Writes scores.csv and scores.png (per epoch), checkpoints/ (the agent with its replay
-memory, and the network of every epoch; --resume continues), model.keras (the last
+Writes scores.csv and scores.png (per epoch), weights/ (the network after every epoch),
+checkpoints/ (the agent with its replay memory; --resume continues), model.keras (the last
 epoch's network), metrics.json and a RESULT line with the last epoch's greedy test score.
 --play writes nothing but the GIF that --record asks for, and ends with a RESULT line of its
 greedy scores.
@@ -20,6 +20,7 @@ greedy scores.
 import json
 import logging
 import time
+from functools import partial
 
 import numpy as np
 
@@ -109,7 +110,7 @@ def main():
 
     from zoo import training  # first: it quiets TensorFlow's start-up logs
     from zoo import plots
-    from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, record_episode
+    from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, load_checkpoint, record_episode, save_checkpoint
 
     # the recipe's values too: a resumed run whose zoo changed them is refused
     run = training.Run(args, MODEL, monitor="test_mean", mode="max",
@@ -134,7 +135,7 @@ def main():
         return DQNAgent(model, **agent_settings)
 
     agent = run.restore(start=new_agent,
-                        resume=lambda folder, progress: DQNAgent.load_checkpoint(folder, **agent_settings))
+                        resume=lambda folder, progress: load_checkpoint(folder, **agent_settings))
     done_before = run.progress.get("epochs_done", 0)
     rows = list(run.progress.get("rows", []))
     earlier_training_time = run.progress.get("training_time_s", 0.0)
@@ -184,11 +185,11 @@ def main():
               f"test ({args.test_episodes}): {fmt(test)}  [{row['seconds']:.0f} s]", flush=True)
         write_scores(run.path("scores.csv"), rows)
 
-        agent.save_weights(run.path("checkpoints") / f"epoch_{epoch + 1:03d}.weights.h5")  # the network after every epoch
+        agent.save_weights(run.path("weights") / f"epoch_{epoch + 1:03d}.weights.h5")  # the network after every epoch
         # the agent with its replay memory (a resumed run learns from it at once), into a snapshot
         # folder of its own so a kill mid-save keeps the previous one; progress as a function: its
         # training time then includes the save
-        run.checkpoint(agent.save_checkpoint,
+        run.checkpoint(partial(save_checkpoint, agent),
                        lambda: {"epochs_done": epoch + 1, "training_time_s": round(training_time(), 2), "rows": rows},
                        snapshot=True)
     env.close()

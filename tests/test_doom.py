@@ -103,7 +103,7 @@ def test_doom_script_short_run(doom_runs):
     assert -500 <= result["test_mean"] <= 101
     for name in ("scores.csv", "scores.png", "model.keras", "metrics.json", "state.json",
                  "checkpoints/snapshot_00001/agent.json", "checkpoints/snapshot_00001/memory.npz",
-                 "checkpoints/epoch_001.weights.h5"):
+                 "weights/epoch_001.weights.h5"):
         assert name in files, name
     assert not [name for name in files if name.endswith("progress.json")]
     header, row = files["scores.csv"].decode().strip().splitlines()
@@ -121,7 +121,7 @@ def test_doom_script_resumes_with_its_replay_memory(doom_runs):
     assert resumed["training_time_s"] >= first["training_time_s"] > 0
     rows = files["scores.csv"].decode().strip().splitlines()
     assert rows[:2] == first_files["scores.csv"].decode().strip().splitlines() and rows[2].startswith("2,")
-    for name in ("scores.png", "model.keras", "checkpoints/epoch_001.weights.h5", "checkpoints/epoch_002.weights.h5"):
+    for name in ("scores.png", "model.keras", "weights/epoch_001.weights.h5", "weights/epoch_002.weights.h5"):
         assert name in files, name
     assert json.loads(files["metrics.json"]) == resumed
 
@@ -130,9 +130,9 @@ def test_doom_script_resumes_with_its_replay_memory(doom_runs):
 def test_doom_script_overwrite_keeps_the_new_runs_checkpoints(doom_runs):
     out, [*_, (result, files)] = doom_runs
     assert result["epochs"] == 1 and result["segments"] == 1
-    assert sorted(name for name in files if name.startswith("checkpoints/")) == [
-        "checkpoints/epoch_001.weights.h5", "checkpoints/snapshot_00001/agent.json",
-        "checkpoints/snapshot_00001/agent.keras", "checkpoints/snapshot_00001/memory.npz",
+    assert sorted(name for name in files if name.startswith(("checkpoints/", "weights/"))) == [
+        "checkpoints/snapshot_00001/agent.json", "checkpoints/snapshot_00001/agent.keras",
+        "checkpoints/snapshot_00001/memory.npz", "weights/epoch_001.weights.h5",
     ]  # the new run's, none of the replaced run's epoch 2
     assert json.loads(files["state.json"])["progress"]["epochs_done"] == 1
     assert len(files["scores.csv"].decode().strip().splitlines()) == 2

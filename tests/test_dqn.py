@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import ROOT, SCRIPTS, run_script, user_lines
+from conftest import ROOT, SCRIPTS, needs_backend, run_python, run_script, user_lines
 from zoo.dqn import (
     PRESETS,
     DQNAgent,
@@ -94,25 +94,97 @@ def test_replay_memory_samples_only_filled_slots():
 
 # ----------------------------------------------------------------------------- replay updates
 
-def test_compiled_book_replay_equals_the_books_predict_fit_loop():
+def check_book_replay_against_predict_fit():
+    """The compiled book replay makes the very updates of the book's predict/fit loop, on the
+    backend Keras runs on (a subprocess calls this for JAX and PyTorch)."""
     keras.utils.set_random_seed(0)
     book_model = build_cartpole_q_network()
     zoo_model = build_cartpole_q_network()
     zoo_model.set_weights(book_model.get_weights())
     book_model.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=0.001))
     agent = DQNAgent(zoo_model)  # book defaults: Adam 0.001, MSE, gamma 0.95, replay="book"
-    batch = transitions(10)
+    batch = transitions(6)
     # the same optimizer state to start from: a few identical updates first
-    warmup = transitions(3, seed=5)
+    warmup = transitions(2, seed=5)
     book_replay(book_model, warmup)
     agent.replay_on(*warmup)
-    assert int(agent.optimizer.iterations) == int(book_model.optimizer.iterations) == 3
+    assert int(agent.optimizer.iterations) == int(book_model.optimizer.iterations) == 2
 
     book_replay(book_model, batch)
     agent.replay_on(*batch)
-    assert int(agent.optimizer.iterations) == int(book_model.optimizer.iterations) == 13
+    assert int(agent.optimizer.iterations) == int(book_model.optimizer.iterations) == 8
     for book_weight, zoo_weight in zip(book_model.get_weights(), zoo_model.get_weights()):
         np.testing.assert_allclose(zoo_weight, book_weight, rtol=1e-5, atol=1e-6)
+
+
+def agent_trace() -> dict:
+    """Acting, fit targets, both replays, a target-network sync and Double DQN from fixed
+    weights: arrays that must come out the same on every backend."""
+    rng = np.random.default_rng(7)
+    weights = [rng.normal(scale=0.5, size=w.shape).astype("float32")
+               for w in build_cartpole_q_network(n_dense=8).get_weights()]
+
+    def network():
+        model = build_cartpole_q_network(n_dense=8)
+        model.set_weights(weights)
+        return model
+
+    def flat(model):
+        return np.concatenate([w.ravel() for w in model.get_weights()])
+
+    # one batch size throughout: each new shape is another compilation
+    states = transitions(8, seed=9)[0]
+    book = DQNAgent(network(), seed=0)
+    trace = {"q": book.q_values(states), "greedy": book.greedy_actions(states)}
+    trace["book_loss"] = np.array(book.replay_on(*transitions(8, seed=10)))
+    trace["book_weights"] = flat(book.model)
+    tuned = DQNAgent(network(), replay="batched", target_update_period=2, double_dqn=True, loss="huber", gamma=0.9)
+    tuned.replay_on(*transitions(8, seed=11))  # online and target networks now differ
+    trace["double_dqn_targets"] = tuned.targets(*transitions(8, seed=12))
+    trace["tuned_loss"] = np.array(tuned.replay_on(*transitions(8, seed=12)))  # the second update syncs
+    trace["tuned_weights"], trace["target_weights"] = flat(tuned.model), flat(tuned.target_model)
+    np.testing.assert_array_equal(trace["target_weights"], trace["tuned_weights"])  # synced after 2 updates
+    assert not np.allclose(trace["book_weights"], np.concatenate([w.ravel() for w in weights]))  # it learned
+    return trace
+
+
+def test_compiled_book_replay_equals_the_books_predict_fit_loop():
+    check_book_replay_against_predict_fit()
+
+
+ON_BACKEND = """
+import sys
+sys.path.insert(0, "tests")
+import numpy as np
+from test_dqn import agent_trace, check_book_replay_against_predict_fit
+check_book_replay_against_predict_fit()
+np.savez({path!r}, **agent_trace())
+"""
+
+
+def check_backend_agrees_with_tensorflow(backend, tmp_path):
+    """The book-replay check on ``backend``, TensorFlow hidden, and its trace equal to this process's."""
+    assert keras.backend.backend() == "tensorflow"
+    path = tmp_path / f"{backend}.npz"
+    run_python(ON_BACKEND.format(path=str(path)), backend=backend, tensorflow=False)
+    expected = agent_trace()
+    with np.load(path) as got:
+        assert sorted(got.files) == sorted(expected)
+        for name, value in expected.items():
+            if value.dtype.kind == "i":
+                np.testing.assert_array_equal(got[name], value, err_msg=name)
+            else:
+                np.testing.assert_allclose(got[name], value, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_the_dqn_on_jax_matches_the_book_and_tensorflow(tmp_path):
+    check_backend_agrees_with_tensorflow("jax", tmp_path)
+
+
+@pytest.mark.torch
+@needs_backend("torch")
+def test_the_dqn_on_torch_matches_the_book_and_tensorflow(tmp_path):
+    check_backend_agrees_with_tensorflow("torch", tmp_path)
 
 
 def test_batched_targets_equal_per_sample_targets_with_frozen_weights():
@@ -267,7 +339,7 @@ def test_cartpole_script_short_run(cartpole_runs):
     for name in ("scores.csv", "scores.png", "model.keras", "best.weights.h5", "metrics.json", "state.json",
                  "checkpoints/snapshot_00001/agent.json", "checkpoints/snapshot_00001/agent.keras",
                  "checkpoints/snapshot_00001/memory.npz",
-                 "checkpoints/weights_0010.weights.h5"):  # the last episode is checkpointed, not only every 50th
+                 "weights/weights_0010.weights.h5"):  # the last episode is checkpointed, not only every 50th
         assert name in files, name
     assert not [name for name in files if name.endswith("progress.json")]
     assert json.loads(files["metrics.json"]) == result
@@ -281,8 +353,8 @@ def test_cartpole_script_resumes(cartpole_runs):
     out, (first, first_files), (resumed, files), _ = cartpole_runs
     assert resumed["episodes"] == 20 and resumed["segments"] == 2
     # every artifact of an uninterrupted run, rewritten with all episodes
-    for name in ("scores.png", "model.keras", "best.weights.h5", "checkpoints/weights_0010.weights.h5",
-                 "checkpoints/weights_0020.weights.h5"):
+    for name in ("scores.png", "model.keras", "best.weights.h5", "weights/weights_0010.weights.h5",
+                 "weights/weights_0020.weights.h5"):
         assert name in files, name
     assert json.loads(files["metrics.json"]) == resumed
     rows = files["scores.csv"].decode().strip().splitlines()
@@ -329,7 +401,8 @@ def test_cartpole_script_overwrite_keeps_the_new_runs_checkpoints(cartpole_runs,
     assert result["episodes"] == 3 and result["segments"] == 1
     assert sorted(str(path.relative_to(out / "checkpoints")) for path in (out / "checkpoints").rglob("*")) == [
         "snapshot_00001", "snapshot_00001/agent.json", "snapshot_00001/agent.keras", "snapshot_00001/best.weights.h5",
-        "snapshot_00001/memory.npz", "weights_0003.weights.h5"]
+        "snapshot_00001/memory.npz"]  # the agent's checkpoint only: the script writes nothing there itself
+    assert sorted(path.name for path in (out / "weights").iterdir()) == ["weights_0003.weights.h5"]
     state = json.loads((out / "state.json").read_text())
     assert state["progress"]["episodes_done"] == 3 and state["segments"] == 1
     assert len((out / "scores.csv").read_text().strip().splitlines()) == 4

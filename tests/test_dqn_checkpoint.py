@@ -8,7 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from zoo.dqn import PRESETS, DQNAgent, build_cartpole_q_network
+from conftest import needs_backend, run_python
+from zoo.dqn import PRESETS, DQNAgent, build_cartpole_q_network, load_checkpoint, save_checkpoint
 
 # Small enough to run in a second, big enough for the ring to wrap and the target to lag.
 SMALL = {"book": dict(memory_size=48, batch_size=6),
@@ -50,7 +51,7 @@ def tuned_checkpoint(tmp_path_factory):
     agent = make_agent("tuned")
     play(agent, 20, seed=1, keep_best_at=15)
     folder = tmp_path_factory.mktemp("tuned") / "checkpoint"
-    agent.save_checkpoint(folder)
+    save_checkpoint(agent, folder)
     return folder
 
 
@@ -66,17 +67,17 @@ def test_loaded_agent_continues_exactly_as_the_saved_one(tmp_path, preset):
     assert (agent.memory.size, agent.memory.position) == (48, 12)
     assert not np.array_equal(agent.best_weights[0], agent.model.get_weights()[0])
     if preset == "tuned":
-        assert agent.updates != agent._last_sync  # the next sync comes mid-way, not right after loading
+        assert agent.updates != agent.last_target_sync  # the next sync comes mid-way, not right after loading
         assert not np.array_equal(agent.target_model.get_weights()[0], agent.model.get_weights()[0])
 
-    agent.save_checkpoint(tmp_path / "checkpoint")
+    save_checkpoint(agent, tmp_path / "checkpoint")
     # the preset's settings as a script passes them, with another seed and the preset's starting epsilon
-    loaded = DQNAgent.load_checkpoint(tmp_path / "checkpoint", **{**PRESETS[preset], **SMALL[preset], "seed": 99})
+    loaded = load_checkpoint(tmp_path / "checkpoint", **{**PRESETS[preset], **SMALL[preset], "seed": 99})
 
     assert_same_arrays(loaded.model.get_weights(), agent.model.get_weights())
     assert int(loaded.optimizer.iterations) == int(agent.optimizer.iterations) > 0
     assert_same_arrays(optimizer_state(loaded), optimizer_state(agent))
-    assert (loaded.epsilon, loaded.updates, loaded._last_sync) == (agent.epsilon, agent.updates, agent._last_sync)
+    assert (loaded.epsilon, loaded.updates, loaded.last_target_sync) == (agent.epsilon, agent.updates, agent.last_target_sync)
     assert loaded.epsilon < 1.0
     assert loaded.best_score == agent.best_score == 12.5
     assert_same_arrays(loaded.best_weights, agent.best_weights)
@@ -95,7 +96,7 @@ def test_loaded_agent_continues_exactly_as_the_saved_one(tmp_path, preset):
     assert_same_arrays(loaded.model.get_weights(), agent.model.get_weights())
     assert_same_arrays(optimizer_state(loaded), optimizer_state(agent))
     if preset == "tuned":
-        assert agent._last_sync > 56  # a sync happened after the checkpoint, on both
+        assert agent.last_target_sync > 56  # a sync happened after the checkpoint, on both
         assert_same_arrays(loaded.target_model.get_weights(), agent.target_model.get_weights())
     assert (loaded.epsilon, loaded.updates) == (agent.epsilon, agent.updates)
 
@@ -104,14 +105,14 @@ def test_checkpoint_without_memory_or_best_score(tmp_path):
     agent = make_agent("book")
     play(agent, 10, seed=1)
     folder = tmp_path / "checkpoint"
-    agent.save_checkpoint(folder)
-    agent.save_checkpoint(folder, memory=False)  # the earlier memory.npz would be stale now
+    save_checkpoint(agent, folder)
+    save_checkpoint(agent, folder, memory=False)  # the earlier memory.npz would be stale now
 
     assert not (folder / "memory.npz").exists()
     state = json.loads((folder / "agent.json").read_text())  # strict JSON: -inf would not parse back
     assert state["best_score"] is None
     assert state["settings"]["memory_size"] == 48 and state["settings"]["replay"] == "book"
-    loaded = DQNAgent.load_checkpoint(folder)
+    loaded = load_checkpoint(folder)
     assert len(loaded.memory) == 0 and loaded.memory.position == 0
     assert loaded.best_score == -np.inf and loaded.best_weights is None
     assert loaded.updates == agent.updates > 0
@@ -125,7 +126,7 @@ def test_checkpoint_without_memory_or_best_score(tmp_path):
 def test_a_contradicting_setting_is_refused(tuned_checkpoint, name, value):
     settings = {**PRESETS["tuned"], **SMALL["tuned"], name: value}
     with pytest.raises(ValueError) as error:
-        DQNAgent.load_checkpoint(tuned_checkpoint, **settings)
+        load_checkpoint(tuned_checkpoint, **settings)
     message = str(error.value)
     recorded = {**PRESETS["tuned"], **SMALL["tuned"], "optimizer": "adam"}[name]
     assert message.startswith(f"{name}={value!r} contradicts")
@@ -146,13 +147,13 @@ def test_a_damaged_checkpoint_names_the_file(tuned_checkpoint, tmp_path, damage,
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match=rf"{file_name}") as error:
-        DQNAgent.load_checkpoint(folder)
+        load_checkpoint(folder)
     assert "\n" not in str(error.value)
 
 
 def test_an_interrupted_save_leaves_no_loadable_mix(tuned_checkpoint, tmp_path, monkeypatch):
     folder = copy_of(tuned_checkpoint, tmp_path)
-    agent = DQNAgent.load_checkpoint(folder)
+    agent = load_checkpoint(folder)
     play(agent, 3, seed=5)
 
     def killed(path):
@@ -160,6 +161,23 @@ def test_an_interrupted_save_leaves_no_loadable_mix(tuned_checkpoint, tmp_path, 
 
     monkeypatch.setattr(agent.memory, "save", killed)
     with pytest.raises(KeyboardInterrupt):
-        agent.save_checkpoint(folder)  # the new agent.keras is written, the memory is not
+        save_checkpoint(agent, folder)  # the new agent.keras is written, the memory is not
     with pytest.raises(ValueError, match="agent.json is missing"):
-        DQNAgent.load_checkpoint(folder)
+        load_checkpoint(folder)
+
+
+RESUME_ON_BACKEND = """
+import sys
+import pytest
+sys.exit(pytest.main(["tests/test_dqn_checkpoint.py", "-p", "no:xdist", "-q", "-m", "not slow and not torch",
+                      "-k", "continues_exactly or without_memory"]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["jax", pytest.param("torch", marks=[pytest.mark.torch, needs_backend("torch")])])
+def test_a_checkpoint_continues_exactly_on_another_backend(backend):
+    # the tests above, in a process on that backend with TensorFlow hidden (a minute: slow)
+    completed = run_python(RESUME_ON_BACKEND, backend=backend, tensorflow=False, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "3 passed" in completed.stdout

@@ -77,11 +77,43 @@ class Recipe:
 
 @dataclass(frozen=True)
 class AgentPreset:
-    """One documented way to train an agent; its DQNAgent options are ``zoo.dqn.PRESETS`` of the same name."""
+    """One documented way to train an agent: every setting of its agent and its training loop.
 
+    The agent's settings are ``DQNAgent`` keyword arguments (``agent_options()``); the loop's
+    say when the script replays, what counts as an episode's end and when it stops.
+    """
+
+    # training:
     episodes: int  # training episodes
     n_dense: int  # units of each hidden layer of the Q-network
     parameters: int  # the Q-network's parameter count at that width
+    # agent:
+    gamma: float = 0.95  # discount factor of future rewards
+    epsilon: float = 1.0  # exploration rate at the start
+    epsilon_decay: float = 0.995  # exploration multiplied by this after every replay call
+    epsilon_min: float = 0.01
+    learning_rate: float = 0.001  # Adam's
+    memory_size: int = 2000  # replay memory capacity
+    batch_size: int = 32  # transitions per replay call
+    replay: str = "book"  # one update per sampled transition ("book") or per minibatch ("batched")
+    target_update_period: int | None = None  # updates between target-network syncs (None: no target network)
+    double_dqn: bool = False
+    loss: str = "mse"
+    # the loop:
+    train_every_step: bool = False  # a replay call after every step (else one after each episode)
+    timeout_is_terminal: bool = True  # learn an episode's time limit as a failure (else bootstrap through it)
+    stop_at_episode_limit: bool = False  # stop once a greedy check scores the episode's step limit
+
+    AGENT_OPTIONS = ("gamma", "epsilon", "epsilon_decay", "epsilon_min", "learning_rate", "memory_size",
+                     "batch_size", "replay", "target_update_period", "double_dqn", "loss")
+
+    def agent_options(self) -> dict:
+        """``DQNAgent`` keyword arguments."""
+        return {name: getattr(self, name) for name in self.AGENT_OPTIONS}
+
+    def loop_settings(self) -> dict:
+        return {"train_every_step": self.train_every_step, "timeout_is_terminal": self.timeout_is_terminal,
+                "stop_at_episode_limit": self.stop_at_episode_limit}
 
 
 @dataclass(frozen=True)
@@ -96,7 +128,7 @@ class AgentRecipe:
     # environment:
     env: str  # a gymnasium id, or a ViZDoom scenario
     terminal_reward: float | None = None  # replaces the reward of an episode's last step (None: kept)
-    # agent: DQNAgent keyword arguments every run takes (with presets: on top of zoo.dqn.PRESETS)
+    # agent: DQNAgent keyword arguments every run takes (with presets: on top of the preset's)
     agent: dict = field(default_factory=dict)
     presets: dict = field(default_factory=dict)  # preset name -> AgentPreset; the first is the book's
     # training:
@@ -128,9 +160,7 @@ class AgentRecipe:
         preset = next(iter(self.presets)) if preset is None else preset
         if preset not in self.presets:
             raise ValueError(f"preset={preset!r} is invalid: expected one of {list(self.presets)}")
-        from zoo.dqn import PRESETS  # TensorFlow: only when an agent is wanted
-
-        return {**PRESETS[preset], **self.agent}
+        return {**self.presets[preset].agent_options(), **self.agent}
 
     @property
     def batch_size(self) -> int | None:
@@ -255,11 +285,15 @@ RECIPES = {
         # environment:
         env="CartPole-v0",  # the book's game: 200-step episodes
         terminal_reward=-10,  # the book's penalty on the step that ends an episode
-        # agent: the book's options, or a target network, Double DQN, Huber loss and one
-        # minibatch update per step for the 500-step CartPole-v1 (zoo.dqn.PRESETS)
+        # agent and loop: the book's options, or a target network, Double DQN, Huber loss and one
+        # minibatch update per step for the 500-step CartPole-v1
         presets={
             "book": AgentPreset(episodes=1000, n_dense=32, parameters=1_282),
-            "tuned": AgentPreset(episodes=600, n_dense=64, parameters=4_610),  # twice the width for v1
+            # twice the width for v1; a timeout is not a failure; stop once a greedy check plays a whole episode
+            "tuned": AgentPreset(episodes=600, n_dense=64, parameters=4_610, gamma=0.99, epsilon_decay=0.999,
+                                 learning_rate=0.0005, memory_size=50_000, batch_size=64, replay="batched",
+                                 target_update_period=100, double_dqn=True, loss="huber", train_every_step=True,
+                                 timeout_is_terminal=False, stop_at_episode_limit=True),
         },
         # training:
         checkpoint_every=50,  # episodes, as the book saves its weights
@@ -398,7 +432,8 @@ def _agent_section(name: str, recipe: AgentRecipe) -> list[str]:
     if recipe.presets:
         for preset, settings in recipe.presets.items():
             lines.append(f"- Preset {preset}: {_number(settings.episodes)} episodes, n_dense={settings.n_dense} "
-                         f"({_number(settings.parameters)} parameters); agent {_settings(recipe.agent_options(preset))}")
+                         f"({_number(settings.parameters)} parameters); agent {_settings(recipe.agent_options(preset))}; "
+                         f"loop {_settings(settings.loop_settings())}")
     else:
         lines.append(f"- Agent: {_settings(recipe.agent_options())}")
     training = []

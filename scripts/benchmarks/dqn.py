@@ -3,7 +3,8 @@
 All sides run here, in one process, on the same Q-network and the same transitions:
 - one replay call of 32 transitions: the book's loop (per sample: up to two ``predict``
   and one ``fit``) against the zoo's compiled ``book`` replay (the same 32 sequential
-  updates, one XLA program on a CPU) and its ``batched`` replay (one minibatch update);
+  updates: one XLA program on a CPU with TensorFlow, one ``jax.jit`` program with JAX) and
+  its ``batched`` replay (one minibatch update);
 - choosing one action: ``model.predict`` against the agent's compiled forward pass.
 
 A timed call of the book's replay is one replay call (seconds); the zoo's sides are timed
@@ -58,12 +59,14 @@ def rows(quick: bool) -> list[dict]:
     acting = alternate({"predict": _repeat(lambda: np.argmax(book_model.predict(state[None], verbose=0)[0]), predicts),
                         "act": _repeat(lambda: book_agent.act(state, greedy=True), acts)}, rounds=rounds)
 
-    note = "Keras 3, CPU, same Q-network (1,282 parameters) and transitions"
+    backend = keras.backend.backend()
+    compiled = {"tensorflow": "XLA-compiled", "jax": "jax.jit-compiled", "torch": "eager PyTorch"}[backend]
+    note = f"Keras 3 on {backend}, CPU, same Q-network (1,282 parameters) and transitions"
     ms = dict(unit="ms/call", per="unit", scale=1000)
     return [
         row("dqn", "replay call, 32 transitions: book predict/fit vs compiled book replay",
             replay["book"], replay["compiled"], baseline_amount=1, zoo_amount=block, **ms,
-            note=f"same 32 sequential Adam updates, XLA-compiled; {note}; zoo timed over {block} calls"),
+            note=f"same 32 sequential Adam updates, {compiled}; {note}; zoo timed over {block} calls"),
         row("dqn", "replay call, 32 transitions: book predict/fit vs batched replay",
             replay["book"], replay["batched"], baseline_amount=1, zoo_amount=block, **ms,
             note=f"one minibatch update instead of 32; {note}; zoo timed over {block} calls"),

@@ -1,0 +1,171 @@
+"""What differs per Keras backend in the DQN's compiled functions: gradients, the optimizer
+step and compilation. The math itself (``zoo.dqn.learning``) is written once in ``keras.ops``.
+
+Each backend gives:
+- ``value_and_grad(loss_of, params)``: the loss and its gradients with respect to ``params``
+  (native tensors: the values of the network's trainable variables);
+- ``apply(optimizer, variables, optimizer_values, grads, params)``: one optimizer step,
+  returning the new ``(params, optimizer_values)``;
+- ``xla_helps(model)``: whether ``compile`` should ask for XLA where it is a choice;
+- ``compile(function, reads, writes, specs, xla)``: ``function(*values_of_reads, *inputs)``
+  returns ``(new values of each group in writes, result)``; the compiled callable takes the
+  inputs (``specs``: their ``(shape, dtype)``) as NumPy arrays, writes the new values into
+  the variables and returns the result as NumPy.
+
+The backend's library is imported only when the backend is the one Keras runs on.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+
+def current():
+    """The adapter of the backend Keras runs on."""
+    name = keras.backend.backend()
+    if name not in _ADAPTERS:
+        raise ValueError(f"the DQN agent runs on the tensorflow, jax and torch backends, not on {name!r}")
+    return _ADAPTERS[name]()
+
+
+def _values(groups):
+    return [[variable.value for variable in group] for group in groups]
+
+
+def _assign(groups, values):
+    for group, new in zip(groups, values):
+        for variable, value in zip(group, new):
+            variable.assign(value)
+
+
+class JaxAdapter:
+    """``jax.jit`` over pure functions; the new values are written back after each call."""
+
+    name = "jax"
+
+    def __init__(self):
+        import jax
+
+        self.jax = jax
+
+    def value_and_grad(self, loss_of, params):
+        return self.jax.value_and_grad(loss_of)(params)
+
+    @staticmethod
+    def xla_helps(model) -> bool:
+        return False  # jax.jit compiles with XLA anyway
+
+    @staticmethod
+    def apply(optimizer, variables, optimizer_values, grads, params):
+        return optimizer.stateless_apply(optimizer_values, grads, params)
+
+    def compile(self, function, reads, writes, specs, xla):
+        jitted = self.jax.jit(function)
+
+        def call(*inputs):
+            updates, result = jitted(*_values(reads), *inputs)
+            _assign(writes, updates)
+            return np.asarray(result)
+
+        return call
+
+
+class TorchAdapter:
+    """Eager PyTorch, autograd for the gradients and no gradient tracking elsewhere."""
+
+    name = "torch"
+
+    def __init__(self):
+        import torch
+
+        self.torch = torch
+
+    def value_and_grad(self, loss_of, params):
+        torch = self.torch
+        with torch.enable_grad():
+            # detached leaves: the gradient is taken with respect to these values only
+            leaves = [param.detach().requires_grad_(True) for param in params]
+            loss = loss_of(leaves)
+            grads = torch.autograd.grad(loss, leaves)
+        return loss.detach(), list(grads)
+
+    @staticmethod
+    def xla_helps(model) -> bool:
+        return False  # eager
+
+    @staticmethod
+    def apply(optimizer, variables, optimizer_values, grads, params):
+        return optimizer.stateless_apply(optimizer_values, grads, params)
+
+    def compile(self, function, reads, writes, specs, xla):
+        torch = self.torch
+
+        def call(*inputs):
+            with torch.no_grad():
+                tensors = [keras.ops.convert_to_tensor(value, dtype) for value, (_, dtype) in zip(inputs, specs)]
+                updates, result = function(*_values(reads), *tensors)
+                _assign(writes, updates)
+            return keras.ops.convert_to_numpy(result)
+
+        return call
+
+
+class TensorFlowAdapter:
+    """``tf.function`` (XLA where ``xla``), reading and writing the variables inside the graph.
+
+    TensorFlow's Keras optimizers refuse ``stateless_apply`` (it clashes with
+    ``tf.distribute``), so its step is applied to the variables themselves and read back.
+    """
+
+    name = "tensorflow"
+
+    def __init__(self):
+        import tensorflow as tf
+
+        self.tf = tf
+
+    def value_and_grad(self, loss_of, params):
+        with self.tf.GradientTape() as tape:
+            tape.watch(params)
+            loss = loss_of(params)
+        return loss, tape.gradient(loss, params)
+
+    def apply(self, optimizer, variables, optimizer_values, grads, params):
+        # ``params`` and ``optimizer_values`` are the variables' current values: step the variables
+        optimizer.apply(grads, variables)
+        return [self._read(variable) for variable in variables], [self._read(v) for v in optimizer.variables]
+
+    def _read(self, variable):
+        return self.tf.convert_to_tensor(variable.value)
+
+    def compile(self, function, reads, writes, specs, xla):
+        tf = self.tf
+
+        def graph(*inputs):
+            values = [[self._read(variable) for variable in group] for group in reads]
+            updates, result = function(*values, *inputs)
+            _assign(writes, updates)
+            return result
+
+        signature = [tf.TensorSpec(shape, dtype) for shape, dtype in specs]
+        # Calling the traced graph directly skips tf.function's per-call argument dispatch,
+        # which is most of the cost of a 1,282-parameter forward pass.
+        concrete = tf.function(graph, input_signature=signature, jit_compile=xla).get_concrete_function()
+
+        def call(*inputs):
+            return concrete(*[tf.constant(value, dtype) for value, (_, dtype) in zip(inputs, specs)]).numpy()
+
+        return call
+
+    def xla_helps(self, model) -> bool:
+        """Whether to compile the book's replay with XLA: a dense-only network on a CPU."""
+        return (not self.tf.config.list_logical_devices("GPU")
+                and all(type(layer) in _XLA_FRIENDLY_LAYERS for layer in model.layers))
+
+
+# layers whose CPU kernels XLA compiles at least as fast as TensorFlow's own (no convolutions)
+_XLA_FRIENDLY_LAYERS = (keras.layers.InputLayer, keras.layers.Dense, keras.layers.Activation,
+                        keras.layers.Dropout, keras.layers.Flatten)
+
+_ADAPTERS = {"jax": JaxAdapter, "torch": TorchAdapter, "tensorflow": TensorFlowAdapter}
