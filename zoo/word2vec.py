@@ -267,30 +267,34 @@ def train(sentences, vector_size=64, window=10, epochs=5, min_count=10, sg=1, wo
 def queries(wv, most_similar=("father",), doesnt_match=("mother father sister brother dog",),
             similarity=(("father", "dog"),), analogies=((("father", "woman"), ("man",)),
                                                        (("husband", "woman"), ("man",))), topn=5) -> dict:
-    """The book's queries of the word vectors; a word missing from the vocabulary is reported,
-    not raised, since a small corpus may lack it."""
+    """The book's queries of the word vectors. A query with a word missing from the vocabulary
+    is answered ``{"missing": [words]}`` and logged in one line; the other queries go on, since a
+    corpus of the user's own may lack the book's words."""
 
-    def safely(function, *arguments, **keywords):
-        try:
-            return function(*arguments, **keywords)
-        except KeyError as error:
-            return {"missing": str(error).strip("'\"")}
+    def ask(kind, key, words, function, *arguments, **keywords):
+        missing = [word for word in dict.fromkeys(words) if word not in wv.key_to_index]
+        if missing:
+            log.warning(f"{kind} {key!r}: {', '.join(map(repr, missing))} not in the vocabulary "
+                        f"of {len(wv):,} words; skipped")
+            return {"missing": missing}
+        return function(*arguments, **keywords)
 
     def pairs(result):
         return [[word, round(float(score), 4)] for word, score in result] if isinstance(result, list) else result
 
     answers = {"most_similar": {}, "doesnt_match": {}, "similarity": {}, "analogy": {}}
     for word in most_similar:
-        answers["most_similar"][word] = pairs(safely(wv.most_similar, word, topn=topn))
+        answers["most_similar"][word] = pairs(ask("most_similar", word, [word], wv.most_similar, word, topn=topn))
     for words in doesnt_match:
-        answers["doesnt_match"][words] = safely(wv.doesnt_match, words.split())
+        answers["doesnt_match"][words] = ask("doesnt_match", words, words.split(), wv.doesnt_match, words.split())
     for first, second in similarity:
-        value = safely(wv.similarity, first, second)
-        answers["similarity"][f"{first} {second}"] = round(float(value), 4) if not isinstance(value, dict) else value
+        key = f"{first} {second}"
+        value = ask("similarity", key, [first, second], wv.similarity, first, second)
+        answers["similarity"][key] = value if isinstance(value, dict) else round(float(value), 4)
     for positive, negative in analogies:
         key = " + ".join(positive) + "".join(f" - {w}" for w in negative)
-        answers["analogy"][key] = pairs(safely(wv.most_similar, positive=list(positive), negative=list(negative),
-                                               topn=topn))
+        answers["analogy"][key] = pairs(ask("analogy", key, [*positive, *negative], wv.most_similar,
+                                            positive=list(positive), negative=list(negative), topn=topn))
     return answers
 
 
