@@ -43,7 +43,7 @@ def test_a_corpus_without_the_books_words_still_finishes_the_run(tmp_path, monke
     module = load_script("train_word2vec.py")
     monkeypatch.setattr(sys, "argv", ["train_word2vec.py", "--data", "full", "--data-dir", str(corpus),
                                       "--min-count", "2", "--no-bigrams", "--epochs", "1", "--workers", "1",
-                                      "--seed", "1", "--quiet", "--output-dir", str(output)])
+                                      "--seed", "1", "--quiet", "--output-dir", str(output), "--map", "book"])
     monkeypatch.setattr(cli.signal, "signal", lambda *_: None)  # pytest keeps its own SIGTERM handling
     cli.main(module.main)  # returns: no SystemExit, no traceback
     captured = capsys.readouterr()
@@ -55,3 +55,7 @@ def test_a_corpus_without_the_books_words_still_finishes_the_run(tmp_path, monke
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["vocabulary"] == len(WORDS) and metrics["queries"] == result["queries"]
     assert json.loads((output / "queries.json").read_text()) == result["queries"]
+    # the book's map (no search box) and the projector's files
+    assert "AutocompleteInput" not in (output / "word_vectors.html").read_text()
+    assert sorted((output / "metadata.tsv").read_text().split()) == sorted(WORDS)
+    assert result["projector"] == str(output / "projector_config.pbtxt") and (output / "vectors.tsv").is_file()
