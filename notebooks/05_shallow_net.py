@@ -94,7 +94,7 @@ recipe.compile_kwargs()["optimizer"].get_config()["learning_rate"], recipe.loss
 # %%
 history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=EPOCHS, verbose=0,
                     validation_data=(x_valid, y_valid))
-plots.learning_curves(history.history, "shallow net")
+plots.learning_curves(history.history, "shallow net");
 
 # %% [markdown]
 # ## Evaluate the trained weights
@@ -112,4 +112,4 @@ print(f"test accuracy {accuracy:.1%}; the book: {recipe.reference.value:.1%} ({r
 
 # %%
 predictions = trained.predict(x_test[:12], verbose=0).argmax(axis=1)
-plots.image_grid(x_test[:12].reshape(-1, 28, 28), columns=6, title=f"predicted: {predictions.tolist()}")
+plots.image_grid(x_test[:12].reshape(-1, 28, 28), columns=6, title=f"predicted: {predictions.tolist()}");

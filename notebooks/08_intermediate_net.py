@@ -92,7 +92,7 @@ recipe.loss, recipe.compile_kwargs()["optimizer"].get_config()["learning_rate"]
 # %%
 history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=EPOCHS, verbose=0,
                     validation_data=(x_valid, y_valid))
-plots.learning_curves(history.history, "intermediate net")
+plots.learning_curves(history.history, "intermediate net");
 
 # %% [markdown]
 # ## Evaluate the trained weights

@@ -91,7 +91,7 @@ model.compile(**recipe.compile_kwargs())
 # %%
 history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=EPOCHS, verbose=0,
                     validation_data=(x_valid, y_valid))
-plots.learning_curves(history.history, "deep net")
+plots.learning_curves(history.history, "deep net");
 
 # %% [markdown]
 # ## Evaluate the trained weights

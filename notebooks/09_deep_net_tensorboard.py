@@ -95,7 +95,7 @@ tensorboard = keras.callbacks.TensorBoard(log_dir="logs/deep-net")
 history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=EPOCHS, verbose=0,
                     validation_data=(x_valid, y_valid), callbacks=[tensorboard])
 sorted(str(path) for path in Path("logs/deep-net").rglob("*.v2"))  # TensorBoard's event files
-plots.learning_curves(history.history, "deep net")
+plots.learning_curves(history.history, "deep net");
 
 # %% [markdown]
 # ## Evaluate the trained weights

@@ -86,7 +86,7 @@ assert model.count_params() == book_model.count_params() == recipe.parameters["r
 model.compile(**recipe.compile_kwargs())
 history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=EPOCHS, verbose=0,
                     validation_data=(x_valid, y_valid))
-plots.learning_curves(history.history, "regression net")
+plots.learning_curves(history.history, "regression net");
 
 # %% [markdown]
 # ## Evaluate the trained weights

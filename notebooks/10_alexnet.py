@@ -60,7 +60,7 @@ recipe = recipes.get("alexnet")
 x_train = x_train[:N_TRAIN].astype("float32") / 255
 x_valid = x_valid.astype("float32") / 255
 y_train, y_valid = keras.utils.to_categorical(y_train[:N_TRAIN], 17), keras.utils.to_categorical(y_valid, 17)
-plots.image_grid(x_train[:8], columns=8, size=1.5, title="training photos")
+plots.image_grid(x_train[:8], columns=8, size=1.5, title="training photos");
 
 # %% [markdown]
 # ## Design the network

@@ -94,7 +94,7 @@ assert model.count_params() == book_model.count_params() == recipe.parameters["l
 model.compile(**recipe.compile_kwargs())
 history = model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=EPOCHS, verbose=0,
                     validation_data=(x_valid, y_valid))
-plots.learning_curves(history.history, "LeNet")
+plots.learning_curves(history.history, "LeNet");
 
 # %% [markdown]
 # ## Evaluate the trained weights
@@ -115,4 +115,4 @@ print(f"test accuracy {np.mean(predicted == labels):.1%}; the book: {recipe.refe
 # %%
 wrong = np.flatnonzero(predicted != labels)[:12]
 plots.image_grid(x_test[wrong, ..., 0], columns=6,
-                 title="predicted " + " ".join(f"{p}({t})" for p, t in zip(predicted[wrong], labels[wrong])))
+                 title="predicted " + " ".join(f"{p}({t})" for p, t in zip(predicted[wrong], labels[wrong])));

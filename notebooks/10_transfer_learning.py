@@ -79,7 +79,7 @@ except DataSourceError as missing:
 # %%
 train, valid = hotdog.load(batch_size=recipe.batch_size, image_size=IMAGE_SIZE, source=DATA, augment=True)
 images, labels = next(iter(train))
-plots.image_grid(images.numpy()[:8], columns=8, size=1.2, title="augmented training images")
+plots.image_grid(images.numpy()[:8], columns=8, size=1.2, title="augmented training images");
 
 # %% [markdown]
 # ## Configure, train, evaluate

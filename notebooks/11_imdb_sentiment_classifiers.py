@@ -151,7 +151,7 @@ for name in CLASSIFIERS:
 pd.DataFrame(rows).set_index("network").round(4)
 
 # %%
-plots.roc_curve(labels, curves["conv_sentiment"], title="conv_sentiment, trained weights")
+plots.roc_curve(labels, curves["conv_sentiment"], title="conv_sentiment, trained weights");
 
 # %%
-plots.probability_histogram(curves["conv_sentiment"], labels, title="conv_sentiment: predicted probabilities")
+plots.probability_histogram(curves["conv_sentiment"], labels, title="conv_sentiment: predicted probabilities");

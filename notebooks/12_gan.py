@@ -57,7 +57,7 @@ recipe = recipes.get("gan")
 
 # %%
 drawings = quickdraw.load_arrays("apple", source=DATA).astype("float32")[..., None] / 255
-plots.image_grid(drawings[:16, ..., 0], columns=8, title="people's apples")
+plots.image_grid(drawings[:16, ..., 0], columns=8, title="people's apples");
 
 # %% [markdown]
 # ## Design the networks
@@ -103,7 +103,7 @@ print("discriminator [loss, accuracy]:", d_history[-1], "adversarial:", a_histor
 # %%
 trained = zoo.build_generator(weights="quickdraw_apple")
 noise = gan.sample_noise(16, z_dim=Z_DIM, seed=7)
-plots.image_grid(trained.predict(noise, verbose=0)[..., 0], columns=8, title="the trained generator's apples")
+plots.image_grid(trained.predict(noise, verbose=0)[..., 0], columns=8, title="the trained generator's apples");
 
 # %% [markdown]
 # How close to people's drawings (a Fréchet distance on pixels: lower is closer), against the

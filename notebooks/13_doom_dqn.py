@@ -58,7 +58,7 @@ recipe = recipes.get("doom_q_network")
 env = doom.make_env(SCENARIO)
 observation, _ = env.reset(seed=1)
 print(env.action_space, observation.shape)
-plots.image_grid(observation[None, ..., 0], columns=1, size=3, title="what the agent sees")
+plots.image_grid(observation[None, ..., 0], columns=1, size=3, title="what the agent sees");
 
 # %% [markdown]
 # ## Design the Q-network
