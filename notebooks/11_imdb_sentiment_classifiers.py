@@ -145,7 +145,7 @@ for name in CLASSIFIERS:
         max_review_length=settings["max_review_length"], padding=settings["padding"],
         truncating=settings["truncating"], source="sample")
     reviews, labels = reviews[:N_SCORED], labels[:N_SCORED]
-    curves[name] = zoo.get(name)(weights="imdb").predict(reviews, verbose=0).ravel()
+    curves[name] = zoo.get(name)(weights="imdb").predict(reviews, batch_size=200, verbose=0).ravel()
     rows.append({"network": name, "ROC AUC": roc_auc_score(labels, curves[name]),
                  "book": recipes.get(name).reference.value})
 pd.DataFrame(rows).set_index("network").round(4)

@@ -314,7 +314,10 @@ def tsne(model_or_wv, max_tokens=None, perplexity=30.0, seed=42):
         raise ValueError(f"t-SNE needs at least 3 tokens; the vocabulary has {len(tokens)}")
     vectors = np.asarray([wv[t] for t in tokens], dtype=np.float32)
     perplexity = min(perplexity, (len(tokens) - 1) / 3)  # scikit-learn requires perplexity < samples
-    coordinates = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(vectors)
+    # Barnes-Hut pays off only on large sets: on a few hundred words the exact gradient is faster (and exact)
+    method = "exact" if len(tokens) <= 500 else "barnes_hut"
+    coordinates = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
+                       method=method).fit_transform(vectors)
     return pd.DataFrame({"token": tokens, "x": coordinates[:, 0], "y": coordinates[:, 1]})
 
 
