@@ -10,8 +10,11 @@
 The corpus is sentence- and word-tokenised, lower-cased, stripped of punctuation and joined
 into bigrams (gensim Phrases), then gensim trains skip-gram vectors. The run writes
 word2vec.model (gensim), queries.json (the book's queries), tsne.csv (2-D t-SNE coordinates
-of the vocabulary) and word_vectors.html (an interactive bokeh map of 5,000 sampled tokens
-that opens with no network), and prints the RESULT line.
+of the vocabulary), word_vectors.html (a bokeh map that opens with no network: every word a
+point, labels for a few hundred frequent words, a search box that zooms to a word and its
+nearest neighbours; --map book draws the book's 5,000 sampled words as text instead) and the
+TensorBoard Embedding Projector's vectors.tsv, metadata.tsv and projector_config.pbtxt
+(tensorboard --logdir OUTPUT_DIR, then the Projector tab), and prints the RESULT line.
 
 With queries, --from DIR (a finished run) or --weights NAME|PATH (trained vectors) answers
 them and stops: nothing is trained or written. Without queries, --weights starts a training
@@ -42,7 +45,8 @@ MIN_COUNT = 10  # rarer words are left out of the vocabulary
 WORKERS = 4
 EPOCHS = 5  # passes over the corpus
 # visualisation:
-PLOT_TOKENS = 5000  # tokens drawn on the bokeh map
+PLOT_TOKENS = 5000  # tokens drawn as text on the book's map (--map book)
+MAP_LABELS = 300  # frequent words labelled on the readable map
 
 # the book's queries:
 MOST_SIMILAR = ["father"]
@@ -96,7 +100,11 @@ def make_parser():
     plot = parser.add_argument_group("t-SNE and the bokeh map")
     plot.add_argument("--tsne-tokens", type=cli.positive_int, default=None,
                       help="embed only the most frequent tokens (default: the whole vocabulary, as the book)")
-    plot.add_argument("--plot-tokens", type=cli.positive_int, default=PLOT_TOKENS)
+    plot.add_argument("--map", choices=w2v.MAP_STYLES, default="readable",
+                      help="readable: every word a point, searchable, labels that do not overlap; "
+                           "book: the book's sampled words drawn as text")
+    plot.add_argument("--plot-tokens", type=cli.positive_int, default=PLOT_TOKENS, help="words on --map book")
+    plot.add_argument("--map-labels", type=cli.positive_int, default=MAP_LABELS, help="labels on --map readable")
     query = parser.add_argument_group("queries (default: the book's; given ones replace them all)")
     query.add_argument("--most-similar", action="append", metavar="WORD")
     query.add_argument("--doesnt-match", action="append", metavar="'WORDS ...'")
@@ -105,7 +113,8 @@ def make_parser():
     query.add_argument("--from", dest="from_dir", default=None, metavar="DIR",
                        help="answer the queries with the vectors of a finished run in DIR; train nothing, "
                             "write nothing")
-    parser.allow_on_resume("most_similar", "doesnt_match", "similarity", "analogy", "from_dir")
+    parser.allow_on_resume("most_similar", "doesnt_match", "similarity", "analogy", "from_dir", "map", "plot_tokens",
+                           "map_labels")
     return parser
 
 
@@ -235,11 +244,17 @@ def main():
     model = run.restore(train_vectors, lambda _, __: Word2Vec.load(str(run.path("word2vec.model"))))
 
     if run.progress["phase"] != "mapped":
-        # t-SNE of the vocabulary and the interactive map (a resumed run killed here makes them now)
-        coordinates = w2v.tsne(model, max_tokens=args.tsne_tokens, seed=seed)
-        with atomic_path(run.path("tsne.csv")) as temporary:
-            coordinates.to_csv(temporary, index=False)
-        w2v.bokeh_map(coordinates, run.path("word_vectors.html"), n_tokens=args.plot_tokens)
+        # t-SNE of the vocabulary, the map and the projector's files (a resumed run killed here makes them now)
+        w2v.projector_files(model.wv, run.output_dir)
+        try:
+            coordinates = w2v.tsne(model, max_tokens=args.tsne_tokens, seed=seed)
+        except ValueError as error:  # a vocabulary too small to map: the queries and RESULT still follow
+            log.warning(f"no map: {cli.one_line(error)}")
+        else:
+            with atomic_path(run.path("tsne.csv")) as temporary:
+                coordinates.to_csv(temporary, index=False)
+            w2v.bokeh_map(coordinates, run.path("word_vectors.html"), n_tokens=args.plot_tokens, style=args.map,
+                          vectors=model.wv, n_labels=args.map_labels)
         run.checkpoint(progress={**run.progress, "phase": "mapped"})
 
     answers = answer_queries(args, model.wv)
@@ -253,8 +268,9 @@ def main():
         "training": stats,
         "words_per_second": stats.get("words_per_second"),
         "word2vec_model": str(run.output_dir / "word2vec.model"),
-        "tsne_csv": str(run.output_dir / "tsne.csv"),
-        "html": str(run.output_dir / "word_vectors.html"),
+        "tsne_csv": str(run.output_dir / "tsne.csv") if run.path("tsne.csv").is_file() else None,
+        "html": str(run.output_dir / "word_vectors.html") if run.path("word_vectors.html").is_file() else None,
+        "projector": str(run.output_dir / "projector_config.pbtxt"),
         "queries": answers,
     })
 
