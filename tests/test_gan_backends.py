@@ -16,6 +16,8 @@ in training mode where the book predicts, other noise or dropout masks, or a los
 update each fail it (unseeded dropout on PyTorch, say, left weights 1e-2 apart).
 """
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -87,3 +89,33 @@ def test_a_gan_saved_on_jax_reloads_on_tensorflow(on_jax):
 @needs_backend("torch")
 def test_fit_matches_the_books_loop_on_pytorch(start, tmp_path):
     assert_the_two_ways_agree(gan_agreement.load(both_ways_on("torch", start, tmp_path)))
+
+
+UNDER_A_STRATEGY = """
+import json, math
+import numpy as np, keras, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+keras.config.set_dtype_policy("mixed_float16")
+from zoo.gan import build_discriminator, build_gan, build_generator
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    discriminator = build_discriminator(depth=8)
+    # a zero output layer calls every drawing 0.5: the first discriminator loss is ln 2 exactly
+    discriminator.get_layer("predictions").set_weights([np.zeros((4 * 4 * 64, 1)), np.zeros(1)])
+    gan = build_gan(discriminator, build_generator(depth=8), seed=0)
+real = np.random.default_rng(0).uniform(0, 1, (8, 28, 28, 1)).astype("float32")
+history = gan.fit(real, batch_size=8, epochs=1, verbose=0).history
+print(json.dumps({"replicas": strategy.num_replicas_in_sync, "d_loss": history["d_loss"][0],
+                  "optimizer": type(gan.d_optimizer).__name__, "ln2": math.log(2)}))
+"""
+
+
+@pytest.mark.slow  # a TensorFlow start-up with two logical CPUs: half a minute
+def test_under_a_mirrored_strategy_and_mixed_float16_the_loss_is_reported_whole():
+    # Keras divides each replica's loss by the number of replicas for the summed gradients;
+    # the metric must be the loss itself, not half of it
+    completed = run_python(UNDER_A_STRATEGY, backend="tensorflow")
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert result["replicas"] == 2 and result["optimizer"] == "LossScaleOptimizer"
+    assert result["d_loss"] == pytest.approx(result["ln2"], abs=1e-4)

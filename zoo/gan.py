@@ -20,8 +20,6 @@ Everything here runs on TensorFlow, JAX and PyTorch. ``GAN.train_step`` is writt
 
 from __future__ import annotations
 
-import contextlib
-
 import keras
 from keras import layers, ops
 
@@ -338,16 +336,12 @@ class GAN(keras.Model):
         weights = network.trainable_variables
         backend = keras.backend.backend()
         if backend == "tensorflow":
-            value, predictions, gradients = _tensorflow_gradients(loss, weights, optimizer)
-        elif backend == "jax":
-            value, predictions, gradients = _jax_gradients(loss, weights, optimizer, self)
-        elif backend == "torch":
-            value, predictions, gradients = _torch_gradients(loss, weights, optimizer)
-        else:
-            raise ValueError(f"the GAN trains on TensorFlow, JAX or PyTorch, not Keras' {backend!r} backend")
-        with _no_autograd():
-            optimizer.apply(gradients, weights)
-        return value, predictions
+            return _tensorflow_step(loss, weights, optimizer)
+        if backend == "jax":
+            return _jax_step(loss, weights, optimizer, self)
+        if backend == "torch":
+            return _torch_step(loss, weights, optimizer)
+        raise ValueError(f"the GAN trains on TensorFlow, JAX or PyTorch, not Keras' {backend!r} backend")
 
 
 class _OptimizerPair:
@@ -374,25 +368,27 @@ class _OptimizerPair:
         pass
 
 
-# ----------------------------------------------------------------------------- gradients, per backend
+# ----------------------------------------------------------------------------- one step, per backend
 
-def _tensorflow_gradients(loss, weights, optimizer):
+def _tensorflow_step(loss, weights, optimizer):
     import tensorflow as tf
 
     with tf.GradientTape() as tape:
         value, predictions = loss()
-        # under a distribution strategy gradients are summed across replicas, so each replica's
-        # loss is divided by their number (what fit does for ordinary models)
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        scaled = optimizer.scale_loss(value / replicas if replicas > 1 else value)
-    return value, predictions, tape.gradient(scaled, weights)
+        scaled = optimizer.scale_loss(value)
+    optimizer.apply(tape.gradient(scaled, weights), weights)
+    # under a distribution strategy Keras' losses come divided by the number of replicas, as
+    # gradients summed across them need; the metric is the loss itself (as fit reports it)
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return (value * replicas if replicas > 1 else value), predictions
 
 
-def _jax_gradients(loss, weights, optimizer, model):
+def _jax_step(loss, weights, optimizer, model):
     """``jax.value_and_grad`` differentiates a pure function of the weights: ``loss()`` runs in
     a StatelessScope mapping every variable of ``model`` to its current value and ``weights``
     to the traced ones. What it updated (batch-norm statistics, dropout seeds) is assigned
-    after, as the other backends do during the call."""
+    after, as the other backends do during the call; the optimiser steps statelessly too (a
+    loss-scaling one branches with ``ops.cond``, which JAX traces without side effects)."""
     import jax
 
     state = [variable for group in model._state_variables() for variable in group]
@@ -407,27 +403,22 @@ def _jax_gradients(loss, weights, optimizer, model):
 
     gradient = jax.value_and_grad(scaled_loss, has_aux=True)
     (_, (value, predictions, new_values)), gradients = gradient([weight.value for weight in weights])
-    for variable, new_value in zip(updated, new_values):
+    new_weights, new_slots = optimizer.stateless_apply(
+        [slot.value for slot in optimizer.variables], gradients, [weight.value for weight in weights])
+    for variable, new_value in zip([*updated, *weights, *optimizer.variables], [*new_values, *new_weights, *new_slots]):
         variable.assign(new_value)
-    return value, predictions, gradients
+    return value, predictions
 
 
-def _torch_gradients(loss, weights, optimizer):
+def _torch_step(loss, weights, optimizer):
     import torch
 
     value, predictions = loss()
     # autograd.grad rather than backward(): no gradient is left in .grad to add to the next phase's
     gradients = torch.autograd.grad(optimizer.scale_loss(value), [weight.value for weight in weights])
-    return value, predictions, list(gradients)
-
-
-def _no_autograd():
-    # PyTorch's optimiser updates the weights in place, which autograd must not record
-    if keras.backend.backend() == "torch":
-        import torch
-
-        return torch.no_grad()
-    return contextlib.nullcontext()
+    with torch.no_grad():  # the optimiser updates the weights in place, which autograd must not record
+        optimizer.apply(list(gradients), weights)
+    return value, predictions
 
 
 def _loss_scaled(optimizer):
