@@ -351,7 +351,7 @@ class _OptimizerPair:
     used itself: it applies all its optimisers in one call (and refuses loss scaling), while
     each of the GAN's updates its own network in its own phase."""
 
-    built = True  # GAN.compile builds both
+    built = True  # GAN.compile builds both, so fit builds nothing
 
     def __init__(self, d_optimizer, g_optimizer):
         self.optimizers = [d_optimizer, g_optimizer]
@@ -363,9 +363,6 @@ class _OptimizerPair:
     @property
     def iterations(self):
         return self.optimizers[0].iterations  # both step once per iteration
-
-    def build(self, variables):
-        pass
 
 
 # ----------------------------------------------------------------------------- one step, per backend
@@ -441,8 +438,8 @@ def build_gan(discriminator=None, generator=None, compile=True, seed=None, name=
 def book_models(discriminator=None, generator=None, z_dim: int = 32):
     """The notebook's three compiled models (discriminator, generator, adversarial), Keras 3.
 
-    For comparing with the book's way (``scripts/benchmarks/gan.py``) and for backends other
-    than TensorFlow (``scripts/reproduce/gan_any_backend.py``); :class:`GAN` is the zoo's way.
+    For comparing with the book's way (``scripts/benchmarks/gan.py``, ``scripts/reproduce/
+    gan_any_backend.py`` and the tests that hold :class:`GAN`, the zoo's way, to it).
     """
     discriminator = discriminator or build_discriminator()
     generator = generator or build_generator(z_dim=z_dim)
