@@ -116,6 +116,8 @@ def test_generator_draws_28x28_images_in_unit_range():
     (lambda: build_generator(z_dim=0), "z_dim=0"),
     (lambda: build_generator(depth=12), "depth=12"),
     (lambda: build_generator(momentum=1.0), "momentum=1.0"),
+    (lambda: build_generator(seed=-1), "seed=-1"),
+    (lambda: build_discriminator(seed="1"), "seed='1'"),
     (lambda: GAN(build_discriminator(input_shape=(32, 32, 1)), build_generator()), "does not match"),
     (lambda: zoo_gan.build_gan(loss="mse"), "loss='mse'"),
 ])

@@ -12,8 +12,10 @@ iteration runs as one compiled graph:
     gan.fit(drawings, epochs=20, steps_per_epoch=100)   # 2,000 iterations
     images = gan.generate(16)
 
-``GAN.train_step`` is written for the TensorFlow backend. The builders, the quality measure
-and the book's own loop (:func:`book_models`, :func:`book_iteration`) run on any backend.
+Everything here runs on TensorFlow, JAX and PyTorch. ``GAN.train_step`` is written once with
+``keras.ops``; only the gradient of a phase's loss is taken per backend (TensorFlow's tape,
+``jax.value_and_grad``, ``torch.autograd``), and on JAX the whole iteration runs in a
+``keras.StatelessScope`` over the state that JAX's ``fit`` passes in and expects back.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def build_discriminator(
     k_conv=5,
     weights=None,
     name="discriminator",
+    seed=None,
 ):
     """The book's discriminator: is a 28x28 drawing real (1) or generated (0)?
 
@@ -65,10 +68,12 @@ def build_discriminator(
         k_conv: kernel size of the convolutions.
         weights: None, or a ``.weights.h5``/``.keras`` file to load.
         name: the model's name.
+        seed: None, or an int that fixes the dropout masks (see :func:`build_generator`).
     """
     check_positive_int("depth", depth)
     check_positive_int("k_conv", k_conv)
     check_rate("dropout", dropout)
+    _check_seed(seed)
     input_shape = check_input_shape(input_shape, model="the discriminator")
 
     inputs = keras.Input(shape=input_shape, name="image")
@@ -77,7 +82,7 @@ def build_discriminator(
         # conv block {1, 2, 3, 4}: 64, 128, 256, 512 filters
         x = layers.Conv2D(depth * multiple, k_conv, strides=strides, padding="same", activation="relu",
                           name=f"block{block}_conv")(x)
-        x = layers.Dropout(dropout, name=f"block{block}_dropout")(x)
+        x = layers.Dropout(dropout, seed=_layer_seed(seed, block), name=f"block{block}_dropout")(x)
     # output layer: probability that the drawing is real (float32 under mixed precision)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(1, activation="sigmoid", dtype="float32", name="predictions")(x)
@@ -92,6 +97,7 @@ def build_generator(
     k_conv=5,
     weights=None,
     name="generator",
+    seed=None,
 ):
     """The book's generator: a 32-number noise vector in, a 28x28x1 drawing in [0, 1] out.
 
@@ -109,6 +115,9 @@ def build_generator(
         k_conv: kernel size of the (transposed) convolutions.
         weights: None, or a ``.weights.h5``/``.keras`` file to load.
         name: the model's name.
+        seed: None, or an int that fixes the dropout masks. Without one they follow Keras'
+            global seed (``keras.utils.set_random_seed``), which on PyTorch is torch's global
+            generator, also drawn from by every ``predict`` and ``fit`` epoch (its DataLoader).
     """
     check_positive_int("z_dim", z_dim)
     check_positive_int("depth", depth, minimum=8)
@@ -117,6 +126,7 @@ def build_generator(
     check_positive_int("k_conv", k_conv)
     check_rate("dropout", dropout)
     check_rate("momentum", momentum)
+    _check_seed(seed)
 
     inputs = keras.Input(shape=(z_dim,), name="noise")
     # dense block: noise -> 7x7xdepth
@@ -124,7 +134,7 @@ def build_generator(
     x = layers.BatchNormalization(momentum=momentum, name="dense_bn")(x)
     x = layers.Activation("relu", name="dense_relu")(x)
     x = layers.Reshape((7, 7, depth), name="reshape")(x)
-    x = layers.Dropout(dropout, name="dense_dropout")(x)
+    x = layers.Dropout(dropout, seed=_layer_seed(seed, 0), name="dense_dropout")(x)
     # de-convolutional blocks: 14x14, 28x28, 28x28
     for block, (filters, upsample) in enumerate(((depth // 2, True), (depth // 4, True), (depth // 8, False)), start=1):
         if upsample:
@@ -137,18 +147,18 @@ def build_generator(
     return load_weights(keras.Model(inputs, x, name=name), weights, "generator")
 
 
+def _check_seed(seed):
+    if seed is not None:
+        check_positive_int("seed", seed, minimum=0)
+
+
+def _layer_seed(seed, layer: int):
+    return None if seed is None else seed + layer  # a different mask in each dropout layer
+
+
 def sample_noise(batch_size: int, z_dim: int = 32, seed=None):
     """The book's latent vectors: uniform in [-1, 1]."""
     return keras.random.uniform((batch_size, z_dim), minval=-1.0, maxval=1.0, seed=seed)
-
-
-def _replica_mean(loss):
-    """Under a distribution strategy gradients are summed across replicas, so each replica's
-    loss is divided by their number (what ``fit`` does for ordinary models)."""
-    import tensorflow as tf
-
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return loss / replicas if replicas > 1 else loss
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -205,9 +215,6 @@ class GAN(keras.Model):
         if metrics:
             raise ValueError(f"metrics={metrics!r} is invalid: the GAN reports its own four metrics")
         super().compile(**kwargs)
-        # Model.compile makes a default optimiser that fit would build for every variable of
-        # both networks; the GAN's two optimisers do the work, so there is none
-        self.optimizer = None
         d_optimizer = d_optimizer if d_optimizer is not None else optimizer
         self.d_optimizer = d_optimizer if d_optimizer is not None else discriminator_optimizer()
         self.g_optimizer = g_optimizer if g_optimizer is not None else adversarial_optimizer()
@@ -215,6 +222,13 @@ class GAN(keras.Model):
             # float16 gradients underflow without loss scaling (fit does this for ordinary models)
             self.d_optimizer = _loss_scaled(self.d_optimizer)
             self.g_optimizer = _loss_scaled(self.g_optimizer)
+        # slots now, not in a first step: JAX's fit passes optimiser state into a traced
+        # train_step, and a saved run's optimiser state loads into them
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        # in place of the default optimiser Model.compile made, which fit would build for
+        # every variable of both networks
+        self.optimizer = _OptimizerPair(self.d_optimizer, self.g_optimizer)
         self._gan_compile_kwargs = kwargs
 
     def get_compile_config(self):
@@ -231,9 +245,6 @@ class GAN(keras.Model):
         d_optimizer = keras.saving.deserialize_keras_object(config.pop("d_optimizer"))
         g_optimizer = keras.saving.deserialize_keras_object(config.pop("g_optimizer"))
         self.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **config)
-        # create the optimiser slots now so that a saved run's optimiser state loads into them
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
 
     def get_config(self):
         config = super().get_config()
@@ -256,8 +267,29 @@ class GAN(keras.Model):
         noise = sample_noise(n_or_noise, self.z_dim) if isinstance(n_or_noise, int) else n_or_noise
         return self.generator.predict(noise, batch_size=batch_size, verbose=0)
 
-    def train_step(self, data):
-        """One of the book's iterations: a discriminator step, then an adversarial step."""
+    def train_step(self, *state_and_data):
+        """One of the book's iterations: a discriminator step, then an adversarial step.
+
+        TensorFlow's and PyTorch's ``fit`` call ``train_step(data)`` and expect the logs; JAX's
+        calls ``train_step(state, data)`` (trainable, non-trainable, optimiser and metric
+        variables' values) and expects ``(logs, state)``: the same iteration then runs in a
+        ``keras.StatelessScope`` over that state, which collects the new values.
+        """
+        if keras.backend.backend() != "jax":
+            (data,) = state_and_data
+            return self._iteration(data)
+        state, data = state_and_data
+        variables = self._state_variables()
+        mapping = [pair for group, values in zip(variables, state) for pair in zip(group, values)]
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            logs = self._iteration(data)
+        return logs, tuple([scope.get_current_value(v) for v in group] for group in variables)
+
+    def _state_variables(self):
+        # the groups, and their order, of JAX's trainer state
+        return self.trainable_variables, self.non_trainable_variables, self.optimizer.variables, self.metrics_variables
+
+    def _iteration(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         self.discriminator_step(real)
         self.adversarial_step(ops.shape(real)[0])
@@ -267,17 +299,17 @@ class GAN(keras.Model):
         """Train the discriminator on ``real`` drawings (label 1) and as many generated ones (0)."""
         batch_size = ops.shape(real)[0]
         real = ops.cast(real, self.compute_dtype)
-        # generated like the book's generator.predict: inference mode, so the generator is untouched
-        fake = self.generator(sample_noise(batch_size, self.z_dim, self.noise_seed), training=False)
+        # generated like the book's generator.predict: inference mode, no gradient to the generator
+        fake = ops.stop_gradient(self.generator(sample_noise(batch_size, self.z_dim, self.noise_seed), training=False))
         # one batch of real and fake drawings, as the book's train_on_batch(concatenate(...))
         images = ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0)
         labels = ops.concatenate([ops.ones((batch_size, 1)), ops.zeros((batch_size, 1))], axis=0)
-        with _gradient_tape() as tape:
+
+        def loss():
             predictions = self.discriminator(images, training=True)
-            loss = self.loss_fn(labels, predictions)
-            scaled = self.d_optimizer.scale_loss(_replica_mean(loss))
-        weights = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
+            return self.loss_fn(labels, predictions), predictions
+
+        loss, predictions = self._descend(self.discriminator, self.d_optimizer, loss)
         self.d_loss_tracker.update_state(loss)
         self.d_accuracy_tracker.update_state(labels, predictions)
         return loss
@@ -286,25 +318,104 @@ class GAN(keras.Model):
         """Train the generator to make the frozen discriminator call its drawings real (label 1)."""
         noise = sample_noise(batch_size, self.z_dim, self.noise_seed)
         misleading = ops.ones((batch_size, 1))
-        with _gradient_tape() as tape:
+
+        def loss():
             # dropout stays on in the discriminator, as in the book's adversarial train_on_batch;
-            # only the generator's variables get gradients, which is what freezing meant there
+            # only the generator's weights are updated, which is what freezing meant there
             predictions = self.discriminator(self.generator(noise, training=True), training=True)
-            loss = self.loss_fn(misleading, predictions)
-            scaled = self.g_optimizer.scale_loss(_replica_mean(loss))
-        weights = self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
+            return self.loss_fn(misleading, predictions), predictions
+
+        loss, predictions = self._descend(self.generator, self.g_optimizer, loss)
         self.a_loss_tracker.update_state(loss)
         self.a_accuracy_tracker.update_state(misleading, predictions)
         return loss
 
+    def _descend(self, network, optimizer, loss):
+        """One step of ``optimizer`` on ``network``'s trainable weights down ``loss()``, which
+        returns the loss and the predictions; returns them too."""
+        weights = network.trainable_variables
+        backend = keras.backend.backend()
+        if backend == "tensorflow":
+            return _tensorflow_step(loss, weights, optimizer)
+        if backend == "jax":
+            return _jax_step(loss, weights, optimizer, self)
+        if backend == "torch":
+            return _torch_step(loss, weights, optimizer)
+        raise ValueError(f"the GAN trains on TensorFlow, JAX or PyTorch, not Keras' {backend!r} backend")
 
-def _gradient_tape():
-    # the fused train_step is written for the TensorFlow backend (Keras 3 has no backend-neutral
-    # gradient API); the builders and the book's loop below run on any backend
+
+class _OptimizerPair:
+    """What Keras sees as the GAN's ``optimizer``: JAX's ``fit`` passes ``optimizer.variables``
+    through ``train_step``, and Keras' callbacks (TensorBoard, learning-rate schedulers) look
+    for ``optimizers``, as on a ``keras.optimizers.MultiOptimizer``. That class cannot be
+    used itself: it applies all its optimisers in one call (and refuses loss scaling), while
+    each of the GAN's updates its own network in its own phase."""
+
+    built = True  # GAN.compile builds both, so fit builds nothing
+
+    def __init__(self, d_optimizer, g_optimizer):
+        self.optimizers = [d_optimizer, g_optimizer]
+
+    @property
+    def variables(self):
+        return [variable for optimizer in self.optimizers for variable in optimizer.variables]
+
+    @property
+    def iterations(self):
+        return self.optimizers[0].iterations  # both step once per iteration
+
+
+# ----------------------------------------------------------------------------- one step, per backend
+
+def _tensorflow_step(loss, weights, optimizer):
     import tensorflow as tf
 
-    return tf.GradientTape()
+    with tf.GradientTape() as tape:
+        value, predictions = loss()
+        scaled = optimizer.scale_loss(value)
+    optimizer.apply(tape.gradient(scaled, weights), weights)
+    # under a distribution strategy Keras' losses come divided by the number of replicas, as
+    # gradients summed across them need; the metric is the loss itself (as fit reports it)
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return (value * replicas if replicas > 1 else value), predictions
+
+
+def _jax_step(loss, weights, optimizer, model):
+    """``jax.value_and_grad`` differentiates a pure function of the weights: ``loss()`` runs in
+    a StatelessScope mapping every variable of ``model`` to its current value and ``weights``
+    to the traced ones. What it updated (batch-norm statistics, dropout seeds) is assigned
+    after, as the other backends do during the call; the optimiser steps statelessly too (a
+    loss-scaling one branches with ``ops.cond``, which JAX traces without side effects)."""
+    import jax
+
+    state = [variable for group in model._state_variables() for variable in group]
+    current = [(variable, variable.value) for variable in state]
+    updated = model.non_trainable_variables
+
+    def scaled_loss(values):
+        with keras.StatelessScope(state_mapping=current + list(zip(weights, values))) as scope:
+            value, predictions = loss()
+            scaled = optimizer.scale_loss(value)
+        return scaled, (value, predictions, [scope.get_current_value(v) for v in updated])
+
+    gradient = jax.value_and_grad(scaled_loss, has_aux=True)
+    (_, (value, predictions, new_values)), gradients = gradient([weight.value for weight in weights])
+    new_weights, new_slots = optimizer.stateless_apply(
+        [slot.value for slot in optimizer.variables], gradients, [weight.value for weight in weights])
+    for variable, new_value in zip([*updated, *weights, *optimizer.variables], [*new_values, *new_weights, *new_slots]):
+        variable.assign(new_value)
+    return value, predictions
+
+
+def _torch_step(loss, weights, optimizer):
+    import torch
+
+    value, predictions = loss()
+    # autograd.grad rather than backward(): no gradient is left in .grad to add to the next phase's
+    gradients = torch.autograd.grad(optimizer.scale_loss(value), [weight.value for weight in weights])
+    with torch.no_grad():  # the optimiser updates the weights in place, which autograd must not record
+        optimizer.apply(list(gradients), weights)
+    return value, predictions
 
 
 def _loss_scaled(optimizer):
@@ -327,8 +438,8 @@ def build_gan(discriminator=None, generator=None, compile=True, seed=None, name=
 def book_models(discriminator=None, generator=None, z_dim: int = 32):
     """The notebook's three compiled models (discriminator, generator, adversarial), Keras 3.
 
-    For comparing with the book's way (``scripts/benchmarks/gan.py``) and for backends other
-    than TensorFlow (``scripts/reproduce/gan_any_backend.py``); :class:`GAN` is the zoo's way.
+    For comparing with the book's way (``scripts/benchmarks/gan.py``, ``scripts/reproduce/
+    gan_any_backend.py`` and the tests that hold :class:`GAN`, the zoo's way, to it).
     """
     discriminator = discriminator or build_discriminator()
     generator = generator or build_generator(z_dim=z_dim)
@@ -342,19 +453,29 @@ def book_models(discriminator=None, generator=None, z_dim: int = 32):
 def book_iteration(real_drawings, discriminator, generator, adversarial, rng, batch_size: int = 128):
     """One pass of the notebook's ``train()`` loop body (less its printing): returns the
     discriminator's and the adversarial model's [loss, accuracy]."""
-    import numpy as np
-
     z_dim = generator.input_shape[-1]
     real = real_drawings[rng.choice(len(real_drawings), batch_size, replace=False)]
-    fake = generator.predict(rng.uniform(-1.0, 1.0, size=(batch_size, z_dim)), verbose=0)
+    noise_for_fakes = rng.uniform(-1.0, 1.0, size=(batch_size, z_dim))
+    noise = rng.uniform(-1.0, 1.0, size=(batch_size, z_dim))
+    return book_step(real, noise_for_fakes, noise, discriminator, generator, adversarial)
+
+
+def book_step(real, noise_for_fakes, noise, discriminator, generator, adversarial):
+    """The notebook's two phases on given drawings and noise: ``generator.predict`` on
+    ``noise_for_fakes``, ``discriminator.train_on_batch`` on the real and generated drawings,
+    then ``adversarial.train_on_batch`` on ``noise`` labelled real. Returns the discriminator's
+    and the adversarial model's [loss, accuracy]."""
+    import numpy as np
+
+    batch_size = len(real)
+    fake = generator.predict(noise_for_fakes, verbose=0)
     x = np.concatenate((real, fake))
     y = np.ones((2 * batch_size, 1))
     y[batch_size:, :] = 0
     discriminator.trainable = True
     d_metrics = discriminator.train_on_batch(x, y)
     discriminator.trainable = False
-    noise = rng.uniform(-1.0, 1.0, size=(batch_size, z_dim))
-    a_metrics = adversarial.train_on_batch(noise, np.ones((batch_size, 1)))
+    a_metrics = adversarial.train_on_batch(noise, np.ones((len(noise), 1)))
     return d_metrics, a_metrics
 
 
