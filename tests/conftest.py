@@ -78,12 +78,6 @@ def load_script(name):
     return module
 
 
-def run_reproduction(name, *args, cwd):
-    """Run ``scripts/reproduce/<name>`` (the TensorFlow-free scripts) in a subprocess from ``cwd``."""
-    return subprocess.run([sys.executable, str(SCRIPTS / "reproduce" / name), *map(str, args)],
-                          capture_output=True, text=True, timeout=300, cwd=cwd)
-
-
 TF_LOG_LINE = re.compile(r"^(WARNING: All log messages before absl|[IWEF]\d{4} |To enable the following instructions)")
 
 

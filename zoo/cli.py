@@ -4,7 +4,8 @@
     parser = cli.make_parser("cartpole_q_network", __doc__, groups=("run", "device"))
     args = cli.parse_args(parser)
 
-Imports no TensorFlow (``scripts/reproduce/`` uses it on machines without TensorFlow), and
+Imports no Keras and no backend (``--help`` answers at once; ``parse_args`` loads the backend
+once the arguments are good, see ``zoo.startup``), and
 turns a user's mistake into one line on stderr and exit status 2 (:func:`main`).
 """
 

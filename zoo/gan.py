@@ -438,8 +438,7 @@ def build_gan(discriminator=None, generator=None, compile=True, seed=None, name=
 def book_models(discriminator=None, generator=None, z_dim: int = 32):
     """The notebook's three compiled models (discriminator, generator, adversarial), Keras 3.
 
-    For comparing with the book's way (``scripts/benchmarks/gan.py``, ``scripts/reproduce/
-    gan_any_backend.py`` and the tests that hold :class:`GAN`, the zoo's way, to it).
+    For comparing with the book's way (``scripts/benchmarks/gan.py`` and the tests that hold :class:`GAN`, the zoo's way, to it).
     """
     discriminator = discriminator or build_discriminator()
     generator = generator or build_generator(z_dim=z_dim)

@@ -6,6 +6,7 @@ cluster JAX detects itself)."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 import jax
@@ -36,6 +37,9 @@ def _split_cpu(count: int) -> None:
 
 def configure(device: str, strategy: str, precision: str, seed: int | None) -> Runtime:
     """Choose the device, set up keras.distribution and seed (``zoo.runtime.configure``)."""
+    # JAX looks for every platform it knows when it first lists devices, and says which it lacks
+    # ("Unable to initialize backend 'tpu'"): noise on a machine that has only CPUs or GPUs
+    logging.getLogger("jax._src.xla_bridge").setLevel(logging.ERROR)
     worker_index, is_chief = 0, True
     if strategy == "multiworker":
         if not any(os.environ.get(name) for name in ("KERAS_DISTRIBUTION_JOB_ADDRESSES", "JAX_COORDINATOR_ADDRESS",

@@ -1,0 +1,57 @@
+"""Weights are backend-free: every bundled file gives the same predictions on JAX (and PyTorch,
+``-m torch``) as on TensorFlow, and a run trained on JAX without TensorFlow exports and loads on
+TensorFlow with the same predictions. Float32 tolerance: the backends' kernels sum in other orders."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, backend_env, needs_backend, run_python, run_script
+from backend_predictions import predictions
+from zoo import weights
+
+KERAS_ENTRIES = [entry for entry in weights.available() if entry.bundled and entry.model != "word2vec"]
+BUILT_WITH = {("cartpole_q_network", "cartpole_v1"): {"n_dense": 64}}
+TOLERANCE = {"rtol": 1e-4, "atol": 1e-5}
+
+
+def on_backend(backend, entries, folder):
+    out = folder / f"{backend}.npz"
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); import backend_predictions, numpy; "
+            f"numpy.savez({str(out)!r}, **backend_predictions.predictions({entries!r}))")
+    run_python(code, backend, tensorflow=False, timeout=600)
+    with np.load(out) as arrays:
+        return dict(arrays)
+
+
+def bundled_entries():
+    return [[entry.model, entry.name, BUILT_WITH.get((entry.model, entry.name), {})] for entry in KERAS_ENTRIES]
+
+
+@pytest.mark.parametrize("backend", [pytest.param("jax", marks=needs_backend("jax")),
+                                     pytest.param("torch", marks=[needs_backend("torch"), pytest.mark.torch])])
+def test_every_bundled_weights_file_predicts_the_same_on_another_backend(backend, tmp_path):
+    entries = bundled_entries()
+    assert len(entries) >= 15  # the MNIST nets, the nine IMDb classifiers, the regression net, the agents, the generator
+    theirs = on_backend(backend, entries, tmp_path)
+    ours = predictions(entries)
+    assert set(theirs) == set(ours)
+    for key in ours:
+        np.testing.assert_allclose(theirs[key], ours[key], err_msg=key, **TOLERANCE)
+
+
+@needs_backend("jax")
+def test_a_run_trained_on_jax_without_tensorflow_exports_and_loads_on_tensorflow(tmp_path):
+    run_dir = tmp_path / "run"
+    _, result = run_script("train_shallow_net.py", "--epochs", "1", "--data", "sample", "--seed", "1",
+                           "--output-dir", run_dir, "--quiet", env=backend_env("jax", tensorflow=False))
+    assert result["backend"] == "jax"
+    state = json.loads((run_dir / "state.json").read_text())
+    assert state["versions"]["backend"] == "jax" and "tensorflow" not in state["versions"]
+    theirs = on_backend("jax", [["shallow_net", str(run_dir / "model.keras"), {}]], tmp_path)
+
+    exported, = weights.export(run_dir, name="jax_run", into=tmp_path / "weights")
+    assert exported.card["versions"]["backend"] == "jax"
+    ours = predictions([["shallow_net", str(tmp_path / "weights" / exported.file), {}]])
+    np.testing.assert_allclose(next(iter(ours.values())), next(iter(theirs.values())), **TOLERANCE)
