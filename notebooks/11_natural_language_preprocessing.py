@@ -24,7 +24,7 @@ if importlib.util.find_spec("zoo") is None:
     if root is None:
         raise RuntimeError("the zoo is not installed and no clone of its repository is here: "
                            "git clone the repository, then pip install -e it")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", str(root)], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{root}[tensorflow]"], check=True)
     for folder in site.getsitepackages():
         site.addsitedir(folder)  # the editable install's import hook, without restarting the kernel
 

@@ -55,3 +55,13 @@ def test_a_run_trained_on_jax_without_tensorflow_exports_and_loads_on_tensorflow
     assert exported.card["versions"]["backend"] == "jax"
     ours = predictions([["shallow_net", str(tmp_path / "weights" / exported.file), {}]])
     np.testing.assert_allclose(next(iter(ours.values())), next(iter(theirs.values())), **TOLERANCE)
+
+
+def test_a_backend_that_is_not_installed_is_one_line_naming_the_extra(tmp_path):
+    completed, _ = run_script("train_lenet.py", "--epochs", "1", "--output-dir", tmp_path / "run", check=False,
+                              env=backend_env("tensorflow", tensorflow=False))
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert completed.stderr.strip().splitlines() == [
+        "error: Keras' backend is tensorflow (KERAS_BACKEND or ~/.keras/keras.json), which is not installed: "
+        "pip install -e \".[tensorflow]\" (tensorflow is the book's), or set KERAS_BACKEND to an installed one"]
+    assert not (tmp_path / "run").exists()

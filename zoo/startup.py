@@ -11,6 +11,7 @@ lines off the terminal unless ``--verbose`` asks for them or the user set
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -19,6 +20,10 @@ from pathlib import Path
 import zoo
 
 BACKENDS = ("tensorflow", "jax", "torch")
+
+
+class BackendMissing(ValueError):
+    """Keras' backend is not installed; the message (one line) says how to install it."""
 
 
 def backend_name() -> str:
@@ -54,6 +59,11 @@ def load_backend(verbose: bool = False) -> str:
     """Import Keras and its backend now, quietly unless ``verbose``; returns the backend's name."""
     if "keras" in sys.modules:
         return backend_name()
+    name = backend_name()
+    if name in BACKENDS and importlib.util.find_spec(name) is None:
+        raise BackendMissing(f"Keras' backend is {name} (KERAS_BACKEND or ~/.keras/keras.json), which is not "
+                         f"installed: pip install -e \".[{name}]\" (tensorflow is the book's), or set "
+                         f"KERAS_BACKEND to an installed one")
     asked = zoo._USER_TF_LOG_LEVEL not in (None, "3")  # the user set a level that shows logs
     quiet = not (verbose or asked) and backend_name() == "tensorflow"
     with stderr_silenced() if quiet else contextlib.nullcontext():
