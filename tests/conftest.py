@@ -57,10 +57,10 @@ def backend_env(backend: str, tensorflow: bool = True) -> dict:
 
 
 def run_python(code: str, backend: str = "tensorflow", tensorflow: bool = True, timeout=300, cwd=None,
-               check=True) -> subprocess.CompletedProcess:
+               check=True, env=None) -> subprocess.CompletedProcess:
     """Run Python ``code`` in a subprocess on ``backend`` (Keras picks its backend once per process)."""
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                               cwd=cwd or ROOT, env={**os.environ, **backend_env(backend, tensorflow)})
+                               cwd=cwd or ROOT, env={**os.environ, **backend_env(backend, tensorflow), **(env or {})})
     if check and completed.returncode != 0:
         raise AssertionError(f"exited {completed.returncode} on {backend}\n--- stdout\n{completed.stdout[-3000:]}"
                              f"\n--- stderr\n{completed.stderr[-3000:]}")

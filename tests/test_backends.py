@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT, backend_env, needs_backend, run_python, run_script
 from backend_predictions import predictions
 from zoo import weights
+from zoo.runfolder import read_history
 
 KERAS_ENTRIES = [entry for entry in weights.available() if entry.bundled and entry.model != "word2vec"]
 BUILT_WITH = {("cartpole_q_network", "cartpole_v1"): {"n_dense": 64}}
@@ -65,3 +66,43 @@ def test_a_backend_that_is_not_installed_is_one_line_naming_the_extra(tmp_path):
         "error: Keras' backend is tensorflow (KERAS_BACKEND or ~/.keras/keras.json), which is not installed: "
         "pip install -e \".[tensorflow]\" (tensorflow is the book's), or set KERAS_BACKEND to an installed one"]
     assert not (tmp_path / "run").exists()
+
+
+@needs_backend("jax")
+def test_jax_devices_and_strategies_mean_what_they_mean_on_tensorflow():
+    code = """
+from zoo import runtime
+for device in ("gpu", "gpu:3", "npu"):
+    try:
+        runtime.configure(device=device, quiet=True)
+    except runtime.RuntimeConfigError as error:
+        print(device, "->", error)
+chosen = runtime.configure(device="cpu", strategy="mirrored", quiet=True)
+print("mirrored", chosen.replicas, chosen.device, type(chosen.strategy).__name__)
+"""
+    lines = run_python(code, "jax", tensorflow=False, env={"ZOO_LOGICAL_CPUS": "2"}).stdout.splitlines()
+    assert lines[0].startswith("gpu -> --device gpu: JAX sees no GPU here")
+    assert lines[1].startswith("gpu:3 -> --device gpu:3: JAX sees no GPU here")
+    assert lines[2].startswith("npu -> --device 'npu' is not understood")
+    assert lines[3] == "mirrored 2 cpu:0, cpu:1 DataParallel"
+
+
+@needs_backend("jax")
+@pytest.mark.slow  # a minute on 2 busy cores; scripts/gpu_check.py runs data parallelism on a GPU machine
+def test_a_data_parallel_run_on_jax_trains_over_two_devices(tmp_path):
+    _, result = run_script("train_deep_net.py", "--epochs", "2", "--data", "sample", "--strategy", "mirrored",
+                           "--device", "cpu", "--output-dir", tmp_path / "run", "--quiet",
+                           env={**backend_env("jax", tensorflow=False), "ZOO_LOGICAL_CPUS": "2"})
+    assert (result["backend"], result["strategy"], result["replicas"]) == ("jax", "mirrored", 2)
+    losses = read_history(tmp_path / "run" / "history.csv")["loss"]
+    assert losses[1] < losses[0]
+
+
+@needs_backend("torch")
+@pytest.mark.torch
+def test_torch_refuses_data_parallel_strategies_in_one_line(tmp_path):
+    completed, _ = run_script("train_deep_net.py", "--epochs", "1", "--data", "sample", "--strategy", "mirrored",
+                              "--output-dir", tmp_path / "run", check=False, env=backend_env("torch"))
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert completed.stderr.strip().splitlines()[-1].startswith(
+        "error: --strategy mirrored: Keras' distribution API does not cover the torch backend")
