@@ -65,11 +65,13 @@ def load_backend(verbose: bool = False) -> str:
                          f"installed: pip install -e \".[{name}]\" (tensorflow is the book's), or set "
                          f"KERAS_BACKEND to an installed one")
     asked = zoo._USER_TF_LOG_LEVEL not in (None, "3")  # the user set a level that shows logs
-    quiet = not (verbose or asked) and backend_name() == "tensorflow"
-    with stderr_silenced() if quiet else contextlib.nullcontext():
+    # TensorFlow loads on the other backends too where it is installed: the loaders' tf.data does
+    tensorflow = importlib.util.find_spec("tensorflow") is not None
+    with stderr_silenced() if tensorflow and not (verbose or asked) else contextlib.nullcontext():
         import keras
-        if keras.backend.backend() == "tensorflow":
+        if tensorflow:
             import tensorflow as tf
 
-            tf.config.list_physical_devices()  # the second batch of lines: when TensorFlow finds its devices
+            if name == "tensorflow":
+                tf.config.list_physical_devices()  # its last lines: when TensorFlow looks for devices
     return keras.backend.backend()
