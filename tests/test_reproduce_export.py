@@ -55,7 +55,7 @@ def reproduce(folder, backend, mode="watch", *args):
 def check_run_exports_and_loads(run, folder, backend, monkeypatch):
     import keras
 
-    from zoo import build_alexnet, weights
+    from zoo import build_alexnet, pretrained
     from zoo.datasets import flowers17
     from zoo.training import STATE_FORMAT
 
@@ -73,7 +73,7 @@ def check_run_exports_and_loads(run, folder, backend, monkeypatch):
 
     into = folder / "weights"
     into.mkdir()
-    [entry] = weights.export(run, name="flowers17_test", into=into)
+    [entry] = pretrained.export(run, name="flowers17_test", into=into)
     card = entry.card
     assert card["versions"]["backend"] == backend and card["hardware"]["device"] == "cpu"
     assert card["hyperparameters"]["image_size"] == IMAGE_SIZE
