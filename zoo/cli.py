@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from zoo import startup
-from zoo.choices import DEVICE_HELP, MAY_CHANGE_ON_RESUME, PRECISIONS, STRATEGIES  # noqa: F401  (scripts' names)
+from zoo.choices import DEVICE_HELP, MAY_CHANGE_ON_RESUME, PRECISIONS, STRATEGIES
 from zoo.datasets import SOURCES, DataSourceError, resolve_data_dir
-from zoo.errors import TrainingDiverged, UsageError  # noqa: F401  (scripts know them from here)
+from zoo.errors import TrainingDiverged, UsageError  # scripts know them as cli.UsageError, cli.TrainingDiverged
 
 GROUPS = ("data", "fit", "run", "device")
 MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
