@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import zoo
+from conftest import run_python
 from zoo import pretrained
 from zoo.datasets import SAMPLES_DIR, boston_housing
 
@@ -15,6 +16,14 @@ BUILT_WITH = {("cartpole_q_network", "cartpole_v1"): {"n_dense": 64}}
 
 # what each re-measurement must reach: a little below the card's figure, far above chance
 MNIST_FLOORS = {"lenet": 0.985, "deep_net": 0.96, "intermediate_net": 0.96}
+
+
+def test_the_registry_answers_after_a_bare_import_zoo_without_loading_keras():
+    """The README's `import zoo; zoo.pretrained.card(...)`: the registry is a submodule that
+    loads on first use, and reading it needs no backend."""
+    completed = run_python("import sys, zoo\n"
+                           "print(zoo.pretrained.card('lenet', 'mnist')['name'], 'keras' in sys.modules)")
+    assert completed.stdout.split() == ["mnist", "False"]
 
 
 def test_the_package_bundles_trained_models_within_the_size_budget():

@@ -12,6 +12,8 @@ evaluation). ``docs/book_reference.md`` is this module as a table; regenerate it
 ``python -m zoo.recipes --write docs/book_reference.md``.
 
 Importing this module loads neither Keras nor TensorFlow: optimizers are made on demand.
+The recipes are plain data and import no model module, not even inside a function; the
+models read their settings from here (``zoo.gan`` its optimisers, ``zoo.doom`` its frames).
 """
 
 from __future__ import annotations
