@@ -267,7 +267,7 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
     registering = into.resolve() == lookup.PRETRAINED_DIR.resolve()
     if url and not registering:
         raise ValueError(f"--url is for weights registered in the package (--into {lookup.PRETRAINED_DIR})")
-    ours = {(entry.model, entry.name): entry for entry in registered()}
+    registry_entries = {(entry.model, entry.name): entry for entry in registered()}
 
     plans = []
     for model, run_file in RUN_FILES.get(state["model"], ((state["model"], DEFAULT_RUN_FILE),)):
@@ -276,12 +276,12 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
             raise ValueError(f"{run_dir} holds no {run_file}, though state.json says the run finished")
         suffix = VECTORS_SUFFIX if run_file.endswith(".model") else KERAS_SUFFIX
         if registering:
-            if (model, name) in ours and not overwrite:
+            if (model, name) in registry_entries and not overwrite:
                 raise ValueError(f"{registry_path()} already holds {model} weights {name!r}; "
                                  f"pass --overwrite to replace them")
             plans.append((model, source, (cache_dir() if url else into) / f"{model}.{name}{suffix}", None))
             continue
-        if (model, name) in ours:
+        if (model, name) in registry_entries:
             raise ValueError(f"{model} already has registered weights named {name!r}; choose another --name")
         target, card_path = into / f"{model}.{name}{suffix}", into / f"{model}.{name}.json"
         existing = next((path for path in (target, card_path) if path.exists()), None)
@@ -308,7 +308,7 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
                         bundled=bundled, card=portable(card) if registering else card,
                         found_in=REGISTERED if registering else str(card_path))
         if registering:
-            _register(entry, ours.get((model, name)))
+            _register(entry, registry_entries.get((model, name)))
         else:
             write_json(card_path, {"format": FORMAT, **entry.as_dict()})
         if registering and not bundled and not url:

@@ -182,13 +182,13 @@ def _user_entries() -> tuple[list[Weights], dict[tuple[str, str], str]]:
 
 def available(model: str | None = None) -> list[Weights]:
     """Every entry (or ``model``'s): the registry's first, then the user's exported ones."""
-    ours = registered()
-    taken = {(entry.model, entry.name) for entry in ours}
+    from_registry = registered()
+    taken = {(entry.model, entry.name) for entry in from_registry}
     users, damaged = _user_entries()
     for (card_model, card_name), reason in damaged.items():
         if model in (None, card_model):
             log.warning(f"skipping a weights card: {reason}")
-    entries = ours + [entry for entry in users if (entry.model, entry.name) not in taken]
+    entries = from_registry + [entry for entry in users if (entry.model, entry.name) not in taken]
     return [entry for entry in entries if model is None or entry.model == model]
 
 
@@ -199,8 +199,8 @@ def names(model: str) -> list[str]:
 
 def get(model: str, name: str) -> Weights:
     """The entry ``model``/``name``; an unknown name is a ``ValueError`` listing those that exist."""
-    ours = [entry for entry in registered() if entry.model == model]
-    for entry in ours:
+    from_registry = [entry for entry in registered() if entry.model == model]
+    for entry in from_registry:
         if entry.name == name:
             return entry
     users, damaged = _user_entries()
@@ -209,7 +209,7 @@ def get(model: str, name: str) -> Weights:
             return entry
     if (model, name) in damaged:
         raise ValueError(f"{damaged[(model, name)]}; export the weights again")
-    known = sorted({entry.name for entry in ours} | {entry.name for entry in users if entry.model == model})
+    known = sorted({entry.name for entry in from_registry} | {entry.name for entry in users if entry.model == model})
     if known:
         raise ValueError(f"{model} has no weights named {name!r}; the names that exist for {model}: {', '.join(known)}")
     raise ValueError(f"{model} has no weights named {name!r}, nor any named weights yet: train it and run "
