@@ -44,7 +44,7 @@ import keras
 import numpy as np
 
 import zoo
-from zoo import plots, recipes, weights
+from zoo import plots, pretrained, recipes
 from zoo.datasets import flowers17
 
 # %matplotlib inline
@@ -111,7 +111,7 @@ history.history
 # The book shows no converged figure for AlexNet; the zoo's run of the book's 100 epochs:
 
 # %%
-card = weights.card("alexnet", "flowers17")
+card = pretrained.card("alexnet", "flowers17")
 print(card["note"])
 try:
     trained = zoo.build_alexnet(weights="flowers17")

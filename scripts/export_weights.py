@@ -38,7 +38,7 @@ def main():
     parser.add_argument("--quiet", action="store_true", help="print only the RESULT line")
     args = cli.parse_args(parser)
 
-    from zoo import weights  # after parsing: --help needs no TensorFlow
+    from zoo import pretrained as weights  # after parsing: --help needs no TensorFlow
 
     exported = weights.export(args.run_dir, name=args.name, into=args.into, overwrite=args.overwrite, url=args.url,
                               data_note=args.data_note, note=args.note)

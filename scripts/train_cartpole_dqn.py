@@ -79,7 +79,7 @@ def trained_width(args, recipe, trained: dict) -> int:
 def play(args, recipe):
     """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
     from zoo import runtime
-    from zoo import weights as named_weights
+    from zoo import pretrained as named_weights
     from zoo.dqn import DQNAgent, build_cartpole_q_network, evaluate, make_gym_env, record_episode
 
     # the game and width the weights learned, unless the command line says otherwise
@@ -115,7 +115,7 @@ def main():
         return play(args, recipe)
     args.env = args.env or recipe.env  # resolved before the Run records it, as runs always recorded it
     if args.weights is not None:  # the weights' own width (cartpole_v1's is not the book's)
-        from zoo import weights as named_weights
+        from zoo import pretrained as named_weights
 
         args.n_dense = trained_width(args, recipe, named_weights.trained_settings(MODEL, args.weights))
 

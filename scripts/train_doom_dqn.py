@@ -58,7 +58,7 @@ def make_parser(recipe):
 def play(args, recipe):
     """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
     from zoo import runtime
-    from zoo import weights as named_weights
+    from zoo import pretrained as named_weights
     from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, record_episode
 
     # the scenario and frame repeat the weights learned with, unless the command line says otherwise

@@ -132,7 +132,7 @@ def shortened(text: str) -> str:
 def trained_with(args, typed, label: str, weights) -> tuple[str, dict]:
     """The arch and the settings that trained ``weights`` (a name's card, or a run's state.json);
     an --arch typed against the run's own is one line."""
-    from zoo import weights as named_weights
+    from zoo import pretrained as named_weights
 
     try:
         trained = named_weights.trained_settings(MODELS[args.arch], weights)
@@ -191,7 +191,7 @@ def scoring_model(args, typed):
 
     import zoo
     from zoo import runtime
-    from zoo import weights as named_weights
+    from zoo import pretrained as named_weights
 
     if args.from_dir:
         label, path = f"--from {args.from_dir}", Path(args.from_dir) / RUN_MODEL_FILE

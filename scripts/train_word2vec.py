@@ -60,7 +60,7 @@ SOURCES = "either --from DIR (a finished run's output folder) or --weights NAME|
 
 def vectors_source(text: str) -> str:
     """--weights: a weights name (checked when it is loaded) or an existing file of word vectors."""
-    from zoo.weights import NAME_PATTERN, is_weights_name
+    from zoo.weights_names import NAME_PATTERN, is_weights_name
 
     if is_weights_name(text) and NAME_PATTERN.fullmatch(text):
         return text
@@ -94,8 +94,8 @@ def make_parser():
     model.add_argument("--cbow", action="store_true", help="CBOW instead of the book's skip-gram")
     model.add_argument("--weights", type=vectors_source, default=None, metavar="NAME|PATH",
                        help="trained word vectors: a training run starts each word they hold from its vector; "
-                            "with queries, they answer them and nothing is trained. A name of zoo.weights "
-                            f"(python -m zoo.weights) or {w2v.VECTOR_FILES_HELP} (gensim's are pickles: "
+                            "with queries, they answer them and nothing is trained. A name of zoo.pretrained "
+                            f"(python -m zoo.pretrained) or {w2v.VECTOR_FILES_HELP} (gensim's are pickles: "
                             "only files you trust)")
     plot = parser.add_argument_group("t-SNE and the bokeh map")
     plot.add_argument("--tsne-tokens", type=cli.positive_int, default=None,

@@ -9,10 +9,10 @@ import pytest
 
 from conftest import ROOT, backend_env, needs_backend, run_python, run_script
 from backend_predictions import predictions
-from zoo import weights
+from zoo import pretrained
 from zoo.runfolder import read_history
 
-KERAS_ENTRIES = [entry for entry in weights.available() if entry.bundled and entry.model != "word2vec"]
+KERAS_ENTRIES = [entry for entry in pretrained.available() if entry.bundled and entry.model != "word2vec"]
 BUILT_WITH = {("cartpole_q_network", "cartpole_v1"): {"n_dense": 64}}
 TOLERANCE = {"rtol": 1e-4, "atol": 1e-5}
 
@@ -52,7 +52,7 @@ def test_a_run_trained_on_jax_without_tensorflow_exports_and_loads_on_tensorflow
     assert state["versions"]["backend"] == "jax" and "tensorflow" not in state["versions"]
     theirs = on_backend("jax", [["shallow_net", str(run_dir / "model.keras"), {}]], tmp_path)
 
-    exported, = weights.export(run_dir, name="jax_run", into=tmp_path / "weights")
+    exported, = pretrained.export(run_dir, name="jax_run", into=tmp_path / "weights")
     assert exported.card["versions"]["backend"] == "jax"
     ours = predictions([["shallow_net", str(tmp_path / "weights" / exported.file), {}]])
     np.testing.assert_allclose(next(iter(ours.values())), next(iter(theirs.values())), **TOLERANCE)

@@ -63,11 +63,11 @@ def test_cartpole_play_without_weights_is_one_line(tmp_path):
 
 
 def test_cartpole_play_records_a_file_of_weights_and_never_overwrites(tmp_path):
-    from zoo import weights
+    from zoo import pretrained
 
     # a path instead of a name: no card, so the book's env and width
     source = tmp_path / "mine.weights.h5"
-    source.write_bytes(weights.resolve("cartpole_q_network", "cartpole_v0").read_bytes())
+    source.write_bytes(pretrained.resolve("cartpole_q_network", "cartpole_v0").read_bytes())
     gif = tmp_path / "episode.gif"
     result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--weights", source,
                               "--episodes-to-play", 2, "--seed", 0, "--record-to", gif.name, "--quiet"))
@@ -81,7 +81,7 @@ def test_cartpole_play_records_a_file_of_weights_and_never_overwrites(tmp_path):
 
 
 def test_cartpole_training_starts_from_the_given_weights(tmp_path):
-    from zoo import weights
+    from zoo import pretrained
 
     out = tmp_path / "run"
     # a batch larger than one episode's transitions: no update happens, so the saved network is
@@ -90,7 +90,7 @@ def test_cartpole_training_starts_from_the_given_weights(tmp_path):
                               "--batch-size", 500, "--replay", "batched", "--eval-episodes", 3, "--seed", 0,
                               "--quiet", "--output-dir", out))
     assert result["updates"] == 0
-    bundled = weights_of(weights.resolve("cartpole_q_network", "cartpole_v0"))
+    bundled = weights_of(pretrained.resolve("cartpole_q_network", "cartpole_v0"))
     for saved, given in zip(weights_of(out / "model.keras"), bundled, strict=True):
         np.testing.assert_array_equal(saved, given)
     assert result["eval_mean_score"] >= 195  # an untrained network scores tens

@@ -5,16 +5,25 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo import weights
+from conftest import run_python
+from zoo import pretrained
 from zoo.datasets import SAMPLES_DIR, boston_housing
 
-BUNDLED = [entry for entry in weights.available() if entry.bundled]
+BUNDLED = [entry for entry in pretrained.available() if entry.bundled]
 
 # builder settings other than the defaults that an entry was trained with (its card's hyperparameters)
 BUILT_WITH = {("cartpole_q_network", "cartpole_v1"): {"n_dense": 64}}
 
 # what each re-measurement must reach: a little below the card's figure, far above chance
 MNIST_FLOORS = {"lenet": 0.985, "deep_net": 0.96, "intermediate_net": 0.96}
+
+
+def test_the_registry_answers_after_a_bare_import_zoo_without_loading_keras():
+    """The README's `import zoo; zoo.pretrained.card(...)`: the registry is a submodule that
+    loads on first use, and reading it needs no backend."""
+    completed = run_python("import sys, zoo\n"
+                           "print(zoo.pretrained.card('lenet', 'mnist')['name'], 'keras' in sys.modules)")
+    assert completed.stdout.split() == ["mnist", "False"]
 
 
 def test_the_package_bundles_trained_models_within_the_size_budget():
@@ -26,15 +35,15 @@ def test_the_package_bundles_trained_models_within_the_size_budget():
 
 @pytest.mark.parametrize("entry", BUNDLED, ids=lambda entry: f"{entry.model}.{entry.name}")
 def test_each_bundled_file_matches_its_entry_and_loads_by_name(entry):
-    path = weights.resolve(entry.model, entry.name)
-    assert path.stat().st_size == entry.size and weights.sha256_of(path) == entry.sha256
-    card = weights.card(entry.model, entry.name)
+    path = pretrained.resolve(entry.model, entry.name)
+    assert path.stat().st_size == entry.size and pretrained.sha256_of(path) == entry.sha256
+    card = pretrained.card(entry.model, entry.name)
     for key in ("command", "metrics", "book", "hyperparameters", "data", "seed", "versions", "hardware",
                 "wall_time_s", "licence", "intended_use", "limitations"):
         assert card.get(key) is not None, key
     assert "DATA_DIR" in card["command"] or "--data-dir" not in card["command"]  # no trainer's own folders
     if entry.model == "word2vec":  # word vectors, not a Keras model
-        vectors = weights.load_word_vectors(entry.name)
+        vectors = pretrained.load_word_vectors(entry.name)
         assert len(vectors) * vectors.vector_size == card["parameters"]
         return
     model = zoo.get(entry.model)(weights=entry.name, **BUILT_WITH.get((entry.model, entry.name), {}))
@@ -72,7 +81,7 @@ def test_the_regression_weights_price_the_held_out_houses():
     (_, _), (x_valid, y_valid) = boston_housing.load_arrays(source="sample")
     model = zoo.build_regression_net(weights="boston_housing")
     rmse = float(np.sqrt(np.mean((model.predict(x_valid, verbose=0).ravel() - y_valid) ** 2)))
-    card = weights.card("regression_net", "boston_housing")
+    card = pretrained.card("regression_net", "boston_housing")
     assert rmse == pytest.approx(np.sqrt(card["metrics"]["values"]["val_loss"]), rel=0.05)
     assert rmse < 9.0  # thousands of dollars; predicting the mean price misses by about 9.2
 
@@ -88,7 +97,7 @@ def test_the_shallow_net_weights_classify_held_out_test_digits():
 def test_cartpole_weights_balance_the_pole_in_unseen_episodes(name, env_id, n_dense, floor):
     from zoo.dqn import DQNAgent, build_cartpole_q_network, evaluate, make_gym_env
 
-    assert weights.card("cartpole_q_network", name)["hyperparameters"]["env"] == env_id
+    assert pretrained.card("cartpole_q_network", name)["hyperparameters"]["env"] == env_id
     agent = DQNAgent(build_cartpole_q_network(n_dense=n_dense, weights=name), epsilon=0.0, epsilon_min=0.0)
     # seeds far from the training run's (1), its greedy checks (10,001+) and its final evaluation (1,000,001)
     scores = evaluate(agent, lambda: make_gym_env(env_id), 20, seed=5_000_000)
@@ -96,7 +105,7 @@ def test_cartpole_weights_balance_the_pole_in_unseen_episodes(name, env_id, n_de
 
 
 def test_the_gutenberg_word_vectors_answer_the_books_queries():
-    vectors = weights.load_word_vectors("gutenberg")
+    vectors = pretrained.load_word_vectors("gutenberg")
     assert len(vectors) > 5_000 and vectors.vector_size == 64
     assert "mother" in [word for word, _ in vectors.most_similar("father", topn=5)]
     assert vectors.doesnt_match("mother father sister brother dog".split()) == "dog"
@@ -108,7 +117,7 @@ def test_the_doom_weights_shoot_the_monster_in_unseen_episodes():
     from zoo import doom
     from zoo.dqn import DQNAgent, build_doom_q_network, evaluate
 
-    card = weights.card("doom_q_network", "doom_simpler_basic")
+    card = pretrained.card("doom_q_network", "doom_simpler_basic")
     agent = DQNAgent(build_doom_q_network(weights="doom_simpler_basic"), epsilon=0.0, epsilon_min=0.0,
                      optimizer="rmsprop")
     # seeds far from training (1 + epoch), its per-epoch tests (10,000 + 1,000 x epoch) and the GIF's
@@ -156,7 +165,7 @@ def test_a_registered_entry_without_its_file_says_how_to_make_it(model_name, nam
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache, and offline: nowhere to find the file
     monkeypatch.setenv("ZOO_OFFLINE", "1")
     monkeypatch.delenv("ZOO_WEIGHTS_DIR", raising=False)
-    entry = weights.get(model_name, name)
+    entry = pretrained.get(model_name, name)
     assert not entry.bundled and entry.size > 6_000_000
     with pytest.raises(ValueError) as caught:
         zoo.get(model_name)(weights=name)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import SCRIPTS, load_script, parse_result, user_lines
-from zoo import cli, sentiment, weights
+from zoo import cli, pretrained, sentiment
 from zoo.datasets import SAMPLES_DIR, imdb
 
 # Clear reviews (measured with the bundled imdb weights: conv 1.0000 and 0.0001, dense 0.9999 and 0.0026).
@@ -174,7 +174,7 @@ def test_a_finished_runs_model_scores_as_its_weights_do(tmp_path, here, script, 
     run_dir.mkdir()
     sentiment.build_conv_sentiment(weights="imdb").save(run_dir / "model.keras")
     state = run_dir / "state.json"
-    state.write_text(json.dumps({"model": "conv_sentiment", "settings": weights.trained_settings("conv_sentiment",
+    state.write_text(json.dumps({"model": "conv_sentiment", "settings": pretrained.trained_settings("conv_sentiment",
                                                                                                    "imdb")}))
     texts = ("--predict", POSITIVE, "--predict", NEGATIVE)
     named, _, _ = scored(script, monkeypatch, capsys, "--arch", "conv", "--weights", "imdb", *texts)

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, run_script, user_lines
 from conftest import one_line_error as one_line
 from zoo import build_lenet, build_regression_net, build_shallow_net
-from zoo import weights
+from zoo import pretrained
 
 SMALL_NET = dict(n_inputs=6, n_dense=5, num_classes=3)
 SMALL_LENET = dict(input_shape=(8, 8, 1), n_conv_1=4, n_conv_2=8, n_dense=16)
@@ -26,8 +26,8 @@ def isolated(tmp_path, monkeypatch):
     """An empty registry, Keras cache and no ZOO_WEIGHTS_DIR: nothing of the machine's leaks in."""
     package = tmp_path / "pretrained"
     package.mkdir()
-    (package / weights.REGISTRY_FILE).write_text(json.dumps({"format": 1, "weights": []}))
-    monkeypatch.setattr(weights, "PRETRAINED_DIR", package)
+    (package / pretrained.REGISTRY_FILE).write_text(json.dumps({"format": 1, "weights": []}))
+    monkeypatch.setattr(pretrained.lookup, "PRETRAINED_DIR", package)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.delenv("ZOO_WEIGHTS_DIR", raising=False)
     monkeypatch.delenv("ZOO_WEIGHTS_URL", raising=False)
@@ -50,12 +50,12 @@ def weights_file(path, seed=0) -> tuple[Path, keras.Model]:
 
 def entry(model, name, path, **fields) -> dict:
     card = fields.pop("card", {"command": f"python scripts/train_{model}.py --epochs 3"})
-    return {"model": model, "name": name, "file": Path(path).name, "sha256": weights.sha256_of(path),
+    return {"model": model, "name": name, "file": Path(path).name, "sha256": pretrained.sha256_of(path),
             "size": Path(path).stat().st_size, "url": None, "bundled": False, "card": card, **fields}
 
 
 def register(package, *entries):
-    (package / weights.REGISTRY_FILE).write_text(json.dumps({"format": 1, "weights": list(entries)}))
+    (package / pretrained.REGISTRY_FILE).write_text(json.dumps({"format": 1, "weights": list(entries)}))
 
 
 def write_card(folder, item) -> Path:
@@ -94,12 +94,12 @@ def test_an_exported_run_loads_by_name_with_the_runs_predictions(finished_run, t
     # the card: what the run recorded, the data's checksum, the measured figure beside the book's
     state = json.loads((finished_run / "state.json").read_text())
     metrics = json.loads((finished_run / "metrics.json").read_text())
-    card = weights.card("regression_net", "mine")
-    assert card["sha256"] == exported[0]["sha256"] == weights.sha256_of(into / card["file"])
+    card = pretrained.card("regression_net", "mine")
+    assert card["sha256"] == exported[0]["sha256"] == pretrained.sha256_of(into / card["file"])
     assert card["command"] == state["command"] and "train_regression.py" in card["command"]
     assert card["hyperparameters"] == state["settings"] and card["seed"] == 3
     assert card["versions"] == state["versions"] and card["hardware"]["device"] == state["runtime"]["device"]
-    assert card["data"]["sha256"] == weights.sha256_of(state["data"]["origin"])
+    assert card["data"]["sha256"] == pretrained.sha256_of(state["data"]["origin"])
     assert card["book"]["metric"] == metrics["book"]["metric"] == "val_loss"
     assert card["metrics"]["headline"] == {"metric": "val_loss", "value": metrics["val_loss"]}
     assert card["metrics"]["split"].startswith("validation: 102 held-out examples")
@@ -107,8 +107,8 @@ def test_an_exported_run_loads_by_name_with_the_runs_predictions(finished_run, t
     assert card["parameters"] == build_regression_net().count_params()
 
     # exporting again replaces nothing unless asked
-    one_line(lambda: weights.export(finished_run, name="mine", into=into), "already exists", "--overwrite")
-    assert weights.export(finished_run, name="mine", into=into, overwrite=True)[0].sha256 == card["sha256"]
+    one_line(lambda: pretrained.export(finished_run, name="mine", into=into), "already exists", "--overwrite")
+    assert pretrained.export(finished_run, name="mine", into=into, overwrite=True)[0].sha256 == card["sha256"]
 
 
 def test_export_refuses_an_unfinished_run_in_one_line(finished_run, tmp_path):
@@ -121,23 +121,23 @@ def test_export_refuses_an_unfinished_run_in_one_line(finished_run, tmp_path):
     assert user_lines(completed.stderr) == [f"error: the run in {unfinished} has not finished; "
                                             f"continue it with --resume, then export it"]
     assert not (tmp_path / "weights").exists()
-    one_line(lambda: weights.export(tmp_path), "holds no zoo run")
+    one_line(lambda: pretrained.export(tmp_path), "holds no zoo run")
 
 
 def test_export_into_the_package_registers_the_entry(finished_run, isolated, tmp_path, monkeypatch):
-    [exported] = weights.export(finished_run, name="boston", into=isolated)
+    [exported] = pretrained.export(finished_run, name="boston", into=isolated)
     assert exported.bundled and exported.file == f"regression_net.boston-{exported.sha256[:8]}.weights.h5"
-    registry = json.loads((isolated / weights.REGISTRY_FILE).read_text())["weights"]
+    registry = json.loads((isolated / pretrained.REGISTRY_FILE).read_text())["weights"]
     assert [(item["model"], item["name"], item["sha256"]) for item in registry] == \
         [("regression_net", "boston", exported.sha256)]
-    assert weights.resolve("regression_net", "boston") == isolated / exported.file
+    assert pretrained.resolve("regression_net", "boston") == isolated / exported.file
     same_predictions(build_regression_net(weights="boston"), keras.models.load_model(finished_run / "model.keras"),
                      (4, 13))
-    one_line(lambda: weights.export(finished_run, name="boston", into=isolated), "already holds", "--overwrite")
+    one_line(lambda: pretrained.export(finished_run, name="boston", into=isolated), "already holds", "--overwrite")
     # a user's export may not take a registered name (it would shadow the registry's file)
-    one_line(lambda: weights.export(finished_run, name="boston", into=tmp_path / "mine"),
+    one_line(lambda: pretrained.export(finished_run, name="boston", into=tmp_path / "mine"),
              "already has registered weights named 'boston'")
-    assert "| `regression_net` | `boston` | val_loss" in weights.markdown_table()
+    assert "| `regression_net` | `boston` | val_loss" in pretrained.markdown_table()
 
 
 def fake_run(real_run, folder, model, data, metrics) -> Path:
@@ -161,14 +161,14 @@ def test_a_gan_run_exports_its_generator_and_discriminator(finished_run, tmp_pat
     generator, discriminator = randomized(build_generator(depth=8)), randomized(build_discriminator(depth=8), 1)
     generator.save(run / "generator.keras")
     discriminator.save(run / "discriminator.keras")
-    exported = weights.export(run, into=tmp_path / "weights")
+    exported = pretrained.export(run, into=tmp_path / "weights")
     assert [(item.model, item.name) for item in exported] == [("generator", "quickdraw_apple_sample"),
                                                               ("discriminator", "quickdraw_apple_sample")]
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path / "weights"))
     same_predictions(build_generator(depth=8, weights="quickdraw_apple_sample"), generator, (2, 32))
     same_predictions(build_discriminator(depth=8, weights="quickdraw_apple_sample"), discriminator, (2, 28, 28, 1))
-    card = weights.card("generator", "quickdraw_apple_sample")
-    assert card["trained_as"] == "gan" and card["data"]["sha256"] == weights.sha256_of(origin)
+    card = pretrained.card("generator", "quickdraw_apple_sample")
+    assert card["trained_as"] == "gan" and card["data"]["sha256"] == pretrained.sha256_of(origin)
     assert card["metrics"]["split"].startswith("training (no held-out split)")
     assert card["metrics"]["headline"] == {"metric": "a_loss", "value": 0.9}
     assert "CC BY 4.0" in card["licence"] and "bundled sample" in card["limitations"]
@@ -186,20 +186,20 @@ def test_a_word2vec_run_exports_plain_word_vectors(finished_run, tmp_path, monke
     sentences = [["the", "father", "and", "the", "dog"], ["a", "mother", "and", "a", "dog"]] * 5
     model = Word2Vec(sentences, vector_size=4, min_count=1, workers=1, seed=1, epochs=1)
     model.save(str(run / "word2vec.model"))
-    [exported] = weights.export(run, into=tmp_path / "weights")
+    [exported] = pretrained.export(run, into=tmp_path / "weights")
     assert exported.file == "word2vec.gutenberg_sample.vectors.bin"
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path / "weights"))
-    vectors = weights.load_word_vectors("gutenberg_sample")
+    vectors = pretrained.load_word_vectors("gutenberg_sample")
     np.testing.assert_array_equal(vectors["father"], model.wv["father"])
-    assert weights.card("word2vec", "gutenberg_sample")["data"]["sha256"] == weights.folder_sha256(books)
+    assert pretrained.card("word2vec", "gutenberg_sample")["data"]["sha256"] == pretrained.folder_sha256(books)
 
 
 def test_export_names_weights_after_the_data_or_the_environment():
-    assert weights.default_name({"data": {"dataset": "quickdraw/apple", "source": "full"}}) == "quickdraw_apple"
-    assert weights.default_name({"data": {"dataset": "mnist", "source": "sample"}}) == "mnist_sample"
-    assert weights.default_name({"data": None, "settings": {"env": "CartPole-v1"}}) == "cartpole_v1"
-    assert weights.default_name({"data": None, "settings": {"scenario": "simpler_basic"}}) == "doom_simpler_basic"
-    assert weights.default_name({"data": None, "settings": {}}) is None
+    assert pretrained.default_name({"data": {"dataset": "quickdraw/apple", "source": "full"}}) == "quickdraw_apple"
+    assert pretrained.default_name({"data": {"dataset": "mnist", "source": "sample"}}) == "mnist_sample"
+    assert pretrained.default_name({"data": None, "settings": {"env": "CartPole-v1"}}) == "cartpole_v1"
+    assert pretrained.default_name({"data": None, "settings": {"scenario": "simpler_basic"}}) == "doom_simpler_basic"
+    assert pretrained.default_name({"data": None, "settings": {}}) is None
 
 
 # ----------------------------------------------------------------------------- registry and cards
@@ -213,19 +213,19 @@ def test_available_and_card_list_the_registry_and_the_users_cards(isolated, tmp_
     write_card(mine, entry("shallow_net", "own", own, card={"command": "python scripts/train_shallow_net.py"}))
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(mine))
 
-    assert [str(item) for item in weights.available()] == ["shallow_net/digits", "shallow_net/own"]
-    assert weights.names("shallow_net") == ["digits", "own"] and weights.available("lenet") == []
-    card = weights.card("shallow_net", "own")
-    assert card["model"] == "shallow_net" and card["name"] == "own" and card["sha256"] == weights.sha256_of(own)
+    assert [str(item) for item in pretrained.available()] == ["shallow_net/digits", "shallow_net/own"]
+    assert pretrained.names("shallow_net") == ["digits", "own"] and pretrained.available("lenet") == []
+    card = pretrained.card("shallow_net", "own")
+    assert card["model"] == "shallow_net" and card["name"] == "own" and card["sha256"] == pretrained.sha256_of(own)
     assert card["command"] == "python scripts/train_shallow_net.py"
     card["command"] = "changed"  # a copy: the entry stays as it was
-    assert weights.get("shallow_net", "own").card["command"] == "python scripts/train_shallow_net.py"
+    assert pretrained.get("shallow_net", "own").card["command"] == "python scripts/train_shallow_net.py"
 
 
 def test_an_unknown_name_lists_the_names_that_exist(isolated):
     path, _ = weights_file(isolated / "shallow_net.digits.weights.h5")
     register(isolated, entry("shallow_net", "digits", path, bundled=True), entry("shallow_net", "letters", path))
-    one_line(lambda: weights.get("shallow_net", "mnist"),
+    one_line(lambda: pretrained.get("shallow_net", "mnist"),
              "shallow_net has no weights named 'mnist'", "the names that exist for shallow_net: digits, letters")
     one_line(lambda: build_shallow_net(**SMALL_NET, weights="mnist"), "weights='mnist'", "digits, letters")
     one_line(lambda: build_lenet(weights="mnist"), "lenet has no weights named 'mnist'", "export_weights.py")
@@ -234,8 +234,8 @@ def test_an_unknown_name_lists_the_names_that_exist(isolated):
 def test_a_damaged_card_is_an_error_when_asked_for(tmp_path, monkeypatch):
     (tmp_path / "shallow_net.own.json").write_text("{not json")
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path))
-    assert weights.available() == []
-    one_line(lambda: weights.get("shallow_net", "own"), "shallow_net.own.json is damaged", "export the weights again")
+    assert pretrained.available() == []
+    one_line(lambda: pretrained.get("shallow_net", "own"), "shallow_net.own.json is damaged", "export the weights again")
 
 
 # ----------------------------------------------------------------------------- resolution and checksums
@@ -255,22 +255,22 @@ def test_a_headless_model_takes_its_full_models_named_weights(tmp_path, monkeypa
 def test_a_tampered_file_in_the_weights_dir_is_refused(isolated, tmp_path, monkeypatch):
     good, _ = weights_file(isolated / "shallow_net.digits.weights.h5")
     register(isolated, entry("shallow_net", "digits", good, bundled=True))
-    assert weights.resolve("shallow_net", "digits") == good  # from the package
+    assert pretrained.resolve("shallow_net", "digits") == good  # from the package
     mine = tmp_path / "mine"
     mine.mkdir()
     tampered, _ = weights_file(mine / good.name, seed=5)
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(mine))
     one_line(lambda: build_shallow_net(**SMALL_NET, weights="digits"),
-             str(tampered), weights.sha256_of(tampered), weights.sha256_of(good))
+             str(tampered), pretrained.sha256_of(tampered), pretrained.sha256_of(good))
 
 
 def test_the_keras_cache_is_searched_before_the_package(isolated, tmp_path):
     bundled, _ = weights_file(isolated / "shallow_net.digits.weights.h5")
     register(isolated, entry("shallow_net", "digits", bundled, bundled=True))
-    weights.cache_dir().mkdir(parents=True)
-    cached = weights.cache_dir() / bundled.name
+    pretrained.cache_dir().mkdir(parents=True)
+    cached = pretrained.cache_dir() / bundled.name
     shutil.copyfile(bundled, cached)
-    assert weights.resolve("shallow_net", "digits") == cached
+    assert pretrained.resolve("shallow_net", "digits") == cached
 
 
 def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolated, tmp_path, monkeypatch):
@@ -282,7 +282,7 @@ def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolate
                        "ZOO_OFFLINE", "put shallow_net.digits.weights.h5 into ZOO_WEIGHTS_DIR",
                        "train your own with `python scripts/train_shallow_net.py --epochs 20`",
                        "`python scripts/export_weights.py RUN_DIR --name digits_own` (then weights='digits_own')")
-    assert str(weights.cache_dir()) in message
+    assert str(pretrained.cache_dir()) in message
     # a user's own entry whose file went missing: export it again, same name
     mine = tmp_path / "mine"
     mine.mkdir()
@@ -290,7 +290,7 @@ def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolate
     write_card(mine, entry("shallow_net", "own", own))
     own.unlink()
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(mine))
-    one_line(lambda: weights.resolve("shallow_net", "own"), "no download address",
+    one_line(lambda: pretrained.resolve("shallow_net", "own"), "no download address",
              "`python scripts/export_weights.py RUN_DIR --name own --overwrite`")
 
 
@@ -313,7 +313,7 @@ def server(tmp_path):
 
 
 def cache_files():
-    folder = weights.cache_dir()
+    folder = pretrained.cache_dir()
     return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
 
 
@@ -325,7 +325,7 @@ def test_a_download_with_the_right_hash_loads(isolated, server, monkeypatch):
     same_predictions(build_shallow_net(**SMALL_NET, weights="digits"), saved, (4, 6))
     assert cache_files() == [path.name]
     path.unlink()  # the cached copy serves from now on
-    assert weights.resolve("shallow_net", "digits") == weights.cache_dir() / path.name
+    assert pretrained.resolve("shallow_net", "digits") == pretrained.cache_dir() / path.name
 
 
 def test_a_download_with_a_wrong_hash_is_refused_and_leaves_no_file(isolated, server, monkeypatch, tmp_path):
@@ -335,7 +335,7 @@ def test_a_download_with_a_wrong_hash_is_refused_and_leaves_no_file(isolated, se
     register(isolated, entry("shallow_net", "digits", expected, url=f"{address}/{expected.name}"))
     monkeypatch.delenv("ZOO_OFFLINE")
     one_line(lambda: build_shallow_net(**SMALL_NET, weights="digits"),
-             f"its SHA-256 is {weights.sha256_of(wrong)}, expected {weights.sha256_of(expected)}", "nothing was kept")
+             f"its SHA-256 is {pretrained.sha256_of(wrong)}, expected {pretrained.sha256_of(expected)}", "nothing was kept")
     assert cache_files() == []
 
 
@@ -345,9 +345,9 @@ def test_a_mirror_serves_entries_without_an_address_and_a_missing_file_leaves_no
     path, saved = weights_file(served / "shallow_net.digits.weights.h5")
     register(isolated, entry("shallow_net", "digits", path))
     monkeypatch.delenv("ZOO_OFFLINE")
-    one_line(lambda: weights.resolve("shallow_net", "digits"), "no download address", "export_weights.py")
+    one_line(lambda: pretrained.resolve("shallow_net", "digits"), "no download address", "export_weights.py")
     monkeypatch.setenv("ZOO_WEIGHTS_URL", f"{address}/nowhere/")
-    one_line(lambda: weights.resolve("shallow_net", "digits"), "404", "nothing was kept")
+    one_line(lambda: pretrained.resolve("shallow_net", "digits"), "404", "nothing was kept")
     assert cache_files() == []
     monkeypatch.setenv("ZOO_WEIGHTS_URL", address)
     same_predictions(build_shallow_net(**SMALL_NET, weights="digits"), saved, (4, 6))
@@ -364,46 +364,46 @@ def test_paths_stay_paths(tmp_path):
 
 def test_a_weights_dir_that_is_not_a_folder_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(tmp_path / "absent"))
-    one_line(lambda: weights.available(), "ZOO_WEIGHTS_DIR=", "is not a folder")
+    one_line(lambda: pretrained.available(), "ZOO_WEIGHTS_DIR=", "is not a folder")
 
 
 def test_the_pretrained_document_is_generated_from_the_shipped_registry(monkeypatch):
-    monkeypatch.setattr(weights, "PRETRAINED_DIR", ROOT / "zoo" / "pretrained")
-    assert (ROOT / weights.TABLE_PATH).read_text(encoding="utf-8") == weights.pretrained_document(), \
-        f"docs/pretrained.md is stale: run `{weights.REGENERATE}`"
-    registered = weights.available()
+    monkeypatch.setattr(pretrained.lookup, "PRETRAINED_DIR", ROOT / "zoo" / "pretrained")
+    assert (ROOT / pretrained.TABLE_PATH).read_text(encoding="utf-8") == pretrained.pretrained_document(), \
+        f"docs/pretrained.md is stale: run `{pretrained.REGENERATE}`"
+    registered = pretrained.available()
     assert all(item.bundled == (ROOT / "zoo" / "pretrained" / item.file).is_file() for item in registered)
     # what the package does not ship is marked, so nobody expects it offline
     for item in registered:
         where = "in the package" if item.bundled else ("download" if item.url else "not published")
-        assert f"| `{item.model}` | `{item.name}` |" in weights.markdown_table()
-        assert f"| {where} |" in next(line for line in weights.markdown_table().splitlines()
+        assert f"| `{item.model}` | `{item.name}` |" in pretrained.markdown_table()
+        assert f"| {where} |" in next(line for line in pretrained.markdown_table().splitlines()
                                       if f"| `{item.model}` | `{item.name}` |" in line)
 
 
 def test_a_file_over_the_bundle_limit_is_registered_not_bundled(finished_run, isolated, monkeypatch):
-    monkeypatch.setattr(weights, "BUNDLE_LIMIT", 1_000)
-    [exported] = weights.export(finished_run, name="boston", into=isolated,
+    monkeypatch.setattr(pretrained.exporting, "BUNDLE_LIMIT", 1_000)
+    [exported] = pretrained.export(finished_run, name="boston", into=isolated,
                                 data_note="all 506 tracts there are", note="the best of one seed")
     assert not exported.bundled and exported.url is None
-    assert not (isolated / exported.file).exists() and (weights.cache_dir() / exported.file).is_file()
-    assert weights.resolve("regression_net", "boston") == weights.cache_dir() / exported.file
-    assert weights.card("regression_net", "boston")["limitations"].endswith("; all 506 tracts there are")
-    assert weights.card("regression_net", "boston")["note"] == "the best of one seed"
-    assert "| not published |" in weights.markdown_table()
+    assert not (isolated / exported.file).exists() and (pretrained.cache_dir() / exported.file).is_file()
+    assert pretrained.resolve("regression_net", "boston") == pretrained.cache_dir() / exported.file
+    assert pretrained.card("regression_net", "boston")["limitations"].endswith("; all 506 tracts there are")
+    assert pretrained.card("regression_net", "boston")["note"] == "the best of one seed"
+    assert "| not published |" in pretrained.markdown_table()
 
 
 def test_a_data_folder_checksum_follows_its_files_names_and_bytes(tmp_path):
     (tmp_path / "jpg").mkdir()
     (tmp_path / "jpg" / "image_0001.jpg").write_bytes(b"petal")
     (tmp_path / "labels.csv").write_text("image_0001.jpg,daffodil\n")
-    first = weights.folder_sha256(tmp_path)
+    first = pretrained.folder_sha256(tmp_path)
     (tmp_path / ".DS_Store").write_bytes(b"finder")  # hidden files are not data
-    assert weights.folder_sha256(tmp_path) == first
+    assert pretrained.folder_sha256(tmp_path) == first
     (tmp_path / "jpg" / "image_0001.jpg").write_bytes(b"sepal")
-    changed = weights.folder_sha256(tmp_path)
+    changed = pretrained.folder_sha256(tmp_path)
     (tmp_path / "jpg" / "image_0001.jpg").rename(tmp_path / "jpg" / "image_0002.jpg")
-    assert len({first, changed, weights.folder_sha256(tmp_path)}) == 3
+    assert len({first, changed, pretrained.folder_sha256(tmp_path)}) == 3
 
 
 def test_unreadable_data_leaves_the_card_without_its_checksum_not_the_export_half_done(tmp_path, monkeypatch):
@@ -413,6 +413,6 @@ def test_unreadable_data_leaves_the_card_without_its_checksum_not_the_export_hal
     def unreadable(path):
         raise PermissionError(f"[Errno 13] Permission denied: '{path}'")
 
-    monkeypatch.setattr(weights, "sha256_of", unreadable)
-    data = weights._data_card({"data": {"dataset": "gutenberg", "origin": str(tmp_path / "books")}})
+    monkeypatch.setattr(pretrained.lookup, "sha256_of", unreadable)  # folder_sha256 reads each file with it
+    data = pretrained.exporting._data_card({"data": {"dataset": "gutenberg", "origin": str(tmp_path / "books")}})
     assert data["sha256"] is None and "could not be read" in data["sha256_note"] and "austen-emma" in data["sha256_note"]

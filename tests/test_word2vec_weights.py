@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import SCRIPTS, load_script, parse_result, user_lines
-from zoo import cli, weights
+from zoo import cli, pretrained
 from zoo import word2vec as w2v
 
 BUNDLED_VOCABULARY = 10_269  # words of the bundled "gutenberg" vectors
@@ -23,7 +23,7 @@ MADE_UP = ["zorblax", "quuxly"]
 
 @pytest.fixture(scope="module")
 def bundled():
-    return weights.load_word_vectors("gutenberg")
+    return pretrained.load_word_vectors("gutenberg")
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_a_file_of_vectors_answers_the_same_as_its_source(form, bundled, script_
         "other_size"])
 def test_wrong_weights_are_one_line_and_write_nothing(arguments, fragments, script_module, monkeypatch, capsys,
                                                       tmp_path):
-    bundled_file = weights.resolve("word2vec", "gutenberg")
+    bundled_file = pretrained.resolve("word2vec", "gutenberg")
     (tmp_path / "damaged.vectors.bin").write_bytes(bundled_file.read_bytes()[:1000])
     monkeypatch.chdir(tmp_path)
     line = refused(script_module, monkeypatch, capsys, *arguments, "--quiet")

@@ -74,6 +74,12 @@ def __getattr__(attribute: str):
     if attribute in _BUILDERS:
         module, function = _BUILDERS[attribute]
         return getattr(importlib.import_module(module), function)
+    if not attribute.startswith("__"):  # a submodule, imported on first use: zoo.pretrained after `import zoo`
+        try:
+            return importlib.import_module(f"{__name__}.{attribute}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{attribute}":
+                raise  # the submodule exists but imports something missing
     raise AttributeError(f"module 'zoo' has no attribute {attribute!r}")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import keras
 
-from zoo.cli import TrainingDiverged
+from zoo.errors import TrainingDiverged
 from zoo.files import atomic_path
 from zoo.runfolder import read_history, truncate_history  # noqa: F401  (history.csv is a run record)
 

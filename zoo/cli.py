@@ -19,22 +19,12 @@ import sys
 from pathlib import Path
 
 from zoo import startup
+from zoo.choices import DEVICE_HELP, MAY_CHANGE_ON_RESUME, PRECISIONS, STRATEGIES
 from zoo.datasets import SOURCES, DataSourceError, resolve_data_dir
+from zoo.errors import TrainingDiverged, UsageError  # scripts know them as cli.UsageError, cli.TrainingDiverged
 
 GROUPS = ("data", "fit", "run", "device")
-DEVICE_HELP = "auto, cpu, gpu, or one device such as gpu:1"
-STRATEGIES = ("auto", "default", "mirrored", "multiworker")
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
-
-# Flags that only say how to run, not what the run is: --resume accepts new values for
-# these; every other flag must match the run being resumed.
-MAY_CHANGE_ON_RESUME = {"epochs", "episodes", "iterations", "quiet", "verbose", "device", "data_dir", "checkpoint_every",
-                        "output_dir", "resume", "overwrite"}
-
-
-class UsageError(ValueError):
-    """A problem with what the user asked for; reported as one line, exit status 2."""
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -105,7 +95,7 @@ def seed(text: str) -> int:
 
 def weights_source(text: str) -> str:
     """A weights name (checked when it is loaded) or an existing .weights.h5/.keras file."""
-    from zoo.weights import NAME_PATTERN, is_weights_name
+    from zoo.weights_names import NAME_PATTERN, is_weights_name
 
     if is_weights_name(text) and NAME_PATTERN.fullmatch(text):
         return text
@@ -142,7 +132,7 @@ def add_data_flags(parser) -> None:
     group.add_argument("--data-dir", default=None, help="folder with the full data (default: $ZOO_DATA_DIR)")
 
 
-WEIGHTS_HELP = "a name of zoo.weights (python -m zoo.weights) or a .weights.h5/.keras file"
+WEIGHTS_HELP = "a name of zoo.pretrained (python -m zoo.pretrained) or a .weights.h5/.keras file"
 
 
 def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = True) -> None:
@@ -201,7 +191,7 @@ def check_play_flags(parser, args, training_only: dict, scored_by: str) -> bool:
     given and dropped from ``args``, so they are no part of what the run is. Before TensorFlow loads."""
     if args.play:
         if args.weights is None:
-            parser.error("--play needs --weights NAME|PATH: a name of zoo.weights or a .weights.h5/.keras file")
+            parser.error("--play needs --weights NAME|PATH: a name of zoo.pretrained or a .weights.h5/.keras file")
         for flag, given in training_only.items():
             if given:
                 parser.error(f"--play trains nothing: {flag} is for training")
@@ -263,10 +253,6 @@ def parse_args(parser: ArgumentParser, argv=None, load_backend: bool = True) -> 
 
 
 # ----------------------------------------------------------------------------- errors
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite."""
-
 
 def _raised_by_the_zoo(error: BaseException) -> bool:
     """True when the innermost frame is the zoo's own code (a check of the user's input)."""

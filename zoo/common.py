@@ -12,7 +12,7 @@ import h5py
 import keras
 from keras import layers
 
-from zoo.weights import is_weights_name
+from zoo.weights_names import is_weights_name
 
 POOLINGS = (None, "avg", "max")
 
@@ -75,7 +75,7 @@ def load_weights(model: keras.Model, weights, zoo_name: str | None = None) -> ke
     """Load ``weights`` (None, a weights name, a ``.weights.h5`` or a ``.keras`` file) into every
     layer of ``model``.
 
-    A name (``"mnist"``) is resolved by :func:`zoo.weights.resolve` for ``zoo_name`` (the zoo's
+    A name (``"mnist"``) is resolved by :func:`zoo.pretrained.resolve` for ``zoo_name`` (the zoo's
     name of the full model, which a builder passes since ``model.name`` is the user's to choose),
     else ``model.name``. A full model's file also loads into its headless twin
     (``include_top=False``), whose layers are a prefix of the full model's: ``.weights.h5`` files
@@ -89,10 +89,10 @@ def load_weights(model: keras.Model, weights, zoo_name: str | None = None) -> ke
         raise ValueError(f"weights={weights!r} is invalid: expected None, a weights name or a .weights.h5/.keras file")
     label = f"weights={str(weights)!r}"
     if is_weights_name(weights):
-        from zoo import weights as named_weights  # the registry is read only when a name is asked for
+        from zoo import pretrained  # the registry is read only when a name is asked for
 
         try:
-            path = named_weights.resolve(zoo_name or model.name, weights)
+            path = pretrained.resolve(zoo_name or model.name, weights)
         except ValueError as error:
             raise ValueError(f"{label}: {error}") from None
         label = f"{label} ({path})"

@@ -23,8 +23,10 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 
-FRAME_REPEAT = 12  # frames each chosen action is held for
-RESOLUTION = (30, 45)  # (height, width) of the frames the Q-network sees
+from zoo import recipes
+
+FRAME_REPEAT = recipes.get("doom_q_network").frame_repeat  # frames each chosen action is held for
+RESOLUTION = recipes.get("doom_q_network").resolution  # (height, width) of the frames the Q-network sees
 
 INSTALL_HINT = "ViZDoom is not installed: install it with `pip install vizdoom` (wheels for Linux, macOS and Windows)"
 

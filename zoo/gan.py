@@ -23,27 +23,17 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from zoo import recipes
 from zoo.common import check_input_shape, check_positive_int, check_rate, load_weights
 
-# The book's optimisers. Keras 3 has no ``decay`` argument: Keras 2 divided the learning rate
-# by (1 + decay * iterations), which is exactly InverseTimeDecay(lr, decay_steps=1, decay).
-DISCRIMINATOR_LEARNING_RATE, DISCRIMINATOR_DECAY = 0.0008, 6e-8
-ADVERSARIAL_LEARNING_RATE, ADVERSARIAL_DECAY = 0.0004, 3e-8
-CLIP_VALUE = 1.0
-
-
-def book_optimizer(learning_rate: float, decay: float, clipvalue: float = CLIP_VALUE):
-    """RMSprop(lr, decay, clipvalue) of Keras 2, written for Keras 3."""
-    schedule = keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)
-    return keras.optimizers.RMSprop(learning_rate=schedule, clipvalue=clipvalue)
-
-
 def discriminator_optimizer():
-    return book_optimizer(DISCRIMINATOR_LEARNING_RATE, DISCRIMINATOR_DECAY)
+    """The book's RMSprop for the discriminator (its settings are ``zoo.recipes``')."""
+    return recipes.GAN_DISCRIMINATOR_OPTIMIZER()
 
 
 def adversarial_optimizer():
-    return book_optimizer(ADVERSARIAL_LEARNING_RATE, ADVERSARIAL_DECAY)
+    """The book's RMSprop for the adversarial network (the generator's updates)."""
+    return recipes.GAN_ADVERSARIAL_OPTIMIZER()
 
 
 def build_discriminator(

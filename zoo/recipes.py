@@ -12,6 +12,8 @@ evaluation). ``docs/book_reference.md`` is this module as a table; regenerate it
 ``python -m zoo.recipes --write docs/book_reference.md``.
 
 Importing this module loads neither Keras nor TensorFlow: optimizers are made on demand.
+The recipes are plain data and import no model module, not even inside a function; the
+models read their settings from here (``zoo.gan`` its optimisers, ``zoo.doom`` its frames).
 """
 
 from __future__ import annotations
@@ -128,6 +130,8 @@ class AgentRecipe:
     # environment:
     env: str  # a gymnasium id, or a ViZDoom scenario
     terminal_reward: float | None = None  # replaces the reward of an episode's last step (None: kept)
+    frame_repeat: int | None = None  # frames each chosen action is held for (ViZDoom)
+    resolution: tuple | None = None  # (height, width) of the grey frames the Q-network sees (ViZDoom)
     # agent: DQNAgent keyword arguments every run takes (with presets: on top of the preset's)
     agent: dict = field(default_factory=dict)
     presets: dict = field(default_factory=dict)  # preset name -> AgentPreset; the first is the book's
@@ -186,11 +190,22 @@ def _adam(learning_rate=0.001):
     return make
 
 
-def _gan_discriminator_optimizer():
-    """The discriminator's RMSprop; the adversarial network's is ``zoo.gan.adversarial_optimizer()``."""
-    from zoo import gan
+def _keras2_rmsprop(learning_rate, decay, clipvalue=1.0):
+    """Keras 2's ``RMSprop(lr, decay, clipvalue)`` in Keras 3, which has no ``decay``: Keras 2
+    divided the learning rate by (1 + decay * iterations), which is exactly
+    ``InverseTimeDecay(lr, decay_steps=1, decay)``."""
+    def make():
+        import keras
 
-    return gan.discriminator_optimizer()
+        schedule = keras.optimizers.schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)
+        return keras.optimizers.RMSprop(learning_rate=schedule, clipvalue=clipvalue)
+
+    return make
+
+
+# chapter 12: the GAN's two optimisers; the discriminator's is also its recipe's optimizer
+GAN_DISCRIMINATOR_OPTIMIZER = _keras2_rmsprop(0.0008, decay=6e-8)
+GAN_ADVERSARIAL_OPTIMIZER = _keras2_rmsprop(0.0004, decay=3e-8)
 
 
 RECIPES = {
@@ -272,7 +287,7 @@ RECIPES = {
     },
     # chapter 12: GAN; an epoch is 100 iterations (scripts/train_gan.py --sample-interval)
     "gan": Recipe(
-        "gan", "binary_crossentropy", _gan_discriminator_optimizer,
+        "gan", "binary_crossentropy", GAN_DISCRIMINATOR_OPTIMIZER,
         epochs=20, batch_size=128, metrics=(), monitor="a_loss", mode="min",
         reference=Reference("a_loss", None, "the book shows apple grids after 2,000 iterations, no figure"),
         notes="Quick, Draw! apples; the optimizer is the discriminator's (the adversarial network's is "
@@ -306,11 +321,12 @@ RECIPES = {
                                           "199 counted from 0 (200 here)"),
         chapter=13, parameters=1_282,
     ),
-    # beyond the book: ViZDoom's learning examples, frames as zoo.doom.FRAME_REPEAT and RESOLUTION
+    # beyond the book: ViZDoom's learning examples
     "doom_q_network": AgentRecipe(
         "doom_q_network",
         # environment:
         env="simpler_basic",  # a ViZDoom scenario
+        frame_repeat=12, resolution=(30, 45),
         # agent: ViZDoom's TensorFlow example; epsilon follows zoo.doom.epsilon_schedule per epoch,
         # so the agent's own per-update decay is off
         agent=dict(gamma=0.99, learning_rate=0.00025, optimizer="rmsprop", memory_size=10_000, batch_size=64,
@@ -418,11 +434,9 @@ def _agent_section(name: str, recipe: AgentRecipe) -> list[str]:
     lines = [f"- Chapter: {_chapter(recipe)}",
              f"- Builder: {_builder(recipe.model)}",
              f"- Parameters: {_parameters(recipe)} at the builder's defaults"]
-    if recipe.model == "doom_q_network":
-        from zoo import doom  # the frames are zoo.doom's, not a recipe's
-
-        height, width = doom.RESOLUTION
-        environment = (f"- Environment: ViZDoom {recipe.env}, each action held for {doom.FRAME_REPEAT} frames, "
+    if recipe.frame_repeat is not None:
+        height, width = recipe.resolution
+        environment = (f"- Environment: ViZDoom {recipe.env}, each action held for {recipe.frame_repeat} frames, "
                        f"grey frames down-sampled to {height}x{width}")
     else:
         environment = f"- Environment: gymnasium {recipe.env}"

@@ -4,13 +4,13 @@ The lock (``.<name>.lock`` beside the folder, one process at a time), ``state.js
 defines the run, where it stands, the command, versions and time spent), the resume and
 overwrite checks, checkpoint bookkeeping and the finish record (``metrics.json`` and the
 ``RESULT`` line). It imports no Keras and no backend: ``zoo.training.Run`` builds on it, and
-``scripts/export_weights.py`` (through ``zoo.weights``) reads finished runs with it.
+``scripts/export_weights.py`` (through ``zoo.pretrained``) reads finished runs with it.
 
 - A new run writes nothing until its data is read; its files go into ``--output-dir`` from
   then on, but if it fails before its first checkpoint the folder is put back as it was
   (with ``--overwrite``: the previous run, which was set aside meanwhile).
 - ``--overwrite`` replaces only a folder that holds a zoo run (``state.json``); ``--resume``
-  refuses another model's folder or a changed setting (see ``cli.MAY_CHANGE_ON_RESUME``).
+  refuses another model's folder or a changed setting (see ``zoo.choices.MAY_CHANGE_ON_RESUME``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-from zoo.cli import MAY_CHANGE_ON_RESUME, UsageError
+from zoo.choices import MAY_CHANGE_ON_RESUME
 from zoo.datasets import DataInfo
+from zoo.errors import UsageError
 from zoo.files import FolderBusy, FolderLock, atomic_path, glob_escape, non_finite_keys, write_json
 
 log = logging.getLogger("zoo")

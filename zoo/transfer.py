@@ -17,9 +17,9 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from zoo.weights import is_weights_name
 from zoo.common import check_input_shape, check_rate, check_top, classifier, global_pool, load_weights
 from zoo.datasets import DataSourceError, offline
+from zoo.weights_names import is_weights_name
 
 # the file keras.applications.VGG19(include_top=False, weights="imagenet") downloads
 VGG19_NOTOP = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"

@@ -9,7 +9,7 @@
     coords = word2vec.tsne(model)                       # a DataFrame: token, x, y
     word2vec.bokeh_map(coords, "word_vectors.html", vectors=model.wv)  # searchable, opens with no network
     word2vec.projector_files(model.wv, "projector")     # tensorboard --logdir projector: the vectors in 3-D
-    vectors, _ = word2vec.load_vectors("gutenberg")     # trained vectors: a name of zoo.weights or a file
+    vectors, _ = word2vec.load_vectors("gutenberg")     # trained vectors: a name of zoo.pretrained or a file
     model = word2vec.train(clean, start_vectors=vectors)  # shared words start from them
 
 The book's preprocessing steps are options of :func:`clean_corpus`; stop words come from
@@ -43,7 +43,7 @@ hasn't haven haven't isn isn't ma mightn mightn't mustn mustn't needn needn't sh
 shouldn't wasn wasn't weren weren't won won't wouldn wouldn't
 """.split())
 
-# files of word vectors, by ending: word2vec's own formats (zoo.weights.export writes .vectors.bin),
+# files of word vectors, by ending: word2vec's own formats (zoo.pretrained.export writes .vectors.bin),
 # and gensim's saved objects (a Word2Vec, as a run's word2vec.model, or KeyedVectors)
 WORD2VEC_BINARY = (".bin",)
 WORD2VEC_TEXT = (".txt", ".vec")
@@ -155,20 +155,20 @@ def quiet_gensim():
 def load_vectors(source):
     """Trained word vectors, as gensim ``KeyedVectors``, and the file they came from.
 
-    ``source`` is a name of ``zoo.weights`` for the model ``word2vec`` (``"gutenberg"``), a
-    word2vec-format file (``.bin`` binary, as ``zoo.weights.export`` writes ``.vectors.bin``;
+    ``source`` is a name of ``zoo.pretrained`` for the model ``word2vec`` (``"gutenberg"``), a
+    word2vec-format file (``.bin`` binary, as ``zoo.pretrained.export`` writes ``.vectors.bin``;
     ``.txt``/``.vec`` text) or a file gensim saved (``.model``: a ``Word2Vec``, as a run's
     ``word2vec.model``; ``.kv``: ``KeyedVectors``). gensim's own files are pickles, which run
     code as they load: load only files you trust. Anything else, or a file that cannot be read,
     is a one-line ``ValueError``.
     """
-    from zoo import weights
+    from zoo import pretrained
 
     text = str(source)
-    if weights.is_weights_name(text) and weights.NAME_PATTERN.fullmatch(text):
-        path = weights.resolve("word2vec", text)
+    if pretrained.is_weights_name(text) and pretrained.NAME_PATTERN.fullmatch(text):
+        path = pretrained.resolve("word2vec", text)
         with quiet_gensim():
-            return weights.load_word_vectors(text), path
+            return pretrained.load_word_vectors(text), path
     path = Path(text).expanduser()
     if not path.name.endswith(VECTOR_FILE_ENDINGS):
         raise ValueError(f"{text!r} is neither a weights name nor a word-vectors file ({VECTOR_FILES_HELP})")

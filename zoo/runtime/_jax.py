@@ -12,7 +12,7 @@ import os
 import jax
 import keras
 
-from zoo.runtime import Runtime, RuntimeConfigError, device_kind
+from zoo.runtime._shared import Runtime, RuntimeConfigError, device_kind
 
 
 def _devices(kind: str) -> list:

@@ -11,7 +11,7 @@ import os
 import keras
 import tensorflow as tf
 
-from zoo.runtime import Runtime, RuntimeConfigError, device_kind
+from zoo.runtime._shared import Runtime, RuntimeConfigError, device_kind
 
 log = logging.getLogger("zoo.runtime")
 

@@ -8,7 +8,7 @@ import contextlib
 import keras
 import torch
 
-from zoo.runtime import Runtime, RuntimeConfigError, device_kind
+from zoo.runtime._shared import Runtime, RuntimeConfigError, device_kind
 
 # Keras places the torch backend's tensors on the device of its innermost keras.device scope;
 # the scope opened here holds for the rest of the process.
