@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import zoo
-from conftest import run_reproduction, user_lines
 from zoo import recipes
 from zoo.datasets import flowers17
 from zoo.vision import build_alexnet, build_vggnet
@@ -114,31 +113,3 @@ def test_vggnet_script_one_epoch(script, tmp_path):
                        "--image-size", VGGNET_MIN, "--output-dir", out, "--quiet", timeout=900)
     assert result["model"] == "vggnet" and np.isfinite(result["val_loss"])
     assert (out / "confusion_matrix.png").is_file()
-
-
-def test_any_backend_reproduction_script_trains_on_arrays_and_reports(tmp_path):
-    completed = run_reproduction("flowers17_any_backend.py", "alexnet", "--data", "sample", "--epochs", "2",
-                                 "--output", tmp_path, cwd=tmp_path)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    summary = json.loads((tmp_path / "alexnet_summary.json").read_text())
-    assert summary["epochs"] == 2 and summary["batch_size"] == 64 and summary["n_train"] > summary["n_validation"] > 0
-    assert summary["best_val_accuracy"] >= summary["val_accuracy"]
-    assert len((tmp_path / "alexnet_history.csv").read_text().strip().splitlines()) == 3
-
-
-def test_any_backend_reproduction_script_without_full_data_is_one_clear_line(tmp_path):
-    completed = run_reproduction("flowers17_any_backend.py", "vggnet", "--data", "full", "--data-dir", tmp_path,
-                                 "--output", tmp_path / "out", cwd=tmp_path)
-    assert completed.returncode == 2
-    assert user_lines(completed.stderr) == [completed.stderr.strip().splitlines()[-1]]
-    assert "flowers" in completed.stderr.lower() and not (tmp_path / "out").exists()
-
-
-def test_any_backend_reproduction_script_never_replaces_a_previous_result_silently(tmp_path):
-    previous = tmp_path / "alexnet_summary.json"
-    previous.write_text("previous run")
-    completed = run_reproduction("flowers17_any_backend.py", "alexnet", "--data", "sample", "--output", tmp_path,
-                                 cwd=tmp_path)
-    assert completed.returncode == 2 and user_lines(completed.stderr) == [
-        f"error: {previous} already exists; pass --overwrite to replace it or choose another --output"]
-    assert previous.read_text() == "previous run" and not (tmp_path / "alexnet_history.csv").exists()
