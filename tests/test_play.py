@@ -47,8 +47,8 @@ def weights_of(path):
 # ----------------------------------------------------------------------------- Cart-Pole
 
 def test_cartpole_plays_the_bundled_weights_above_the_solved_score_and_writes_nothing(tmp_path):
-    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--weights", "cartpole_v0",
-                              "--episodes-to-play", 10, "--seed", 0, "--quiet"))
+    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--from", "cartpole_v0",
+                              "--eval-episodes", 10, "--seed", 0, "--quiet"))
     # the card's game and width: CartPole-v0 is solved at 195 over 100 episodes
     assert result["env"] == "CartPole-v0" and result["n_dense"] == 32 and result["episodes"] == 10
     assert result["mean"] >= 195 and result["min"] <= result["mean"] <= result["max"], result
@@ -57,9 +57,38 @@ def test_cartpole_plays_the_bundled_weights_above_the_solved_score_and_writes_no
 
 
 def test_cartpole_play_without_weights_is_one_line(tmp_path):
-    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--play"), "--play needs --weights")
-    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--episodes-to-play", 3), "--episodes-to-play is for --play")
+    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--play"), "--play needs --from NAME|PATH|RUN_DIR")
+    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--from", "cartpole_v0"), "--from is for --play")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("script, args, fragment", [
+    # the old spellings, each refused in one line naming the new one
+    ("train_cartpole_dqn.py", ["--play", "--weights", "cartpole_v0"], "--play takes the trained model with --from"),
+    ("train_doom_dqn.py", ["--play", "--weights", "doom_simpler_basic"], "--play takes the trained model with --from"),
+    ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--episodes-to-play", 5],
+     "--episodes-to-play is now --eval-episodes"),
+    ("train_doom_dqn.py", ["--test-episodes", 5], "--test-episodes is now --eval-episodes"),
+    # a training flag with --play is refused, never ignored
+    ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--episodes", 5], "--play trains nothing: --episodes"),
+    ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--preset", "tuned"], "--preset is for training"),
+    ("train_doom_dqn.py", ["--play", "--from", "doom_simpler_basic", "--steps-per-epoch", 9], "--steps-per-epoch"),
+    ("train_doom_dqn.py", ["--play", "--from", "doom_simpler_basic", "--resume"], "--resume is for training"),
+])
+def test_dqn_flags_that_do_not_apply_are_refused_in_one_line(script, args, fragment, tmp_path):
+    refused(run_in(tmp_path, script, *args), fragment)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cartpole_plays_a_finished_runs_folder(tmp_path):
+    out = tmp_path / "run"
+    succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--weights", "cartpole_v0", "--episodes", 1, "--batch-size", 500,
+                     "--replay", "batched", "--eval-episodes", 2, "--seed", 0, "--quiet", "--output-dir", out))
+    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--from", out, "--eval-episodes", 3,
+                              "--seed", 0, "--quiet"))
+    # the run's model.keras, with the game and width its state.json recorded
+    assert result["weights"] == str(out / "model.keras") and result["episodes"] == 3
+    assert result["env"] == "CartPole-v0" and result["mean"] >= 195
 
 
 def test_cartpole_play_records_a_file_of_weights_and_never_overwrites(tmp_path):
@@ -69,12 +98,12 @@ def test_cartpole_play_records_a_file_of_weights_and_never_overwrites(tmp_path):
     source = tmp_path / "mine.weights.h5"
     source.write_bytes(weights.resolve("cartpole_q_network", "cartpole_v0").read_bytes())
     gif = tmp_path / "episode.gif"
-    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--weights", source,
-                              "--episodes-to-play", 2, "--seed", 0, "--record-to", gif.name, "--quiet"))
+    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--from", source,
+                              "--eval-episodes", 2, "--seed", 0, "--record-to", gif.name, "--quiet"))
     assert result["env"] == "CartPole-v0" and result["mean"] >= 195 and result["record"] == gif.name
     assert gif.read_bytes()[:6] in (b"GIF87a", b"GIF89a")
     before = gif.read_bytes()
-    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--weights", source, "--record-to", gif.name),
+    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--from", source, "--record-to", gif.name),
             "episode.gif exists", "--overwrite")
     assert gif.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["episode.gif", "mine.weights.h5"]
@@ -97,7 +126,7 @@ def test_cartpole_training_starts_from_the_given_weights(tmp_path):
     # the weights are a defining setting (a resume must give the same), the play flags are not
     settings = json.loads((out / "state.json").read_text())["settings"]
     assert settings["weights"] == "cartpole_v0"
-    assert not {"play", "episodes_to_play", "record_to"} & settings.keys()
+    assert not {"play", "trained", "record_to", "typed"} & settings.keys()
 
 
 # ----------------------------------------------------------------------------- Doom
@@ -125,8 +154,8 @@ def doom_weights(path, action):
 ], ids=["no_button", "shooting"])
 def test_doom_plays_a_weights_file(action, check, tmp_path):
     source = doom_weights(tmp_path / "mine.weights.h5", action)
-    result = succeeded(run_in(tmp_path, "train_doom_dqn.py", "--play", "--weights", source.name,
-                              "--episodes-to-play", 2, "--seed", 0, "--record-to", "doom.gif", "--quiet"))
+    result = succeeded(run_in(tmp_path, "train_doom_dqn.py", "--play", "--from", source.name,
+                              "--eval-episodes", 2, "--seed", 0, "--record-to", "doom.gif", "--quiet"))
     assert result["scenario"] == "simpler_basic" and result["episodes"] == 2 and check(result), result
     assert (tmp_path / "doom.gif").read_bytes()[:3] == b"GIF"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["doom.gif", "mine.weights.h5"]
@@ -134,8 +163,8 @@ def test_doom_plays_a_weights_file(action, check, tmp_path):
 
 @needs_vizdoom
 def test_doom_plays_its_bundled_weights_by_name(tmp_path):
-    result = succeeded(run_in(tmp_path, "train_doom_dqn.py", "--play", "--weights", "doom_simpler_basic",
-                              "--episodes-to-play", 5, "--seed", 0, "--quiet"))
+    result = succeeded(run_in(tmp_path, "train_doom_dqn.py", "--play", "--from", "doom_simpler_basic",
+                              "--eval-episodes", 5, "--seed", 0, "--quiet"))
     # the card's scenario and frame repeat; an agent that never kills the monster scores -300 or less
     assert result["scenario"] == "simpler_basic" and result["frame_repeat"] == 12
     assert result["min"] > 0, result
@@ -143,7 +172,7 @@ def test_doom_plays_its_bundled_weights_by_name(tmp_path):
 
 
 def test_doom_play_without_weights_is_one_line(tmp_path):
-    refused(run_in(tmp_path, "train_doom_dqn.py", "--play"), "--play needs --weights")
+    refused(run_in(tmp_path, "train_doom_dqn.py", "--play"), "--play needs --from")
     assert list(tmp_path.iterdir()) == []
 
 
