@@ -199,25 +199,28 @@ def test_gan_generates_from_a_weights_file_into_the_current_folder_once(tmp_path
 
     source = tmp_path / "mine.weights.h5"
     build_generator().save_weights(source)
-    result = succeeded(run_in(tmp_path, "train_gan.py", "--generate", 4, "--weights", source.name, "--quiet"))
+    result = succeeded(run_in(tmp_path, "train_gan.py", "--generate", 4, "--from", source.name, "--quiet"))
     image = tmp_path / "generated_4.png"
     assert result["image"] == "generated_4.png" and result["generated"] == 4
     assert result["generator"] == str(source.resolve())  # a path is recorded absolute
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     before = image.read_bytes()
     monkeypatch.chdir(tmp_path)
-    line = refused_in_process(train_gan, monkeypatch, capsys, "--generate", 4, "--weights", source.name)
+    line = refused_in_process(train_gan, monkeypatch, capsys, "--generate", 4, "--from", source.name)
     assert "generated_4.png exists" in line and "--overwrite" in line
     assert image.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["generated_4.png", "mine.weights.h5"]
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--generate", 4], "needs either --from DIR"),
-    (["--generate", 4, "--from", "run", "--weights", "quickdraw_apple"], "needs either"),
-    (["--generate", 4, "--weights", "quickdraw_apple", "--out", "x.jpg"], "expected a .png file"),
+    (["--generate", 4], "--generate needs --from NAME|PATH|RUN_DIR"),
+    (["--generate", 4, "--weights", "quickdraw_apple"], "--generate takes the trained model with --from"),
+    (["--generate", 4, "--from", "quickdraw_apple", "--out", "x.jpg"], "expected a .png file"),
+    (["--generate", 4, "--from", "quickdraw_apple", "--iterations", 5], "--generate trains nothing: --iterations"),
+    (["--from", "quickdraw_apple"], "--from is for --generate N"),
     (["--weights", "x.weights.h5"], "x.weights.h5: no such file"),
-    (["--generate", 4, "--weights", "x.jpg"], "neither a weights name nor"),
+    (["--generate", 4, "--from", "x.jpg"], "neither a weights name"),
+    (["--generate", 4, "--from", "."], "no generator.keras there"),
 ])
 def test_gan_generate_needs_one_source(args, fragment, tmp_path, train_gan, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

@@ -134,7 +134,7 @@ class Run(RunFolder):
         """``model.fit`` with the harness's callbacks; returns the whole history (resumed runs too)."""
         import keras
 
-        from zoo.checkpoints import DivergenceGuard, EpochCheckpoint
+        from zoo.checkpoints import DivergenceGuard, EpochCheckpoint, HistoryLogger
 
         epochs = epochs or self.args.epochs
         history_csv = self.path("history.csv")
@@ -144,7 +144,8 @@ class Run(RunFolder):
         if self.initial_epoch:
             truncate_history(history_csv, self.initial_epoch)
         guard = DivergenceGuard()
-        harness_callbacks = [guard, keras.callbacks.CSVLogger(str(history_csv), append=self.initial_epoch > 0)]
+        harness_callbacks = [guard, HistoryLogger(str(history_csv), append=self.initial_epoch > 0,
+                                                  validation=validation is not None)]
         if find_spec("tensorflow") is not None:  # Keras writes TensorBoard logs through tf.summary
             harness_callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.path("logs"))))
         elif not self._said_no_tensorboard:
