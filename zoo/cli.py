@@ -212,11 +212,15 @@ def refuse_weights_for(parser, args, doing: str) -> None:
         parser.error(f"{doing} takes the trained model with --from {FROM_METAVAR}; --weights only starts a training run")
 
 
-def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = True) -> None:
+def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = True, book_defaults_by=None) -> None:
+    """``book_defaults_by``: the flag whose choice sets the book's epochs and batch size (the
+    script resolves them after parsing; both default to None)."""
     group = parser.add_argument_group("training")
-    group.add_argument("--epochs", type=positive_int, default=epochs, help="epochs in all (a resumed run trains on to this)")
-    group.add_argument("--batch-size", type=positive_int, default=batch_size,
-                       help="examples per replica (the global batch is this times the replicas)")
+    per = f" (default: the book's for {book_defaults_by})" if book_defaults_by else ""
+    group.add_argument("--epochs", type=positive_int, default=None if per else epochs,
+                       help=f"epochs in all (a resumed run trains on to this){per}")
+    group.add_argument("--batch-size", type=positive_int, default=None if per else batch_size,
+                       help=f"examples per replica (the global batch is this times the replicas){per}")
     group.add_argument("--checkpoint-every", type=positive_int, default=1, metavar="EPOCHS",
                        help="save the last epoch's checkpoint every this many epochs (and at the end; the best "
                             "epoch is saved whenever it improves): a large model's file is written less often")
@@ -292,9 +296,10 @@ def check_play_flags(parser, args, own_play_flags=(), scored_by: str = "--eval-e
 
 def make_parser(model: str, description: str | None = None, *, groups=GROUPS, epochs: int | None = None,
                 batch_size: int | None = None, strategy: bool = True, precision: bool = True,
-                start_weights: bool = True) -> ArgumentParser:
+                start_weights: bool = True, book_defaults_by: str | None = None) -> ArgumentParser:
     """A script's parser from the groups that apply to it, with the book's defaults; a fit
-    script's ``--weights`` (``start_weights``) starts training from trained weights."""
+    script's ``--weights`` (``start_weights``) starts training from trained weights.
+    ``book_defaults_by``: see :func:`add_fit_flags`."""
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"groups={sorted(unknown)!r} is invalid: expected some of {list(GROUPS)}")
@@ -306,7 +311,7 @@ def make_parser(model: str, description: str | None = None, *, groups=GROUPS, ep
 
         recipe = recipes.RECIPES.get(model)
         add_fit_flags(parser, epochs or getattr(recipe, "epochs", None) or 1,
-                      batch_size or getattr(recipe, "batch_size", None) or 32, start_weights)
+                      batch_size or getattr(recipe, "batch_size", None) or 32, start_weights, book_defaults_by)
     if "run" in groups:
         add_run_flags(parser, model)
     if "device" in groups:

@@ -130,6 +130,17 @@ class Run(RunFolder):
         if scores[-1] == self._best:
             same_file_as(self.checkpoint_dir / "last.keras", self.checkpoint_dir / "best.keras")
 
+    def best_model(self):
+        """The best epoch's model (``checkpoints/best.keras``), loaded in the strategy's scope;
+        None when no epoch has been the best yet."""
+        import keras
+
+        path = self.checkpoint_dir / "best.keras"
+        if not path.is_file():
+            return None
+        with self.runtime.scope():
+            return keras.models.load_model(path)
+
     def fit(self, model, train, validation=None, epochs: int | None = None, callbacks=(), **fit_kwargs) -> dict:
         """``model.fit`` with the harness's callbacks; returns the whole history (resumed runs too)."""
         import keras
