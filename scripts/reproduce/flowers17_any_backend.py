@@ -21,11 +21,9 @@ import time
 
 import _common  # first: it makes the zoo importable from a plain checkout
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from zoo import recipes  # noqa: E402
-from zoo.checkpoints import optimizer_iterations  # noqa: E402
 from zoo.files import write_json  # noqa: E402
 
 MODELS = ("alexnet", "vggnet")
@@ -40,6 +38,9 @@ def main():
     parser.add_argument("--image-size", type=_common.positive_int, default=IMAGE_SIZE,
                         help=f"photos are resized to this height and width (default: the book's {IMAGE_SIZE})")
     args = parser.parse_args()
+    import keras  # after argparse: --help loads no backend
+
+    from zoo.checkpoints import optimizer_iterations
     output = _common.output_folder(parser, args, [f"{args.model}_history.csv", f"{args.model}_summary.json"])
     run_folder = _common.run_folder(parser, args, args.model)
     started = time.perf_counter()

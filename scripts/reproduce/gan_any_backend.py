@@ -17,10 +17,8 @@ import time
 
 import _common  # first: it makes the zoo importable from a plain checkout
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from zoo import gan, plots  # noqa: E402
 from zoo.files import atomic_path, write_json  # noqa: E402
 
 BATCH_SIZE = 128  # the book's
@@ -35,6 +33,10 @@ def main():
     parser.add_argument("--sample-interval", type=_common.positive_int, default=500, help="iterations between grids")
     args = parser.parse_args()
     output = _common.output_folder(parser, args, ["gan_history.csv", "gan_summary.json", "gan_iteration_*.png"])
+
+    import keras  # after argparse: --help loads no backend
+
+    from zoo import gan, plots
 
     from zoo.datasets import quickdraw  # after argparse: --help needs no data
     from zoo.datasets import DataSourceError

@@ -15,19 +15,23 @@ import time
 
 import _common  # first: it makes the zoo importable from a plain checkout
 
-import keras  # noqa: E402
-
 from zoo import recipes  # noqa: E402
 from zoo.files import write_json  # noqa: E402
-from zoo.sentiment import MODELS  # noqa: E402
 
 
 def main():
     parser = _common.make_parser(__doc__, "a folder with imdb.npz, aclImdb_v1.tar.gz or aclImdb/",
                                  "default: each notebook's")
-    parser.add_argument("archs", nargs="+", choices=list(MODELS), metavar="ARCH",
-                        help=f"one or more of {', '.join(MODELS)}")
+    parser.add_argument("archs", nargs="+", metavar="ARCH",
+                        help="one or more of train_sentiment.py's --arch names (dense, conv, ..., multiconv)")
     args = parser.parse_args()
+    import keras  # after argparse: --help loads no backend
+
+    from zoo.sentiment import MODELS  # the builders' table (it loads Keras)
+
+    unknown = [arch for arch in args.archs if arch not in MODELS]
+    if unknown:
+        parser.error(f"argument ARCH: invalid choice: {unknown[0]!r} (choose from {', '.join(MODELS)})")
     output = _common.output_folder(parser, args, ["imdb_summary.json", *(f"{arch}_history.csv" for arch in args.archs)])
 
     from sklearn.metrics import roc_auc_score
