@@ -11,6 +11,8 @@ turns a user's mistake into one line on stderr and exit status 2 (:func:`main`).
 from __future__ import annotations
 
 import argparse
+import errno
+import json
 import logging
 import os
 import signal
@@ -365,7 +367,8 @@ def _raised_by_the_zoo(error: BaseException) -> bool:
 
 
 def main(function) -> None:
-    """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2."""
+    """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2, and
+    a failed write (full disk, read-only folder) into one line and exit status 1."""
     # SIGTERM (timeout, a batch scheduler, kill) unwinds like Ctrl-C, so an unfinished run's folder is restored
     signal.signal(signal.SIGTERM, _terminated)
     try:
@@ -379,9 +382,43 @@ def main(function) -> None:
     except TrainingDiverged as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
         sys.exit(1)
+    except OSError as error:  # a full disk, a read-only folder, a permission: what is kept and how to go on
+        if os.environ.get("ZOO_DEBUG"):
+            raise
+        print(f"error: {describe_os_error(error)}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted; continue with --resume if a checkpoint was written", file=sys.stderr)
         sys.exit(130)
+
+
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+NO_PERMISSION = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def describe_os_error(error: OSError) -> str:
+    """One line: the file, what went wrong, what of the run is intact, and how to go on."""
+    what = error.strerror or one_line(error)
+    if error.filename is None:
+        return f"{what}; continue with --resume once the cause is fixed, if a checkpoint was written"
+    path = Path(os.fsdecode(error.filename))
+    verb = "cannot write" if error.errno in NO_SPACE | NO_PERMISSION else "cannot use"
+    fix = ("free some space" if error.errno in NO_SPACE else
+           f"make {path.parent} writable" if error.errno in NO_PERMISSION else "fix that")
+    folder = next((folder for folder in path.parents if (folder / "state.json").is_file()), None)
+    if folder is None:
+        return f"{verb} {path}: {what}; {fix} and run the command again"
+    try:
+        progress = json.loads((folder / "state.json").read_text()).get("progress")
+    except (OSError, ValueError, AttributeError):
+        progress = None
+    if not progress:
+        return (f"{verb} {path}: {what}; the run in {folder} had no checkpoint yet, so it keeps nothing: "
+                f"{fix} and run the command again")
+    where = ", ".join(f"{key.replace('_', ' ')} {progress[key]}" for key in ("epochs_done", "episodes_done", "phase")
+                      if key in progress)
+    return (f"{verb} {path}: {what}; the run in {folder} is intact up to its last checkpoint"
+            f"{f' ({where})' if where else ''}: {fix} and continue it with --resume")
 
 
 def _terminated(signum, frame):
