@@ -226,3 +226,31 @@ def test_gan_generate_needs_one_source(args, fragment, tmp_path, train_gan, monk
     monkeypatch.chdir(tmp_path)
     assert fragment in refused_in_process(train_gan, monkeypatch, capsys, *args)
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- the shared flags
+
+def test_typed_flags_are_those_given_even_at_their_default_value():
+    parser = cli.make_parser("lenet", "doc")
+    args = cli.parse_args(parser, ["--epochs", "10", "--quiet"], load_backend=False)  # 10 is LeNet's default
+    assert args.typed == {"epochs", "quiet"} and args.batch_size == 128
+    with pytest.raises(SystemExit):
+        parser.refuse_typed(args, {"quiet"}, "--play trains nothing")
+
+
+def test_from_takes_a_name_a_weights_file_or_a_runs_folder(tmp_path):
+    import argparse
+
+    check = cli.trained_source()
+    weights_file = tmp_path / "mine.weights.h5"
+    weights_file.write_bytes(b"")
+    assert check("cartpole_v0") == "cartpole_v0"
+    assert check(str(weights_file)) == str(weights_file) and check(str(tmp_path)) == str(tmp_path)
+    for text, message in (("x.jpg", "neither a weights name"), (str(tmp_path / "gone.keras"), "no such file")):
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
+            check(text)
+    assert cli.trained_file("cartpole_v0", "model.keras") == "cartpole_v0"
+    with pytest.raises(cli.UsageError, match="no model.keras there; it is not a finished run's folder"):
+        cli.trained_file(str(tmp_path), "model.keras")
+    (tmp_path / "model.keras").write_bytes(b"")
+    assert cli.trained_file(str(tmp_path), "model.keras") == str(tmp_path / "model.keras")

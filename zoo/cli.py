@@ -88,7 +88,7 @@ class ArgumentParser(argparse.ArgumentParser):
             self.error(f"{doing}: {self.flags()[dest]} is {instead}")
 
     def flags(self) -> dict:
-        """Each setting's flag as typed ({"from_dir": "--from"})."""
+        """Each setting's flag as typed ({"trained": "--from"})."""
         return {action.dest: max(action.option_strings, key=len) for action in self._actions if action.option_strings}
 
     def format_help(self):
