@@ -38,13 +38,13 @@ def main():
     parser.add_argument("--quiet", action="store_true", help="print only the RESULT line")
     args = cli.parse_args(parser)
 
-    from zoo import pretrained as weights  # after parsing: --help needs no TensorFlow
+    from zoo import pretrained  # after parsing: --help needs no backend
 
-    exported = weights.export(args.run_dir, name=args.name, into=args.into, overwrite=args.overwrite, url=args.url,
+    exported = pretrained.export(args.run_dir, name=args.name, into=args.into, overwrite=args.overwrite, url=args.url,
                               data_note=args.data_note, note=args.note)
     print("RESULT " + json.dumps({"exported": [
         {"model": entry.model, "name": entry.name, "file": entry.file, "sha256": entry.sha256, "size": entry.size,
-         "card": str(weights.registry_path()) if entry.registered else entry.found_in, "load": f"zoo.get({entry.model!r})(weights={entry.name!r})"}
+         "card": str(pretrained.registry_path()) if entry.registered else entry.found_in, "load": f"zoo.get({entry.model!r})(weights={entry.name!r})"}
         for entry in exported]}), flush=True)
 
 

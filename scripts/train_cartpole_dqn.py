@@ -8,15 +8,16 @@ Double DQN, Huber loss and one minibatch update per step.
     python scripts/train_cartpole_dqn.py                                  # the book
     python scripts/train_cartpole_dqn.py --preset tuned --env CartPole-v1 # solves v1
     python scripts/train_cartpole_dqn.py --episodes 200 --record          # + a GIF
-    python scripts/train_cartpole_dqn.py --play --weights cartpole_v0     # play trained weights
+    python scripts/train_cartpole_dqn.py --play --from cartpole_v0        # play trained weights
     python scripts/train_cartpole_dqn.py --weights cartpole_v0            # train on from them
 
 Writes scores.csv, scores.png, weights/ (the network every 50 episodes and after the
 last, as the book saves it), checkpoints/ (the agent at those moments; --resume continues),
 best.weights.h5 (the best periodic greedy check), model.keras
 (those best weights), metrics.json and a RESULT line with the greedy mean over
---eval-episodes episodes. --play writes nothing but the GIF that --record asks for, and
-ends with a RESULT line of its greedy scores.
+--eval-episodes episodes. --play --from NAME|PATH|RUN_DIR scores --eval-episodes greedy
+episodes of a trained agent (a run's folder: its model.keras), writes nothing but the GIF
+that --record asks for, and ends with a RESULT line of its greedy scores.
 """
 
 import json
@@ -30,7 +31,6 @@ from zoo import cli, recipes  # TensorFlow loads only once the arguments are goo
 from zoo.files import atomic_path
 
 MODEL = "cartpole_q_network"
-PLAY_EPISODES = 100  # greedy episodes --play scores, as many as the final evaluation of a run
 
 log = logging.getLogger("zoo")
 
@@ -60,11 +60,11 @@ def make_parser(recipe):
     rl.add_argument("--eval-every", type=cli.positive_int, default=recipe.eval_every,
                     help="episodes between greedy checks that keep the best weights")
     rl.add_argument("--eval-episodes", type=cli.positive_int, default=recipe.eval_episodes,
-                    help="greedy episodes scored with the best weights at the end")
+                    help="greedy episodes scored: with the best weights at the end of a run, or by --play")
     rl.add_argument("--stop-at", type=float, default=None,
                     help="stop once a greedy check averages this score (default: tuned stops at the episode limit)")
     rl.add_argument("--record", action="store_true", help="save greedy_episode.gif of the best agent")
-    cli.add_agent_weights_flags(parser, rl, PLAY_EPISODES)
+    cli.add_agent_weights_flags(parser, rl)
     # neither changes the training so far: the final evaluation and the GIF are made afresh
     parser.allow_on_resume("eval_episodes", "record")
     return parser
@@ -77,26 +77,27 @@ def trained_width(args, recipe, trained: dict) -> int:
 
 
 def play(args, recipe):
-    """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
+    """--play: greedy episodes with --from, headless; one RESULT line, no run folder."""
     from zoo import runtime
-    from zoo import pretrained as named_weights
+    from zoo import pretrained
     from zoo.dqn import DQNAgent, build_cartpole_q_network, evaluate, make_gym_env, record_episode
 
     # the game and width the weights learned, unless the command line says otherwise
-    trained = named_weights.trained_settings(MODEL, args.weights)
+    weights = cli.trained_file(args.trained, "model.keras")
+    trained = pretrained.trained_settings(MODEL, weights)
     env_id = args.env or trained.get("env") or recipe.env
     n_dense = trained_width(args, recipe, trained)
     runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
     env = make_gym_env(env_id)
     state_size, action_size = env.observation_space.shape[0], int(env.action_space.n)
     env.close()
-    agent = DQNAgent(build_cartpole_q_network(state_size, action_size, n_dense=n_dense, weights=args.weights),
+    agent = DQNAgent(build_cartpole_q_network(state_size, action_size, n_dense=n_dense, weights=weights),
                      seed=args.seed)
-    episodes = args.episodes_to_play or PLAY_EPISODES
+    episodes = args.eval_episodes
     scores = evaluate(agent, lambda: make_gym_env(env_id), episodes, seed=args.seed)
-    log.info(f"{env_id}: {episodes} greedy episodes with {args.weights}: mean {scores.mean():.1f} "
+    log.info(f"{env_id}: {episodes} greedy episodes with {weights}: mean {scores.mean():.1f} "
              f"(std {scores.std():.1f}, min {scores.min():.0f}, max {scores.max():.0f})")
-    result = {"model": MODEL, "weights": str(args.weights), "env": env_id, "n_dense": n_dense, "episodes": episodes,
+    result = {"model": MODEL, "weights": weights, "env": env_id, "n_dense": n_dense, "episodes": episodes,
               "mean": float(scores.mean()), "std": float(scores.std()), "min": float(scores.min()),
               "max": float(scores.max()), "seed": args.seed}
     if args.record:
@@ -109,17 +110,18 @@ def play(args, recipe):
 def main():
     recipe = recipes.get(MODEL)
     parser = make_parser(recipe)
-    args = cli.parse_args(parser)
-    training_only = {"--resume": args.resume, "--stop-at": args.stop_at is not None}
-    if cli.check_play_flags(parser, args, training_only, "--eval-episodes"):  # before TensorFlow loads
+    args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
+    if cli.check_play_flags(parser, args, own_play_flags={"env", "n_dense"}):
+        cli.start_backend(args)
         return play(args, recipe)
     args.env = args.env or recipe.env  # resolved before the Run records it, as runs always recorded it
     if args.weights is not None:  # the weights' own width (cartpole_v1's is not the book's)
-        from zoo import pretrained as named_weights
+        from zoo import pretrained
 
-        args.n_dense = trained_width(args, recipe, named_weights.trained_settings(MODEL, args.weights))
+        args.n_dense = trained_width(args, recipe, pretrained.trained_settings(MODEL, args.weights))
 
-    from zoo import training  # first: it quiets TensorFlow's start-up logs
+    cli.start_backend(args)
+    from zoo import training
     from zoo import plots
     from zoo.dqn import (DQNAgent, build_cartpole_q_network, evaluate, load_checkpoint, make_gym_env,
                          record_episode, save_checkpoint)

@@ -3,18 +3,19 @@
 In the style of ViZDoom's own learning examples: scenario simpler_basic, grey frames
 down-sampled to 30x45, each action (a combination of the buttons) held for 12 frames;
 epochs of --steps-per-epoch learning steps (one minibatch update per environment step),
-then --test-episodes greedy episodes, with train and test score statistics each epoch.
+then --eval-episodes greedy episodes, with train and test score statistics each epoch.
 
     python scripts/train_doom_dqn.py                                        # 20 x 2,000 steps
-    python scripts/train_doom_dqn.py --epochs 1 --steps-per-epoch 200 --test-episodes 2
+    python scripts/train_doom_dqn.py --epochs 1 --steps-per-epoch 200 --eval-episodes 2
     python scripts/train_doom_dqn.py --scenario basic --record              # + a GIF
-    python scripts/train_doom_dqn.py --play --weights doom_simpler_basic    # the bundled agent plays
+    python scripts/train_doom_dqn.py --play --from doom_simpler_basic       # the bundled agent plays
 
 Writes scores.csv and scores.png (per epoch), weights/ (the network after every epoch),
 checkpoints/ (the agent with its replay memory; --resume continues), model.keras (the last
 epoch's network), metrics.json and a RESULT line with the last epoch's greedy test score.
---play writes nothing but the GIF that --record asks for, and ends with a RESULT line of its
-greedy scores.
+--play --from NAME|PATH|RUN_DIR scores --eval-episodes greedy episodes of a trained agent (a
+run's folder: its model.keras), writes nothing but the GIF that --record asks for, and ends
+with a RESULT line of its greedy scores.
 """
 
 import json
@@ -41,8 +42,9 @@ def make_parser(recipe):
                     help="epochs in all; a resumed run trains on to this, exploring as its first plan said")
     rl.add_argument("--steps-per-epoch", type=cli.positive_int, default=recipe.steps_per_epoch,
                     help="learning steps per epoch, one minibatch update each")
-    rl.add_argument("--test-episodes", type=cli.positive_int, default=recipe.test_episodes,
-                    help="greedy episodes after each epoch")
+    rl.add_argument("--eval-episodes", type=cli.positive_int, default=recipe.test_episodes,
+                    help="greedy episodes scored: after each epoch of a run, or by --play")
+    cli.renamed_flag(parser, "--test-episodes", "--eval-episodes N (greedy episodes to score)")
     rl.add_argument("--frame-repeat", type=cli.positive_int, default=None,
                     help=f"frames each action is held (default: {doom.FRAME_REPEAT}; with --play, the weights' own)")
     rl.add_argument("--learning-rate", type=cli.positive_float, default=recipe.agent["learning_rate"],
@@ -50,19 +52,20 @@ def make_parser(recipe):
     rl.add_argument("--batch-size", type=cli.positive_int, default=recipe.batch_size,
                     help="transitions per minibatch update")
     rl.add_argument("--record", action="store_true", help="save greedy_episode.gif of the trained agent")
-    cli.add_agent_weights_flags(parser, rl, recipe.test_episodes)
+    cli.add_agent_weights_flags(parser, rl)
     parser.allow_on_resume("record")  # the GIF is made afresh; training is untouched
     return parser
 
 
 def play(args, recipe):
-    """--play: greedy episodes with --weights, headless; one RESULT line, no run folder."""
+    """--play: greedy episodes with --from, headless; one RESULT line, no run folder."""
     from zoo import runtime
-    from zoo import pretrained as named_weights
+    from zoo import pretrained
     from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, record_episode
 
     # the scenario and frame repeat the weights learned with, unless the command line says otherwise
-    trained = named_weights.trained_settings(MODEL, args.weights)
+    weights = cli.trained_file(args.trained, "model.keras")
+    trained = pretrained.trained_settings(MODEL, weights)
     scenario = args.scenario or trained.get("scenario") or recipe.env
     frame_repeat = args.frame_repeat or trained.get("frame_repeat") or doom.FRAME_REPEAT
     runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
@@ -76,13 +79,13 @@ def play(args, recipe):
     env = make_env()
     action_size = int(env.action_space.n)
     env.close()
-    agent = DQNAgent(build_doom_q_network((*doom.RESOLUTION, 1), action_size, weights=args.weights), seed=args.seed)
-    episodes = args.episodes_to_play or recipe.test_episodes
+    agent = DQNAgent(build_doom_q_network((*doom.RESOLUTION, 1), action_size, weights=weights), seed=args.seed)
+    episodes = args.eval_episodes
     scores = evaluate(agent, make_env, episodes, seed=args.seed, parallel=1)
     summary = stats(scores)
-    log.info(f"{scenario}: {episodes} greedy episodes with {args.weights}: mean {summary['mean']:.1f} "
+    log.info(f"{scenario}: {episodes} greedy episodes with {weights}: mean {summary['mean']:.1f} "
              f"(std {summary['std']:.1f}, min {summary['min']:.0f}, max {summary['max']:.0f})")
-    result = {"model": MODEL, "weights": str(args.weights), "scenario": scenario, "frame_repeat": frame_repeat,
+    result = {"model": MODEL, "weights": weights, "scenario": scenario, "frame_repeat": frame_repeat,
               "episodes": episodes, **summary, "seed": args.seed}
     if args.record:
         path, score = record_episode(agent, make_env(render_mode="rgb_array"), args.record_to,
@@ -101,14 +104,16 @@ def stats(scores) -> dict:
 def main():
     recipe = recipes.get(MODEL)
     parser = make_parser(recipe)
-    args = cli.parse_args(parser)
-    if cli.check_play_flags(parser, args, {"--resume": args.resume}, "--test-episodes"):  # before TensorFlow loads
+    args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
+    if cli.check_play_flags(parser, args, own_play_flags={"scenario", "frame_repeat"}):
+        cli.start_backend(args)
         return play(args, recipe)
     # resolved before the Run records them, as runs always recorded them
     args.scenario = args.scenario or recipe.env
     args.frame_repeat = args.frame_repeat or doom.FRAME_REPEAT
 
-    from zoo import training  # first: it quiets TensorFlow's start-up logs
+    cli.start_backend(args)
+    from zoo import training
     from zoo import plots
     from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, load_checkpoint, record_episode, save_checkpoint
 
@@ -140,7 +145,7 @@ def main():
     rows = list(run.progress.get("rows", []))
     earlier_training_time = run.progress.get("training_time_s", 0.0)
     log.info(f"{args.scenario}: {env.action_space.n} actions, {args.epochs} epochs x {args.steps_per_epoch} steps, "
-             f"{args.test_episodes} test episodes per epoch")
+             f"{args.eval_episodes} test episodes per epoch")
 
     segment_started = time.perf_counter()
 
@@ -172,7 +177,7 @@ def main():
             else:
                 observation = next_observation
         train_seconds = time.perf_counter() - epoch_started
-        test_scores = evaluate(agent, make_env, args.test_episodes, seed=None if seed is None else 10_000 + 1000 * epoch,
+        test_scores = evaluate(agent, make_env, args.eval_episodes, seed=None if seed is None else 10_000 + 1000 * epoch,
                                parallel=1)
         train, test = stats(train_scores), stats(test_scores)
         row = {"epoch": epoch + 1, "epsilon": round(agent.epsilon, 4), "train_episodes": len(train_scores),
@@ -182,7 +187,7 @@ def main():
         rows.append(row)
         fmt = lambda s: "n/a" if s["mean"] is None else f"{s['mean']:.1f} +/- {s['std']:.1f}, min {s['min']:.0f}, max {s['max']:.0f}"  # noqa: E731
         print(f"epoch {epoch + 1}/{args.epochs}  eps {agent.epsilon:.2f}  train ({len(train_scores)} episodes): {fmt(train)}  "
-              f"test ({args.test_episodes}): {fmt(test)}  [{row['seconds']:.0f} s]", flush=True)
+              f"test ({args.eval_episodes}): {fmt(test)}  [{row['seconds']:.0f} s]", flush=True)
         write_scores(run.path("scores.csv"), rows)
 
         agent.save_weights(run.path("weights") / f"epoch_{epoch + 1:03d}.weights.h5")  # the network after every epoch
@@ -200,7 +205,7 @@ def main():
                run.path("scores.png"))
     last = rows[-1] if rows else {}
     metrics = {"scenario": args.scenario, "epochs": len(rows), "steps_per_epoch": args.steps_per_epoch,
-               "test_episodes": args.test_episodes, "frame_repeat": args.frame_repeat, "updates": agent.updates,
+               "eval_episodes": args.eval_episodes, "frame_repeat": args.frame_repeat, "updates": agent.updates,
                "training_time_s": round(training_seconds, 2),
                **{key: last.get(key) for key in ("test_mean", "test_std", "test_min", "test_max",
                                                  "train_mean", "train_std", "train_min", "train_max")},

@@ -3,8 +3,9 @@
     python scripts/train_gan.py                                  # the book's 2,000 iterations of 128
     python scripts/train_gan.py --iterations 200                 # a quick look on the bundled sample
     python scripts/train_gan.py --category cat --data-dir ~/quickdraw    # cat.npy from Quick, Draw!
-    python scripts/train_gan.py --generate 16 --from model_output/gan    # new drawings, saved model
-    python scripts/train_gan.py --generate 16 --weights NAME|PATH        # ... or a generator's weights
+    python scripts/train_gan.py --generate 16 --from quickdraw_apple      # new drawings, trained weights
+    python scripts/train_gan.py --generate 16 --from model_output/gan    # ... or a finished run's generator
+    python scripts/train_gan.py --weights quickdraw_apple                # train on from a trained generator
 
 Every --sample-interval iterations (one fit "epoch") the generator draws the same 16 noise
 vectors into grids/iteration_NNNNN.png, so the grids show its progress; at the end come the
@@ -19,13 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo import cli, training  # training first: it quiets TensorFlow before it loads
-from zoo import gan as zoo_gan
-from zoo import checkpoints, plots, recipes, runtime
+from zoo import cli, recipes  # Keras and the backend load in main(), once the arguments are good
 from zoo.files import atomic_path
-from zoo.datasets import quickdraw
-
-import keras
 
 MODEL = "gan"
 
@@ -37,71 +33,55 @@ SAMPLE_INTERVAL = 100  # iterations per fit epoch: a grid of drawings and a chec
 GRID_SIZE = 16  # drawings per grid, the book's 4x4, all from one fixed batch of noise
 QUALITY_SAMPLES = 1000  # generated and real drawings compared for pixel_fd
 METRICS = ("d_loss", "d_accuracy", "a_loss", "a_accuracy")
+# what --generate reads; any other flag typed with it is a training run's
+GENERATE_FLAGS = {"generate", "trained", "out", "seed", "device", "quiet", "verbose", "overwrite"}
 
 
-class DrawingGrids(keras.callbacks.Callback):
-    """After every epoch, the generator's drawings of the fixed noise as a 4x4 PNG grid."""
+def fit_callbacks(iterations_csv: Path, grids: Path, noise, interval: int) -> list:
+    """The book's per-iteration log and the drawing grids, as Keras callbacks (Keras loads here,
+    not when the script starts, so --help is instant)."""
+    import keras
 
-    def __init__(self, folder: Path, noise, interval: int):
-        super().__init__()
-        self.folder, self.noise, self.interval = folder, noise, interval
+    from zoo import plots
 
-    def on_epoch_end(self, epoch, logs=None):
-        iteration = (epoch + 1) * self.interval
-        images = self.model.generator.predict(self.noise, verbose=0)
-        plots.save(plots.image_grid(images, columns=4, title=f"iteration {iteration}"),
-                   self.folder / f"iteration_{iteration:05d}.png")
+    class IterationLog(keras.callbacks.Callback):
+        """The book's per-iteration losses and accuracies, appended to iterations.csv each epoch.
 
+        fit reports running means over the epoch, so iteration k's own value is
+        k * mean_k - (k - 1) * mean_(k-1). A NaN stops the run before its epoch is checkpointed.
+        """
 
-class IterationLog(keras.callbacks.Callback):
-    """The book's per-iteration losses and accuracies, appended to iterations.csv each epoch.
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch, self.rows, self.means = epoch, [], dict.fromkeys(METRICS, 0.0)
 
-    fit reports running means over the epoch, so iteration k's own value is
-    k * mean_k - (k - 1) * mean_(k-1). A NaN stops the run before its epoch is checkpointed.
-    """
+        def on_train_batch_end(self, batch, logs=None):
+            step = batch + 1
+            row = [self.epoch * interval + step]
+            for key in METRICS:
+                mean = float(logs[key])
+                value = step * mean - (step - 1) * self.means[key]
+                if key.endswith("accuracy"):  # float32 means leave ~1e-6 of rounding
+                    value = min(max(value, 0.0), 1.0)
+                row.append(round(value, 6))
+                self.means[key] = mean
+            if not all(math.isfinite(value) for value in row):
+                raise cli.TrainingDiverged(f"the GAN's losses became NaN at iteration {row[0]}; "
+                                           f"checkpoints hold the last good epoch")
+            self.rows.append(row)
 
-    def __init__(self, path: Path, interval: int):
-        super().__init__()
-        self.path, self.interval = path, interval
+        def on_epoch_end(self, epoch, logs=None):
+            write_iterations(iterations_csv, read_iterations(iterations_csv) + self.rows)
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.rows, self.means = epoch, [], dict.fromkeys(METRICS, 0.0)
+    class DrawingGrids(keras.callbacks.Callback):
+        """After every epoch, the generator's drawings of the fixed noise as a 4x4 PNG grid."""
 
-    def on_train_batch_end(self, batch, logs=None):
-        step = batch + 1
-        row = [self.epoch * self.interval + step]
-        for key in METRICS:
-            mean = float(logs[key])
-            value = step * mean - (step - 1) * self.means[key]
-            if key.endswith("accuracy"):  # float32 means leave ~1e-6 of rounding
-                value = min(max(value, 0.0), 1.0)
-            row.append(round(value, 6))
-            self.means[key] = mean
-        if not all(math.isfinite(value) for value in row):
-            raise cli.TrainingDiverged(f"the GAN's losses became NaN at iteration {row[0]}; "
-                                            f"checkpoints hold the last good epoch")
-        self.rows.append(row)
+        def on_epoch_end(self, epoch, logs=None):
+            iteration = (epoch + 1) * interval
+            images = self.model.generator.predict(noise, verbose=0)
+            plots.save(plots.image_grid(images, columns=4, title=f"iteration {iteration}"),
+                       grids / f"iteration_{iteration:05d}.png")
 
-    def on_epoch_end(self, epoch, logs=None):
-        rows = read_iterations(self.path) + self.rows
-        write_iterations(self.path, rows)
-
-    def on_train_end(self, logs=None):
-        drop_empty_validation_columns(self.path.with_name("history.csv"))
-
-
-def drop_empty_validation_columns(history: Path) -> None:
-    """Keras' CSVLogger adds "NA" val_* columns when there is no validation data, which
-    zoo.checkpoints.read_history cannot parse; keep the GAN's own columns."""
-    if not history.exists():
-        return
-    with open(history, newline="") as handle:
-        table = [row for row in csv.reader(handle) if row]
-    if not table:
-        return
-    width = len([name for name in table[0] if not name.startswith("val_")])
-    with atomic_path(history) as temporary, open(temporary, "w", newline="") as handle:
-        csv.writer(handle).writerows(row[:width] for row in table)
+    return [IterationLog(), DrawingGrids()]
 
 
 def read_iterations(path: Path, up_to: int | None = None) -> list:
@@ -120,29 +100,26 @@ def write_iterations(path: Path, rows) -> None:
 
 
 def generate(args) -> None:
-    """--generate N --from DIR | --weights NAME|PATH: N new drawings as one PNG grid, into DIR
-    (--from) or the current folder (--weights), or --out."""
+    """--generate N --from NAME|PATH|RUN_DIR: N new drawings as one PNG grid, into the run's
+    folder (a run's generator.keras) or the current folder, or --out."""
+    import keras
+
+    from zoo import gan as zoo_gan
+    from zoo import plots, runtime
+
     name = f"generated_{args.generate}{'' if args.seed is None else f'_seed{args.seed}'}.png"
-    if args.from_dir:
-        folder = Path(args.from_dir)
-        path = folder / "generator.keras"
-        if not path.is_file():
-            raise cli.UsageError(f"--from {folder}: no generator.keras there; train one first")
-        source = str(path)
-    else:
-        folder, path, source = Path("."), None, str(args.weights)
+    source = cli.trained_file(args.trained, "generator.keras")
+    folder = Path(args.trained) if Path(args.trained).is_dir() else Path(".")
     image = Path(args.out) if args.out else folder / name
     if image.suffix.lower() != ".png":
         raise cli.UsageError(f"--out {image}: expected a .png file")
     if image.exists() and not args.overwrite:  # before any drawing: a refusal costs nothing
         raise cli.UsageError(f"{image} exists; pass --overwrite to replace it")
     runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
-    if path is not None:
-        generator = keras.models.load_model(path, compile=False)
-    elif str(args.weights).endswith(".keras"):
-        generator = keras.models.load_model(args.weights, compile=False)  # whatever shape it was trained with
+    if source.endswith(".keras"):
+        generator = keras.models.load_model(source, compile=False)  # whatever shape it was trained with
     else:
-        generator = zoo_gan.build_generator(weights=args.weights)  # a name or .weights.h5: the book's generator
+        generator = zoo_gan.build_generator(weights=source)  # a name or .weights.h5: the book's generator
     rng = np.random.default_rng(args.seed)
     noise = rng.uniform(-1.0, 1.0, size=(args.generate, generator.input_shape[-1])).astype("float32")
     images = generator.predict(noise, verbose=0)
@@ -164,22 +141,32 @@ def main():
                            help="iterations per epoch: a grid of drawings and a checkpoint after each")
     gan_flags.add_argument("--max-examples", type=cli.positive_int, default=None,
                            help="use only the first N drawings")
-    gan_flags.add_argument("--generate", type=cli.positive_int, default=None, metavar="N",
-                           help="draw N images with the generator of --from or --weights, then stop")
-    gan_flags.add_argument("--from", dest="from_dir", default=None, help="a finished run's output folder")
-    gan_flags.add_argument("--out", default=None, metavar="PATH",
-                           help="the PNG --generate writes (default: generated_N.png in --from, or here)")
-    # drawing from a finished run is not training
-    parser.allow_on_resume("generate", "from_dir", "out")
-    args = cli.parse_args(parser)
+    drawing = parser.add_argument_group("drawing (trains nothing)")
+    drawing.add_argument("--generate", type=cli.positive_int, default=None, metavar="N",
+                         help="draw N images with the generator of --from, then stop")
+    cli.add_from_flag(drawing, "draw from with --generate", "generator.keras")
+    drawing.add_argument("--out", default=None, metavar="PATH",
+                         help="the PNG --generate writes (default: generated_N.png in the run's folder, or here)")
+    # drawing is not training: none of these is part of what a run is
+    parser.allow_on_resume("generate", "trained", "out")
+    args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
     if args.generate is not None:
-        if bool(args.from_dir) == bool(args.weights):
-            parser.error("--generate needs either --from DIR (a finished run's output folder) or --weights NAME|PATH "
-                         "(a generator's)")
+        cli.refuse_weights_for(parser, args, "--generate")
+        if args.trained is None:
+            parser.error(f"--generate needs --from {cli.FROM_METAVAR}: a generator's weights name or file, "
+                         f"or a finished run's folder")
+        parser.refuse_typed(args, GENERATE_FLAGS, "--generate trains nothing")
+        cli.start_backend(args)
         return generate(args)
-    for flag, value in (("--from", args.from_dir), ("--out", args.out)):
+    for flag, value in (("--from", args.trained), ("--out", args.out)):
         if value:
-            parser.error(f"{flag} is for --generate N")
+            parser.error(f"{flag} is for --generate N; a training run starts from --weights")
+    cli.start_backend(args)
+
+    from zoo import checkpoints, plots, training
+    from zoo import gan as zoo_gan
+    from zoo.datasets import quickdraw
+
     iterations = args.iterations or args.epochs * args.sample_interval
 
     run = training.Run(args, MODEL)
@@ -219,10 +206,8 @@ def main():
     iterations_csv = run.path("iterations.csv")
     write_iterations(iterations_csv, read_iterations(iterations_csv, up_to=run.initial_epoch * interval))
 
-    drop_empty_validation_columns(run.output_dir / "history.csv")  # a run stopped mid-way left them
     run.fit(model, train, epochs=epochs, steps_per_epoch=interval,
-            callbacks=[IterationLog(iterations_csv, interval),
-                       DrawingGrids(run.path("grids"), noise, interval)])
+            callbacks=fit_callbacks(iterations_csv, run.path("grids"), noise, interval))
 
     # the book's final plots: loss (log scale) and accuracy of both networks per iteration
     rows = np.array(read_iterations(iterations_csv))

@@ -3,8 +3,9 @@
     python scripts/train_sentiment.py --arch conv                 # the book's ConvNet, 4 epochs
     python scripts/train_sentiment.py --arch multiconv --epochs 1 # runs offline on the sample
     python scripts/train_sentiment.py --arch lstm --data-dir ~/data/imdb   # imdb.npz or aclImdb
-    python scripts/train_sentiment.py --arch conv --weights imdb --predict "A wonderful film."   # score text
+    python scripts/train_sentiment.py --arch conv --from imdb --predict "A wonderful film."   # score text
     python scripts/train_sentiment.py --from model_output/conv_sentiment --predict-file reviews.txt
+    python scripts/train_sentiment.py --arch conv --weights imdb  # train on from the trained weights
 
 Architectures: dense, conv, rnn, lstm, bilstm, stacked_bilstm, conv_lstm, gru, multiconv.
 As in the book's notebooks, the epoch with the lowest validation loss is reloaded and its
@@ -13,8 +14,9 @@ harness' artifacts the run writes roc_curve.png, probabilities.png (the histogra
 predicted probabilities) and misclassified.txt (the most confidently wrong reviews, decoded).
 
 --predict TEXT (again for more reviews) and --predict-file PATH (one review a line, blank
-lines skipped; - reads standard input) score raw reviews with --weights NAME|PATH or the
-model.keras of --from DIR, a finished run, and stop: nothing is trained or written. Each
+lines skipped; - reads standard input) score raw reviews with the classifier of --from
+NAME|PATH|RUN_DIR (trained weights, or a finished run's model.keras) and stop: nothing is
+trained or written. Each
 review is encoded as the model's training reviews were (zoo.datasets.imdb.encode_reviews:
 Keras' IMDb word index, from --data-dir or the Keras cache, else the copy bundled with the
 sample; the vocabulary, skipped words and length of the weights' card or the run's
@@ -22,7 +24,6 @@ state.json unless given); each gets a line with the probability that it is posit
 its label, and a RESULT line lists them all.
 """
 
-import argparse
 import json
 import logging
 import sys
@@ -30,17 +31,22 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo import cli, plots, recipes, training
+from zoo import cli, recipes  # Keras and the backend load in main(), once the arguments are good
 from zoo.datasets import imdb
 from zoo.datasets._validate import decode_text
 from zoo.files import atomic_path
-from zoo.sentiment import MODELS  # --arch -> model; each notebook's settings: recipes.get(model).data
+
+# --arch -> the model's name in the zoo (zoo.sentiment.MODELS, which imports Keras; a test keeps
+# the two equal); each notebook's settings: recipes.get(model).data
+MODELS = {"dense": "dense_sentiment", "conv": "conv_sentiment", "rnn": "rnn_sentiment", "lstm": "lstm_sentiment",
+          "bilstm": "bilstm_sentiment", "stacked_bilstm": "stacked_bilstm_sentiment",
+          "conv_lstm": "conv_lstm_sentiment", "gru": "gru_sentiment", "multiconv": "multi_convnet_sentiment"}
 
 DATA_SEED = 113  # Keras' IMDb shuffle
 ENCODING = ("n_unique_words", "n_words_to_skip", "max_review_length")  # the flags that set how text is encoded
 # the flags scoring reviews takes; any other is a training run's
-SCORING_FLAGS = {"predict", "predict_file", "from_dir", "weights", "arch", *ENCODING, "data_dir", "batch_size",
-                 "device", "quiet"}
+SCORING_FLAGS = {"predict", "predict_file", "trained", "arch", *ENCODING, "data_dir", "batch_size", "device", "quiet",
+                 "verbose"}
 RUN_MODEL_FILE = "model.keras"  # what --from reads in a finished run's folder
 POSITIVE_FROM = 0.5  # the probability from which a review is labelled positive, as the run's accuracy counts
 SHOWN_CHARACTERS = 60  # of each review in the output lines and the RESULT
@@ -48,51 +54,36 @@ SHOWN_CHARACTERS = 60  # of each review in the output lines and the RESULT
 log = logging.getLogger("zoo")
 
 
-def chosen_arch() -> str:
-    """--arch, read before the full parser is made, since it sets the recipe's defaults."""
-    early = argparse.ArgumentParser(add_help=False)
-    early.add_argument("--arch", default="dense")
-    arch = early.parse_known_args()[0].arch
-    return arch if arch in MODELS else "dense"  # the full parser reports a bad --arch
-
-
-def make_parser(arch: str):
-    model = MODELS[arch]
-    defaults = recipes.get(MODELS[arch]).data
-    parser = cli.make_parser(model, __doc__)
+def make_parser():
+    parser = cli.make_parser("dense_sentiment", __doc__, book_defaults_by="--arch")
     parser.add_argument("--arch", choices=list(MODELS), default="dense", help="which classifier")
     hyper = parser.add_argument_group("vector-space embedding (defaults: the book's, for --arch)")
-    weights_own = "; to score reviews, the weights' own unless given"
-    hyper.add_argument("--n-unique-words", type=cli.positive_int, default=defaults["n_unique_words"],
-                       help=f"words in the vocabulary, the rest are unknown (2){weights_own}")
-    hyper.add_argument("--n-words-to-skip", type=int, default=defaults["n_words_to_skip"],
-                       help=f"the most frequent words, made unknown (2){weights_own}")
-    hyper.add_argument("--max-review-length", type=cli.positive_int, default=defaults["max_review_length"],
-                       help=f"words per review, padded and truncated at the start{weights_own}")
+    book = {arch: recipes.get(model).data for arch, model in MODELS.items()}
+
+    def defaults(key):
+        return ", ".join(f"{book[arch][key]} for {arch}" for arch in MODELS)
+
+    weights_own = "; to score reviews, the model's own unless given"
+    hyper.add_argument("--n-unique-words", type=cli.positive_int, default=None,
+                       help=f"words in the vocabulary, the rest are unknown (2) (default: {defaults('n_unique_words')})"
+                            f"{weights_own}")
+    hyper.add_argument("--n-words-to-skip", type=int, default=None,
+                       help=f"the most frequent words, made unknown (2) (default: {defaults('n_words_to_skip')})"
+                            f"{weights_own}")
+    hyper.add_argument("--max-review-length", type=cli.positive_int, default=None,
+                       help=f"words per review, padded and truncated at the start (default: "
+                            f"{defaults('max_review_length')}){weights_own}")
     parser.add_argument("--max-examples", type=cli.positive_int, default=None,
                         help="use only this many reviews of each split (quick runs)")
     parser.add_argument("--report", type=cli.positive_int, default=10, help="confidently wrong reviews to write out")
     parser.allow_on_resume("report")  # what the report shows, not what was trained
-    for action in parser._actions:  # the fit group's --weights also scores reviews
-        if action.dest == "weights":
-            action.help = (f"start from trained weights instead of random ones, or score reviews with them: "
-                           f"{cli.WEIGHTS_HELP}")
     scoring = parser.add_argument_group("scoring reviews (trains nothing, writes nothing)")
     scoring.add_argument("--predict", action="append", default=None, metavar="TEXT",
-                         help="score this review with --weights or --from, then stop; give it again for more")
+                         help="score this review with --from, then stop; give it again for more")
     scoring.add_argument("--predict-file", default=None, metavar="PATH",
                          help="score each line of PATH as one review (blank lines skipped; - reads standard input)")
-    scoring.add_argument("--from", dest="from_dir", default=None, metavar="DIR",
-                         help=f"score with the {RUN_MODEL_FILE} of a finished run in DIR (its output folder)")
+    cli.add_from_flag(scoring, "score reviews with", RUN_MODEL_FILE)
     return parser
-
-
-def typed_flags(arch: str) -> set:
-    """The settings typed on the command line, as opposed to those argparse filled in."""
-    parser = make_parser(arch)
-    for action in parser._actions:  # an unset default leaves an untyped setting out of the result
-        action.default = argparse.SUPPRESS
-    return set(vars(parser.parse_args()))
 
 
 # ----------------------------------------------------------------------------- scoring reviews
@@ -132,10 +123,10 @@ def shortened(text: str) -> str:
 def trained_with(args, typed, label: str, weights) -> tuple[str, dict]:
     """The arch and the settings that trained ``weights`` (a name's card, or a run's state.json);
     an --arch typed against the run's own is one line."""
-    from zoo import pretrained as named_weights
+    from zoo import pretrained
 
     try:
-        trained = named_weights.trained_settings(MODELS[args.arch], weights)
+        trained = pretrained.trained_settings(MODELS[args.arch], weights)
     except ValueError as error:
         raise cli.UsageError(f"{label}: {cli.one_line(error)}") from None
     arch = args.arch
@@ -185,26 +176,20 @@ def encoding_settings(args, typed, trained: dict, own: dict, book: dict, whose: 
 
 
 def scoring_model(args, typed):
-    """The classifier of --from or --weights, its arch, the settings that encode reviews for it,
-    and what the RESULT says of it."""
+    """The classifier of --from, its arch, the settings that encode reviews for it, and what the
+    RESULT says of it."""
     import keras
 
     import zoo
     from zoo import runtime
-    from zoo import pretrained as named_weights
+    from zoo import pretrained
 
-    if args.from_dir:
-        label, path = f"--from {args.from_dir}", Path(args.from_dir) / RUN_MODEL_FILE
-        if not path.is_file():
-            raise cli.UsageError(f"--from {args.from_dir}: no {RUN_MODEL_FILE} there; train one first")
-        record = {"from": args.from_dir, "model_file": str(path)}
-        arch, trained = trained_with(args, typed, label, str(path))
-    else:
-        label, path = f"--weights {args.weights}", Path(args.weights)
-        record = {"weights": args.weights}
-        arch, trained = trained_with(args, typed, label, args.weights)
-    named = args.from_dir is None and named_weights.is_weights_name(args.weights)
-    whose = f"the {args.weights} card" if named else str(path.parent / "state.json")
+    source = cli.trained_file(args.trained, RUN_MODEL_FILE)
+    label, path = f"--from {args.trained}", Path(source)
+    record = {"from": args.trained, ("model_file" if Path(args.trained).is_dir() else "weights"): source}
+    arch, trained = trained_with(args, typed, label, source)
+    named = pretrained.is_weights_name(source)
+    whose = f"the {source} card" if named else str(path.parent / "state.json")
     book = recipes.get(MODELS[arch]).data
     rt = runtime.configure(args.device, "default", "float32", None, quiet=True)  # said below, once it is of use
     with rt.scope():
@@ -219,9 +204,9 @@ def scoring_model(args, typed):
             settings, origins = encoding_settings(args, typed, trained, {}, book, whose)
             try:
                 model = zoo.get(MODELS[arch])(n_unique_words=settings["n_unique_words"],
-                                              max_review_length=settings["max_review_length"], weights=args.weights)
-            except ValueError as error:  # its words name weights=...; the user typed --weights
-                raise cli.UsageError(cli.one_line(error).replace(f"weights={str(args.weights)!r}", label, 1)) from None
+                                              max_review_length=settings["max_review_length"], weights=source)
+            except ValueError as error:  # its words name weights=...; the user typed --from
+                raise cli.UsageError(cli.one_line(error).replace(f"weights={source!r}", label, 1)) from None
     by_origin = {origin: [key for key in ENCODING if origins[key] == origin] for origin in origins.values()}
     described = "; ".join(", ".join(f"{key} {settings[key]}" for key in keys) + f" ({origin})"
                           for origin, keys in by_origin.items())
@@ -233,16 +218,21 @@ def scoring_model(args, typed):
     return model, arch, settings, {"model": MODELS[arch], "arch": arch, **record}
 
 
-def score(parser, args, typed) -> None:
+def check_scoring_flags(parser, args) -> None:
+    """--predict/--predict-file take --from and the flags that say how to encode and score; any
+    other flag is a training run's (refused in one line, before any backend loads)."""
+    flag = "--predict" if args.predict is not None else "--predict-file"
+    cli.refuse_weights_for(parser, args, flag)
+    parser.refuse_typed(args, SCORING_FLAGS, f"{flag} trains nothing")
+    if args.trained is None:
+        parser.error(f"{flag} needs --from {cli.FROM_METAVAR}: a classifier's weights name or file, "
+                     f"or a finished run's folder")
+
+
+def score(args) -> None:
     """--predict/--predict-file: each review's probability of being positive, a line each and a
     RESULT line; nothing is trained or written."""
-    flag = "--predict" if args.predict is not None else "--predict-file"
-    for dest in sorted(typed - SCORING_FLAGS):
-        parser.error(f"{flag} trains nothing: {args.flags[dest]} is for training")
-    if bool(args.from_dir) == (args.weights is not None):
-        both = ", not both" if args.from_dir else ""
-        parser.error(f"{flag} needs either --from DIR (a finished run's output folder) or --weights NAME|PATH "
-                     f"(a classifier's){both}")
+    typed = args.typed
     reviews = reviews_to_score(args)  # read first: a refusal costs no model
     index = imdb.word_index(data_dir=args.data_dir)
     model, arch, settings, result = scoring_model(args, typed)
@@ -251,7 +241,7 @@ def score(parser, args, typed) -> None:
     x = imdb.encode_reviews(reviews, length, index, num_words=settings["n_unique_words"],
                             skip_top=settings["n_words_to_skip"], padding=book["padding"],
                             truncating=book["truncating"])
-    probabilities = model.predict(x, batch_size=args.batch_size, verbose=0).ravel().astype(float)
+    probabilities = model.predict(x, batch_size=args.batch_size or 128, verbose=0).ravel().astype(float)
 
     scored = []
     for number, (text, probability) in enumerate(zip(reviews, probabilities), start=1):
@@ -286,23 +276,29 @@ def misclassified_report(path, x_valid, y_valid, y_hat, index, count):
 
 
 def main():
-    from sklearn.metrics import roc_auc_score
-
-    import keras
-
-    arch = chosen_arch()
-    parser = make_parser(arch)
-    args = cli.parse_args(parser)
+    parser = make_parser()
+    args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
     if args.predict is not None or args.predict_file is not None:
-        return score(parser, args, typed_flags(arch))
-    if args.from_dir:
+        check_scoring_flags(parser, args)
+        cli.start_backend(args)
+        return score(args)
+    if args.trained:
         parser.error("--from is for --predict or --predict-file; a training run starts from --weights")
-    for dest in ("predict", "predict_file", "from_dir"):  # no part of what a training run is
+    for dest in ("predict", "predict_file", "trained"):  # no part of what a training run is
         delattr(args, dest)
     model_name = MODELS[args.arch]
     recipe = recipes.get(model_name)
+    for key in ("epochs", "batch_size", *ENCODING):  # --arch's book settings, resolved before the run records them
+        if getattr(args, key) is None:
+            setattr(args, key, recipe.data[key] if key in recipe.data else getattr(recipe, key))
     if not 0 <= args.n_words_to_skip < args.n_unique_words:
         raise cli.UsageError(f"--n-words-to-skip {args.n_words_to_skip} must be in [0, --n-unique-words)")
+    cli.start_backend(args)
+
+    from sklearn.metrics import roc_auc_score
+
+    from zoo import plots, training
+
     run = training.Run(args, model_name)
 
     # data: reviews as word indices, padded and truncated at the start
@@ -318,10 +314,7 @@ def main():
     history = run.fit(model, train, valid)
 
     # evaluate as the book does: reload the best epoch, ROC AUC of the validation predictions
-    best_file = run.checkpoint_dir / "best.keras"
-    if best_file.exists():
-        with run.runtime.scope():
-            model = keras.models.load_model(best_file)
+    model = run.best_model() or model
     best_epoch = int(np.argmin(history["val_loss"])) + 1 if history.get("val_loss") else None
     x_valid = np.concatenate([x for x, _ in valid.as_numpy_iterator()])
     y_valid = np.concatenate([y for _, y in valid.as_numpy_iterator()]).astype(int)

@@ -92,7 +92,6 @@ def main():
                 model.compile(optimizer=keras.optimizers.Adam(args.fine_tune_learning_rate),
                               loss=recipe.loss, metrics=list(recipe.metrics))
         metrics["fine_tuned_layers"] = run.notes.get("fine_tuned_layers")
-        run.initial_epoch = max(run.initial_epoch, args.epochs)
         run.fit(model, train, valid, epochs=args.epochs + args.fine_tune_epochs, steps_per_epoch=steps)
         metrics.update(fine_tune_blocks=args.fine_tune_blocks, fine_tune_epochs=args.fine_tune_epochs)
 

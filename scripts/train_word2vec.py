@@ -2,9 +2,9 @@
 
     python scripts/train_word2vec.py                        # offline: the bundled 8 books
     python scripts/train_word2vec.py --data-dir ~/texts      # any folder of .txt files
+    python scripts/train_word2vec.py --from gutenberg --most-similar father  # query trained vectors
     python scripts/train_word2vec.py --from model_output/word2vec \\
-        --most-similar dog --analogy king man woman          # query a trained model
-    python scripts/train_word2vec.py --weights gutenberg --most-similar dog   # ... or trained vectors
+        --most-similar dog --analogy king man woman          # ... or a finished run's
     python scripts/train_word2vec.py --weights gutenberg     # train, shared words starting from them
 
 The corpus is sentence- and word-tokenised, lower-cased, stripped of punctuation and joined
@@ -16,10 +16,10 @@ nearest neighbours; --map book draws the book's 5,000 sampled words as text inst
 TensorBoard Embedding Projector's vectors.tsv, metadata.tsv and projector_config.pbtxt
 (tensorboard --logdir OUTPUT_DIR, then the Projector tab), and prints the RESULT line.
 
-With queries, --from DIR (a finished run) or --weights NAME|PATH (trained vectors) answers
-them and stops: nothing is trained or written. Without queries, --weights starts a training
-run from those vectors: each word of the new vocabulary they hold starts from its trained
-vector, the others from random ones.
+--from NAME|PATH|RUN_DIR (trained vectors, or a finished run's word2vec.model) answers the
+queries (the book's unless given) and stops: nothing is trained or written. --weights starts
+a training run from trained vectors: each word of the new vocabulary they hold starts from its
+trained vector, the others from random ones.
 """
 
 import argparse
@@ -55,7 +55,9 @@ SIMILARITY = [["father", "dog"]]
 ANALOGIES = [["father", "man", "woman"], ["husband", "man", "woman"]]  # a - b + c
 QUERY_FLAGS = {"most_similar": "--most-similar", "doesnt_match": "--doesnt-match", "similarity": "--similarity",
                "analogy": "--analogy"}
-SOURCES = "either --from DIR (a finished run's output folder) or --weights NAME|PATH (trained word vectors)"
+RUN_FILE = "word2vec.model"  # a run's gensim model, which --from reads in a finished run's folder
+# what querying reads besides --from; any other flag typed with it is a training run's
+QUERYING_FLAGS = {"trained", *QUERY_FLAGS, "quiet", "verbose"}
 
 
 def vectors_source(text: str) -> str:
@@ -93,10 +95,9 @@ def make_parser():
     model.add_argument("--workers", type=cli.positive_int, default=WORKERS)
     model.add_argument("--cbow", action="store_true", help="CBOW instead of the book's skip-gram")
     model.add_argument("--weights", type=vectors_source, default=None, metavar="NAME|PATH",
-                       help="trained word vectors: a training run starts each word they hold from its vector; "
-                            "with queries, they answer them and nothing is trained. A name of zoo.pretrained "
-                            f"(python -m zoo.pretrained) or {w2v.VECTOR_FILES_HELP} (gensim's are pickles: "
-                            "only files you trust)")
+                       help="start the training run from trained word vectors: each word they hold starts from "
+                            "its vector. A name of zoo.pretrained (python -m zoo.pretrained) or "
+                            f"{w2v.VECTOR_FILES_HELP} (gensim's are pickles: only files you trust)")
     plot = parser.add_argument_group("t-SNE and the bokeh map")
     plot.add_argument("--tsne-tokens", type=cli.positive_int, default=None,
                       help="embed only the most frequent tokens (default: the whole vocabulary, as the book)")
@@ -110,10 +111,9 @@ def make_parser():
     query.add_argument("--doesnt-match", action="append", metavar="'WORDS ...'")
     query.add_argument("--similarity", action="append", nargs=2, metavar=("WORD", "WORD"))
     query.add_argument("--analogy", action="append", nargs=3, metavar=("A", "B", "C"), help="A - B + C")
-    query.add_argument("--from", dest="from_dir", default=None, metavar="DIR",
-                       help="answer the queries with the vectors of a finished run in DIR; train nothing, "
-                            "write nothing")
-    parser.allow_on_resume("most_similar", "doesnt_match", "similarity", "analogy", "from_dir", "map", "plot_tokens",
+    cli.add_from_flag(query, "answer the queries with (writing nothing)", RUN_FILE, endings=w2v.VECTOR_FILE_ENDINGS,
+                      files=w2v.VECTOR_FILES_HELP)
+    parser.allow_on_resume("most_similar", "doesnt_match", "similarity", "analogy", "trained", "map", "plot_tokens",
                            "map_labels")
     return parser
 
@@ -152,25 +152,18 @@ def check_words(args, wv, source: str) -> None:
                          f"its vocabulary of {len(wv):,} words" + (f" (try {', '.join(hints)})" if hints else ""))
 
 
-def answer(args, wv, source: str, result: dict) -> None:
-    check_words(args, wv, source)
-    answers = answer_queries(args, wv)
-    print("RESULT " + json.dumps({"model": MODEL, **result, "vocabulary": len(wv), "queries": answers}), flush=True)
-
-
-def query_finished_run(args) -> None:
-    """--from DIR: the queries answered by a finished run's vectors; nothing is written."""
-    from gensim.models import Word2Vec
-
-    path = Path(args.from_dir) / "word2vec.model"
-    if not path.is_file():
-        raise cli.UsageError(f"--from {args.from_dir}: no word2vec.model there; train one first")
+def query(args) -> None:
+    """--from NAME|PATH|RUN_DIR: the queries answered by trained vectors; nothing is written."""
+    source = cli.trained_file(args.trained, RUN_FILE)
+    label = f"--from {args.trained}"
     try:
-        with w2v.quiet_gensim():
-            model = Word2Vec.load(str(path))
-    except Exception as error:  # gensim unpickles: any damage surfaces as some exception
-        raise cli.UsageError(f"--from {args.from_dir}: cannot read {path} ({cli.one_line(error)})") from None
-    answer(args, model.wv, f"--from {args.from_dir}", {"word2vec_model": str(path)})
+        vectors, path = w2v.load_vectors(source)
+    except ValueError as error:
+        raise cli.UsageError(f"{label}: {cli.one_line(error)}") from None
+    check_words(args, vectors, label)
+    answers = answer_queries(args, vectors)
+    print("RESULT " + json.dumps({"model": MODEL, "from": args.trained, "vectors_file": str(path),
+                                  "vocabulary": len(vectors), "queries": answers}), flush=True)
 
 
 def load_weights(args):
@@ -182,12 +175,6 @@ def load_weights(args):
         raise cli.UsageError(f"--weights {args.weights}: {cli.one_line(error)}") from None
 
 
-def query_weights(args) -> None:
-    """--weights NAME|PATH with queries: the queries answered by those vectors; nothing is written."""
-    vectors, path = load_weights(args)
-    answer(args, vectors, f"--weights {args.weights}", {"weights": args.weights, "vectors_file": str(path)})
-
-
 def save_gensim(model, path: Path) -> None:
     with atomic_path(path) as temporary:
         model.save(str(temporary), separately=[])  # one file, so the rename moves all of it
@@ -195,13 +182,13 @@ def save_gensim(model, path: Path) -> None:
 
 def main():
     parser = make_parser()
-    args = cli.parse_args(parser)
-    if args.from_dir and args.weights:
-        parser.error(f"the queries need {SOURCES}, not both")
-    if args.from_dir:
-        return query_finished_run(args)
+    args = cli.parse_args(parser, load_backend=False)  # querying needs no backend
+    if args.trained:
+        parser.refuse_typed(args, QUERYING_FLAGS, "--from answers queries and trains nothing")
+        return query(args)
     if args.weights and asked(args):
-        return query_weights(args)
+        parser.error(f"queries of trained vectors take them with --from {cli.FROM_METAVAR}; --weights only starts "
+                     f"a training run (which answers the book's queries)")
 
     # a training run; --weights is one of its defining settings, so a resume must give the same
     start_vectors = None
@@ -213,9 +200,11 @@ def main():
         args.n_dim = start_vectors.vector_size
     args.n_dim = args.n_dim or N_DIM  # resolved before the Run records it, as runs always recorded it
 
+    cli.start_backend(args)  # the run's harness records the runtime; answering queries needs no backend
     from gensim.models import Word2Vec
 
-    from zoo import training  # here: answering queries needs no TensorFlow
+    from zoo import training
+    from zoo.checkpoints import same_file_as
 
     run = training.Run(args, MODEL)
     seed = 42 if args.seed is None else args.seed
@@ -237,11 +226,16 @@ def main():
             (log.warning if taken == 0 else log.info)(
                 f"--weights {args.weights} ({len(start_vectors):,} words): {taken:,} of the {vocabulary:,} words "
                 f"of this corpus started from their vectors, {vocabulary - taken:,} from random ones")
-        run.checkpoint(lambda _: save_gensim(model, run.path("word2vec.model")),
+        run.checkpoint(lambda folder: save_gensim(model, folder / RUN_FILE),
                        {"phase": "trained", "training": model.zoo_stats})
         return model
 
-    model = run.restore(train_vectors, lambda _, __: Word2Vec.load(str(run.path("word2vec.model"))))
+    def trained_vectors(folder, progress):
+        # runs of zoo 0.2 and before saved the model beside state.json, not in checkpoints/
+        path = folder / RUN_FILE if (folder / RUN_FILE).is_file() else run.output_dir / RUN_FILE
+        return Word2Vec.load(str(path))
+
+    model = run.restore(train_vectors, trained_vectors)
 
     if run.progress["phase"] != "mapped":
         # t-SNE of the vocabulary, the map and the projector's files (a resumed run killed here makes them now)
@@ -259,6 +253,9 @@ def main():
 
     answers = answer_queries(args, model.wv)
     write_json(run.path("queries.json"), answers)
+    checkpoint = run.checkpoint_dir / RUN_FILE
+    if checkpoint.is_file():  # the run's model beside its other files, where --from RUN_DIR reads it
+        same_file_as(checkpoint, run.path(RUN_FILE))
 
     stats = run.progress["training"]
     started_from = {"weights": args.weights, "words_taken_over": stats.get("words_taken_over")} if args.weights else {}

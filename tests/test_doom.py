@@ -77,7 +77,7 @@ def test_epsilon_schedule_follows_vizdoom_examples():
     assert all(a >= b for a, b in zip(values, values[1:]))
 
 
-DOOM = ("--steps-per-epoch", 120, "--test-episodes", 1, "--seed", 0, "--quiet")
+DOOM = ("--steps-per-epoch", 120, "--eval-episodes", 1, "--seed", 0, "--quiet")
 
 
 def snapshot(folder):
@@ -98,7 +98,7 @@ def doom_runs(tmp_path_factory):
 @needs_vizdoom
 def test_doom_script_short_run(doom_runs):
     _, [(result, files), *_] = doom_runs
-    assert result["epochs"] == 1 and result["test_episodes"] == 1 and result["scenario"] == "simpler_basic"
+    assert result["epochs"] == 1 and result["eval_episodes"] == 1 and result["scenario"] == "simpler_basic"
     assert result["updates"] == 120 - 64  # one update per step once the memory exceeds a batch
     assert -500 <= result["test_mean"] <= 101
     for name in ("scores.csv", "scores.png", "model.keras", "metrics.json", "state.json",

@@ -432,8 +432,8 @@ print("TENSORFLOW LOADED" if "tensorflow" in sys.modules else "NO TENSORFLOW")
 
 
 @pytest.mark.parametrize("name, changeable", [
-    ("train_cartpole_dqn.py", "--device, --episodes, --eval-episodes, --quiet, --record"),
-    ("train_doom_dqn.py", "--device, --epochs, --quiet, --record"),
+    ("train_cartpole_dqn.py", "--device, --episodes, --eval-episodes, --quiet, --record, --verbose"),
+    ("train_doom_dqn.py", "--device, --epochs, --quiet, --record, --verbose"),
 ])
 def test_dqn_script_help(name, changeable):
     completed = subprocess.run([sys.executable, "-c", HELP_IMPORTS, str(SCRIPTS / name)], capture_output=True,

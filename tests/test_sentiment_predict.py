@@ -124,13 +124,13 @@ def test_encode_reviews_pads_and_truncates_at_the_start_and_refuses_a_bare_strin
 
 @pytest.mark.parametrize("arch", list(CARDS))
 def test_the_bundled_weights_score_clear_reviews_on_the_right_side(arch, here, script, monkeypatch, capsys):
-    result, lines, _ = scored(script, monkeypatch, capsys, "--arch", arch, "--weights", "imdb",
+    result, lines, _ = scored(script, monkeypatch, capsys, "--arch", arch, "--from", "imdb",
                               "--predict", POSITIVE, "--predict", NEGATIVE)
     positive, negative = result["reviews"]
     assert positive["probability"] > 0.9 and positive["label"] == "positive"
     assert negative["probability"] < 0.1 and negative["label"] == "negative"
     assert (result["n_unique_words"], result["n_words_to_skip"], result["max_review_length"]) == CARDS[arch]
-    assert result["model"] == sentiment.MODELS[arch] and result["weights"] == "imdb"
+    assert result["model"] == sentiment.MODELS[arch] and result["weights"] == result["from"] == "imdb"
     assert (result["positive"], result["negative"]) == (1, 1)
     assert positive["review"] == POSITIVE[:57].rstrip() + "..." and positive["words"] == positive["words_read"] == 37
     assert lines == [f"{positive['probability']:.4f}  positive  {positive['review']}",
@@ -141,13 +141,13 @@ def test_the_bundled_weights_score_clear_reviews_on_the_right_side(arch, here, s
 def test_predict_file_scores_each_line_as_predict_does(tmp_path, here, script, monkeypatch, capsys):
     reviews = tmp_path / "reviews.txt"
     reviews.write_bytes(f"{POSITIVE}\r\n\n   \n{NEGATIVE}\n{LONG}".encode())  # CRLF, blank lines, no final newline
-    from_file, _, _ = scored(script, monkeypatch, capsys, "--weights", "imdb", "--predict-file", reviews)
-    typed, _, _ = scored(script, monkeypatch, capsys, "--weights", "imdb",
+    from_file, _, _ = scored(script, monkeypatch, capsys, "--from", "imdb", "--predict-file", reviews)
+    typed, _, _ = scored(script, monkeypatch, capsys, "--from", "imdb",
                          "--predict", POSITIVE, "--predict", NEGATIVE, "--predict", LONG)
     assert from_file == typed and len(from_file["reviews"]) == 3
     long = from_file["reviews"][2]
     assert long["words"] == 204 and long["words_read"] == 100  # the dense net reads a review's last 100 words
-    both, _, _ = scored(script, monkeypatch, capsys, "--weights", "imdb", "--predict", NEGATIVE,
+    both, _, _ = scored(script, monkeypatch, capsys, "--from", "imdb", "--predict", NEGATIVE,
                         "--predict-file", reviews, "--quiet")
     assert probabilities(both) == probabilities(typed)[1:2] + probabilities(typed)
     assert list(here.iterdir()) == []
@@ -159,7 +159,7 @@ def test_the_script_scores_sample_reviews_as_the_model_scores_the_loaders_rows(t
     (_, _), (rows, _) = imdb.load_arrays(source="sample", max_examples=48, num_words=5000, max_review_length=400)
     reviews = tmp_path / "reviews.txt"
     reviews.write_text("\n".join(imdb.decode(review[1:]) for review in ragged), encoding="utf-8")
-    status, out, _ = run(script, monkeypatch, capsys, "--arch", "conv", "--weights", "imdb",
+    status, out, _ = run(script, monkeypatch, capsys, "--arch", "conv", "--from", "imdb",
                          "--predict-file", reviews, "--quiet")
     assert status == 0 and len(out.strip().splitlines()) == 1  # --quiet: the RESULT line alone
     result = parse_result(out)
@@ -177,7 +177,7 @@ def test_a_finished_runs_model_scores_as_its_weights_do(tmp_path, here, script, 
     state.write_text(json.dumps({"model": "conv_sentiment", "settings": pretrained.trained_settings("conv_sentiment",
                                                                                                    "imdb")}))
     texts = ("--predict", POSITIVE, "--predict", NEGATIVE)
-    named, _, _ = scored(script, monkeypatch, capsys, "--arch", "conv", "--weights", "imdb", *texts)
+    named, _, _ = scored(script, monkeypatch, capsys, "--arch", "conv", "--from", "imdb", *texts)
     # --arch left at its default (dense): the run's state.json says conv
     from_run, _, err = scored(script, monkeypatch, capsys, "--from", run_dir, *texts)
     assert from_run["arch"] == "conv" and from_run["from"] == str(run_dir)
@@ -207,22 +207,23 @@ def test_a_model_that_is_no_review_classifier_is_one_line(tmp_path, here, script
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--predict", POSITIVE], "--predict needs either --from DIR (a finished run's output folder) or "
-                              "--weights NAME|PATH (a classifier's)"),
-    (["--predict", POSITIVE, "--weights", "imdb", "--from", "run"], "not both"),
-    (["--predict", POSITIVE, "--weights", "imdb", "--resume"], "--predict trains nothing: --resume is for training"),
-    (["--predict", POSITIVE, "--weights", "imdb", "--overwrite"], "--overwrite is for training"),
-    (["--predict-file", "reviews.txt", "--weights", "imdb", "--epochs", "4"],
+    (["--predict", POSITIVE], "--predict needs --from NAME|PATH|RUN_DIR: a classifier's weights name or file, "
+                              "or a finished run's folder"),
+    (["--predict", POSITIVE, "--weights", "imdb"], "--predict takes the trained model with --from NAME|PATH|RUN_DIR; "
+                                                   "--weights only starts a training run"),
+    (["--predict", POSITIVE, "--from", "imdb", "--resume"], "--predict trains nothing: --resume is for training"),
+    (["--predict", POSITIVE, "--from", "imdb", "--overwrite"], "--overwrite is for training"),
+    (["--predict-file", "reviews.txt", "--from", "imdb", "--epochs", "4"],
      "--predict-file trains nothing: --epochs is for training"),
-    (["--predict", POSITIVE, "--weights", "imdb", "--output-dir", "out"], "--output-dir is for training"),
-    (["--predict-file", "missing.txt", "--weights", "imdb"], "--predict-file missing.txt: no such file"),
-    (["--predict-file", "{empty}", "--weights", "imdb"], "holds no words: it is empty or only whitespace"),
-    (["--predict-file", "{folder}", "--weights", "imdb"], "is not a file"),
-    (["--predict", "  ", "--weights", "imdb"], "--predict: an empty review"),
-    (["--predict", POSITIVE, "--from", "nowhere"], "--from nowhere: no model.keras there; train one first"),
-    (["--predict", POSITIVE, "--weights", "nosuch"], "--weights nosuch: dense_sentiment has no weights named"),
-    (["--predict", POSITIVE, "--arch", "rnn", "--weights", "mnist"], "rnn_sentiment has no weights named 'mnist'"),
-    (["--from", "nowhere"], "--from is for --predict or --predict-file"),
+    (["--predict", POSITIVE, "--from", "imdb", "--output-dir", "out"], "--output-dir is for training"),
+    (["--predict-file", "missing.txt", "--from", "imdb"], "--predict-file missing.txt: no such file"),
+    (["--predict-file", "{empty}", "--from", "imdb"], "holds no words: it is empty or only whitespace"),
+    (["--predict-file", "{folder}", "--from", "imdb"], "is not a file"),
+    (["--predict", "  ", "--from", "imdb"], "--predict: an empty review"),
+    (["--predict", POSITIVE, "--from", "{folder}"], "no model.keras there; it is not a finished run's folder"),
+    (["--predict", POSITIVE, "--from", "nosuch"], "--from nosuch: dense_sentiment has no weights named"),
+    (["--predict", POSITIVE, "--arch", "rnn", "--from", "mnist"], "rnn_sentiment has no weights named 'mnist'"),
+    (["--from", "imdb"], "--from is for --predict or --predict-file"),
 ])
 def test_refusals_are_one_line_and_write_nothing(args, fragment, tmp_path, here, script, monkeypatch, capsys):
     files = tmp_path / "files"
@@ -234,9 +235,9 @@ def test_refusals_are_one_line_and_write_nothing(args, fragment, tmp_path, here,
 
 
 def test_settings_that_do_not_fit_the_weights_are_one_line(here, script, monkeypatch, capsys):
-    line = refused(script, monkeypatch, capsys, "--arch", "conv", "--weights", "imdb", "--n-unique-words", 100,
+    line = refused(script, monkeypatch, capsys, "--arch", "conv", "--from", "imdb", "--n-unique-words", 100,
                    "--predict", POSITIVE)
-    assert line.startswith("error: --weights imdb (") and "does not fit model 'conv_sentiment'" in line
+    assert line.startswith("error: --from imdb (") and "does not fit model 'conv_sentiment'" in line
     assert list(here.iterdir()) == []
 
 
@@ -245,13 +246,13 @@ def test_without_a_word_index_at_hand_scoring_says_what_to_put_where(tmp_path, h
     monkeypatch.setattr(imdb, "SAMPLES_DIR", tmp_path / "no_samples")  # an install without the samples
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.delenv("ZOO_DATA_DIR", raising=False)
-    line = refused(script, monkeypatch, capsys, "--weights", "imdb", "--predict", NEGATIVE)
+    line = refused(script, monkeypatch, capsys, "--from", "imdb", "--predict", NEGATIVE)
     assert line.startswith("error: cannot download imdb_word_index.json: ZOO_OFFLINE is set; put Keras' "
                            "imdb_word_index.json into --data-dir (or ZOO_DATA_DIR) or ")
     data = tmp_path / "data"
     data.mkdir()
     (data / "imdb_word_index.json").write_text(json.dumps(index))
-    result, _, _ = scored(script, monkeypatch, capsys, "--weights", "imdb", "--predict", NEGATIVE,
+    result, _, _ = scored(script, monkeypatch, capsys, "--from", "imdb", "--predict", NEGATIVE,
                           "--data-dir", data)
     assert result["reviews"][0]["probability"] < 0.1
     assert list(here.iterdir()) == []
@@ -263,22 +264,26 @@ def test_a_training_run_records_no_scoring_flags(tmp_path, here, script, monkeyp
                           "--max-review-length", 20, "--batch-size", 32, "--output-dir", out, "--quiet")
     assert result["best_epoch"] == 1
     settings = json.loads((out / "state.json").read_text())["settings"]
-    assert settings["max_review_length"] == 20 and not {"predict", "predict_file", "from_dir"} & set(settings)
+    assert settings["max_review_length"] == 20 and not {"predict", "predict_file", "trained", "typed"} & set(settings)
     # and its folder scores reviews, its settings read from state.json
     scores, _, _ = scored(script, monkeypatch, capsys, "--from", out, "--predict", POSITIVE, "--quiet")
     assert scores["arch"] == "dense" and scores["max_review_length"] == 20 and scores["n_words_to_skip"] == 50
 
 
+def test_the_scripts_arch_table_is_the_builders(script):
+    assert script.MODELS == sentiment.MODELS
+
+
 def test_help_names_the_scoring_flags(script, monkeypatch, capsys):
     status, out, _ = run(script, monkeypatch, capsys, "--help")
     assert status == 0
-    for text in ("--predict TEXT", "--predict-file PATH", "--from DIR", "score reviews with them"):
+    for text in ("--predict TEXT", "--predict-file PATH", "--from NAME|PATH|RUN_DIR", "score reviews with"):
         assert text in out
 
 
 def test_the_command_line_scores_standard_input_and_writes_nothing(tmp_path):
     completed = subprocess.run(
-        [sys.executable, str(SCRIPTS / "train_sentiment.py"), "--arch", "conv", "--weights", "imdb",
+        [sys.executable, str(SCRIPTS / "train_sentiment.py"), "--arch", "conv", "--from", "imdb",
          "--predict", POSITIVE, "--predict-file", "-"],
         input=f"{NEGATIVE}\n\n", capture_output=True, text=True, cwd=tmp_path, timeout=300, env=os.environ.copy())
     assert completed.returncode == 0, completed.stderr[-2000:]

@@ -64,12 +64,12 @@ def small_vectors(bundled, words):
 
 def test_the_bundled_vectors_answer_queries_offline_and_write_nothing(tmp_path):
     completed = subprocess.run(
-        [sys.executable, str(SCRIPTS / "train_word2vec.py"), "--weights", "gutenberg", "--most-similar", "father",
+        [sys.executable, str(SCRIPTS / "train_word2vec.py"), "--from", "gutenberg", "--most-similar", "father",
          "--analogy", "husband", "man", "woman"],
         capture_output=True, text=True, cwd=tmp_path, timeout=120, env=os.environ.copy())
     assert completed.returncode == 0, completed.stderr[-2000:]
     result = parse_result(completed.stdout)
-    assert result["weights"] == "gutenberg" and result["vectors_file"].endswith(".vectors.bin")
+    assert result["from"] == "gutenberg" and result["vectors_file"].endswith(".vectors.bin")
     assert result["vocabulary"] == BUNDLED_VOCABULARY
     queries = result["queries"]
     neighbours = queries["most_similar"]["father"]
@@ -85,9 +85,9 @@ def test_the_bundled_vectors_answer_queries_offline_and_write_nothing(tmp_path):
 
 def test_an_unknown_word_is_one_line_and_a_capitalised_one_is_hinted(script_module, monkeypatch, capsys, tmp_path):
     monkeypatch.chdir(tmp_path)
-    line = refused(script_module, monkeypatch, capsys, "--weights", "gutenberg", "--most-similar", "Father",
+    line = refused(script_module, monkeypatch, capsys, "--from", "gutenberg", "--most-similar", "Father",
                    "--analogy", "king", "man", "xyzzy")
-    assert line == (f"error: --weights gutenberg: 'Father', 'xyzzy' are not in its vocabulary of "
+    assert line == (f"error: --from gutenberg: 'Father', 'xyzzy' are not in its vocabulary of "
                     f"{BUNDLED_VOCABULARY:,} words (try 'father')")
     assert list(tmp_path.iterdir()) == []
 
@@ -106,7 +106,7 @@ def test_a_file_of_vectors_answers_the_same_as_its_source(form, bundled, script_
         source = small_vectors(bundled, bundled.index_to_key[:300])
         source.save_word2vec_format(str(path), binary=form.endswith(".bin"))
     monkeypatch.chdir(tmp_path)
-    status = run_main(script_module, monkeypatch, "--weights", path.name, "--most-similar", "father", "--quiet")
+    status = run_main(script_module, monkeypatch, "--from", path.name, "--most-similar", "father", "--quiet")
     captured = capsys.readouterr()
     assert status == 0, captured.err
     result = parse_result(captured.out)
@@ -116,17 +116,20 @@ def test_a_file_of_vectors_answers_the_same_as_its_source(form, bundled, script_
 
 
 @pytest.mark.parametrize("arguments, fragments", [
-    (["--weights", "gutenberg", "--from", "run", "--most-similar", "father"],
-     ["train_word2vec.py: error: the queries need either --from DIR", "or --weights NAME|PATH", "not both"]),
-    (["--weights", "mnist", "--most-similar", "father"],
-     ["error: --weights mnist: word2vec has no weights named 'mnist'", "gutenberg"]),
-    (["--weights", "missing.vectors.bin", "--most-similar", "father"], ["--weights: missing.vectors.bin: no such file"]),
+    (["--weights", "gutenberg", "--most-similar", "father"],
+     ["train_word2vec.py: error: queries of trained vectors take them with --from NAME|PATH|RUN_DIR",
+      "--weights only starts a training run"]),
+    (["--from", "gutenberg", "--epochs", "2", "--most-similar", "father"],
+     ["error: --from answers queries and trains nothing: --epochs is for training"]),
+    (["--from", "mnist", "--most-similar", "father"],
+     ["error: --from mnist: word2vec has no weights named 'mnist'", "gutenberg"]),
+    (["--from", "missing.vectors.bin", "--most-similar", "father"], ["--from: missing.vectors.bin: no such file"]),
     (["--weights", "photo.jpg"], ["'photo.jpg' is neither a weights name nor a word2vec .bin"]),
-    (["--weights", "damaged.vectors.bin", "--most-similar", "father"], ["cannot read damaged.vectors.bin"]),
+    (["--from", "damaged.vectors.bin", "--most-similar", "father"], ["damaged.vectors.bin as word vectors"]),
     (["--weights", "damaged.vectors.bin", "--output-dir", "run"], ["cannot read damaged.vectors.bin"]),
     (["--weights", "gutenberg", "--n-dim", "32", "--output-dir", "run"],
      ["--weights gutenberg holds 64-dimensional vectors, --n-dim gives 32"]),
-], ids=["with_from", "another_models_name", "missing_file", "not_vectors", "damaged", "damaged_training",
+], ids=["old_spelling", "training_flag", "another_models_name", "missing_file", "not_vectors", "damaged", "damaged_training",
         "other_size"])
 def test_wrong_weights_are_one_line_and_write_nothing(arguments, fragments, script_module, monkeypatch, capsys,
                                                       tmp_path):

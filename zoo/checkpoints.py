@@ -42,9 +42,21 @@ def optimizer_iterations(model) -> int | None:
     return None if optimizer is None else int(keras.ops.convert_to_numpy(optimizer.iterations))
 
 
-# ----------------------------------------------------------------------------- history.csv
-
 # ----------------------------------------------------------------------------- callbacks
+
+class HistoryLogger(keras.callbacks.CSVLogger):
+    """Keras' CSVLogger, but without the "NA" val_* columns it adds when fit has no validation
+    data (the GAN's), so history.csv holds only what was measured."""
+
+    def __init__(self, filename, append: bool = False, validation: bool = True):
+        super().__init__(filename, append=append)
+        self.validation = validation
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.keys is None and not self.validation:
+            self.keys = sorted((logs or {}).keys())  # CSVLogger adds val_* keys only while it has none
+        super().on_epoch_end(epoch, logs)
+
 
 class EpochCheckpoint(keras.callbacks.Callback):
     """The last epoch (every ``every`` epochs and the final one) and the best, saved atomically,

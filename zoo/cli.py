@@ -12,6 +12,8 @@ turns a user's mistake into one line on stderr and exit status 2 (:func:`main`).
 from __future__ import annotations
 
 import argparse
+import errno
+import json
 import logging
 import os
 import signal
@@ -54,8 +56,30 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def parse_args(self, args=None, namespace=None):
+        """The arguments, with ``typed``: the settings given on the command line (not defaulted)."""
+        parsed = super().parse_args(args, namespace)  # first: --help and errors show the real defaults
+        parsed.typed = self._typed(args)
+        return parsed
+
+    def _typed(self, args) -> set:
+        # a second pass with every default suppressed leaves only what was typed
+        saved = {action: action.default for action in self._actions}
+        try:
+            for action in saved:
+                action.default = argparse.SUPPRESS
+            return set(vars(super().parse_args(args)))
+        finally:
+            for action, default in saved.items():
+                action.default = default
+
+    def refuse_typed(self, args, allowed, doing: str, instead: str = "for training") -> None:
+        """One line for the first typed flag outside ``allowed`` (dests): it does not apply to ``doing``."""
+        for dest in sorted(args.typed - set(allowed)):
+            self.error(f"{doing}: {self.flags()[dest]} is {instead}")
+
     def flags(self) -> dict:
-        """Each setting's flag as typed ({"from_dir": "--from"})."""
+        """Each setting's flag as typed ({"trained": "--from"})."""
         return {action.dest: max(action.option_strings, key=len) for action in self._actions if action.option_strings}
 
     def format_help(self):
@@ -106,6 +130,36 @@ def weights_source(text: str) -> str:
     return str(Path(text).expanduser().resolve())  # absolute: the run's record must still find it from elsewhere
 
 
+def trained_source(endings=(".keras", ".weights.h5"), files: str = "a .weights.h5/.keras file"):
+    """The type of ``--from``: a weights name, a file with one of ``endings``, or a run's folder."""
+
+    def check(text: str) -> str:
+        from zoo.weights_names import NAME_PATTERN, is_weights_name
+
+        path = Path(text).expanduser()
+        if path.is_dir():
+            return str(path.resolve())
+        if is_weights_name(text) and NAME_PATTERN.fullmatch(text):
+            return text
+        if not text.endswith(tuple(endings)):
+            raise argparse.ArgumentTypeError(f"{text!r} is neither a weights name, {files}, nor a run's folder")
+        if not path.is_file():
+            raise argparse.ArgumentTypeError(f"{text}: no such file")
+        return str(path.resolve())
+
+    return check
+
+
+def trained_file(source: str, run_file: str) -> str:
+    """``--from``'s value as a weights name or file: a run's folder gives its ``run_file``."""
+    folder = Path(source)
+    if not folder.is_dir():
+        return source
+    if not (folder / run_file).is_file():
+        raise UsageError(f"--from {source}: no {run_file} there; it is not a finished run's folder")
+    return str(folder / run_file)
+
+
 def positive_float(text: str) -> float:
     value = _parsed(text, float, "a number")
     if not 0 < value < float("inf"):
@@ -133,13 +187,33 @@ def add_data_flags(parser) -> None:
 
 
 WEIGHTS_HELP = "a name of zoo.pretrained (python -m zoo.pretrained) or a .weights.h5/.keras file"
+FROM_METAVAR = "NAME|PATH|RUN_DIR"
 
 
-def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = True) -> None:
+def add_from_flag(group, uses: str, run_file: str, endings=(".keras", ".weights.h5"),
+                  files: str = "a .weights.h5/.keras file") -> None:
+    """``--from NAME|PATH|RUN_DIR``: the trained model a command ``uses`` without training."""
+    group.add_argument("--from", dest="trained", type=trained_source(endings, files), default=None,
+                       metavar=FROM_METAVAR,
+                       help=f"the trained model to {uses}, training nothing: a name of zoo.pretrained "
+                            f"(python -m zoo.pretrained), {files}, or a finished run's folder (its {run_file})")
+
+
+def refuse_weights_for(parser, args, doing: str) -> None:
+    """The old spelling (``--weights`` to use a trained model) in one line naming the new one."""
+    if "weights" in args.typed:
+        parser.error(f"{doing} takes the trained model with --from {FROM_METAVAR}; --weights only starts a training run")
+
+
+def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = True, book_defaults_by=None) -> None:
+    """``book_defaults_by``: the flag whose choice sets the book's epochs and batch size (the
+    script resolves them after parsing; both default to None)."""
     group = parser.add_argument_group("training")
-    group.add_argument("--epochs", type=positive_int, default=epochs, help="epochs in all (a resumed run trains on to this)")
-    group.add_argument("--batch-size", type=positive_int, default=batch_size,
-                       help="examples per replica (the global batch is this times the replicas)")
+    per = f" (default: the book's for {book_defaults_by})" if book_defaults_by else ""
+    group.add_argument("--epochs", type=positive_int, default=None if per else epochs,
+                       help=f"epochs in all (a resumed run trains on to this){per}")
+    group.add_argument("--batch-size", type=positive_int, default=None if per else batch_size,
+                       help=f"examples per replica (the global batch is this times the replicas){per}")
     group.add_argument("--checkpoint-every", type=positive_int, default=1, metavar="EPOCHS",
                        help="save the last epoch's checkpoint every this many epochs (and at the end; the best "
                             "epoch is saved whenever it improves): a large model's file is written less often")
@@ -170,39 +244,44 @@ def add_device_flags(parser, strategy: bool = True, precision: bool = True) -> N
 
 
 RECORD_FILE = "greedy_episode.gif"  # --play --record's GIF, in the current folder
-PLAY_ONLY = ("play", "episodes_to_play", "record_to")
+PLAY_ONLY = ("play", "trained", "record_to")
+# what --play reads besides --from; any other flag typed with it is a training run's
+PLAY_FLAGS = {"play", "trained", "record_to", "record", "eval_episodes", "seed", "device", "quiet", "verbose",
+              "overwrite"}
 
 
-def add_agent_weights_flags(parser, group, play_episodes: int) -> None:
-    """--weights (start a training run from them) and --play (score them, train nothing), for the agents."""
+def add_agent_weights_flags(parser, group) -> None:
+    """--weights (start a training run from them) and --play --from (score a trained agent, train nothing)."""
     group.add_argument("--weights", type=weights_source, default=None, metavar="NAME|PATH",
-                       help=f"trained weights to start from, or to play with --play: {WEIGHTS_HELP}")
+                       help=f"start the training run from trained weights: {WEIGHTS_HELP}")
+    renamed_flag(parser, "--episodes-to-play", "--eval-episodes N (greedy episodes to score)")
     play = parser.add_argument_group("play (trains nothing, writes no run folder)")
-    play.add_argument("--play", action="store_true", help="play greedy episodes with --weights, then stop")
-    play.add_argument("--episodes-to-play", type=positive_int, default=None,
-                      help=f"greedy episodes --play scores (default: {play_episodes})")
+    play.add_argument("--play", action="store_true", help="play greedy episodes with --from, then stop")
+    add_from_flag(play, "play with --play", "model.keras")
     play.add_argument("--record-to", default=None, metavar="PATH",
                       help=f"where --play writes a GIF of one greedy episode (implies --record; "
                            f"--play --record alone writes {RECORD_FILE} here)")
 
 
-def check_play_flags(parser, args, training_only: dict, scored_by: str) -> bool:
+def check_play_flags(parser, args, own_play_flags=(), scored_by: str = "--eval-episodes") -> bool:
     """True for --play (its flags checked); for a training run, the play flags are refused when
-    given and dropped from ``args``, so they are no part of what the run is. Before TensorFlow loads."""
+    given and dropped from ``args``, so they are no part of what the run is. Before TensorFlow loads.
+    ``own_play_flags``: the script's settings --play also reads (the game, the network's width)."""
     if args.play:
-        if args.weights is None:
-            parser.error("--play needs --weights NAME|PATH: a name of zoo.pretrained or a .weights.h5/.keras file")
-        for flag, given in training_only.items():
-            if given:
-                parser.error(f"--play trains nothing: {flag} is for training")
+        refuse_weights_for(parser, args, "--play")
+        if args.trained is None:
+            parser.error(f"--play needs --from {FROM_METAVAR}: a name of zoo.pretrained, a .weights.h5/.keras file "
+                         f"or a finished run's folder")
+        parser.refuse_typed(args, PLAY_FLAGS | set(own_play_flags), "--play trains nothing")
         args.record = args.record or args.record_to is not None
         args.record_to = Path(args.record_to or RECORD_FILE)
         if args.record and args.record_to.exists() and not args.overwrite:
             parser.error(f"{args.record_to} exists; pass --overwrite to replace it, or --record-to another path")
         return True
-    for flag, value in (("--episodes-to-play", args.episodes_to_play), ("--record-to", args.record_to)):
+    for flag, value in (("--from", args.trained), ("--record-to", args.record_to)):
         if value is not None:
-            parser.error(f"{flag} is for --play; a training run scores {scored_by} and records into --output-dir")
+            parser.error(f"{flag} is for --play; a training run starts from --weights, scores {scored_by} "
+                         f"and records into --output-dir")
     for dest in PLAY_ONLY:
         delattr(args, dest)
     return False
@@ -210,9 +289,10 @@ def check_play_flags(parser, args, training_only: dict, scored_by: str) -> bool:
 
 def make_parser(model: str, description: str | None = None, *, groups=GROUPS, epochs: int | None = None,
                 batch_size: int | None = None, strategy: bool = True, precision: bool = True,
-                start_weights: bool = True) -> ArgumentParser:
+                start_weights: bool = True, book_defaults_by: str | None = None) -> ArgumentParser:
     """A script's parser from the groups that apply to it, with the book's defaults; a fit
-    script's ``--weights`` (``start_weights``) starts training from trained weights."""
+    script's ``--weights`` (``start_weights``) starts training from trained weights.
+    ``book_defaults_by``: see :func:`add_fit_flags`."""
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"groups={sorted(unknown)!r} is invalid: expected some of {list(GROUPS)}")
@@ -224,7 +304,7 @@ def make_parser(model: str, description: str | None = None, *, groups=GROUPS, ep
 
         recipe = recipes.RECIPES.get(model)
         add_fit_flags(parser, epochs or getattr(recipe, "epochs", None) or 1,
-                      batch_size or getattr(recipe, "batch_size", None) or 32, start_weights)
+                      batch_size or getattr(recipe, "batch_size", None) or 32, start_weights, book_defaults_by)
     if "run" in groups:
         add_run_flags(parser, model)
     if "device" in groups:
@@ -248,8 +328,14 @@ def parse_args(parser: ArgumentParser, argv=None, load_backend: bool = True) -> 
     logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
                         format="%(message)s", stream=sys.stderr, force=True)
     if load_backend:
-        startup.load_backend(verbose=getattr(args, "verbose", False))
+        start_backend(args)
     return args
+
+
+def start_backend(args) -> str:
+    """Keras' backend, loaded quietly (``zoo.startup``): for a script that parsed with
+    ``load_backend=False`` to check its flags first, so a refusal costs no backend start-up."""
+    return startup.load_backend(verbose=getattr(args, "verbose", False))
 
 
 # ----------------------------------------------------------------------------- errors
@@ -268,7 +354,8 @@ def _raised_by_the_zoo(error: BaseException) -> bool:
 
 
 def main(function) -> None:
-    """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2."""
+    """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2, and
+    a failed write (full disk, read-only folder) into one line and exit status 1."""
     # SIGTERM (timeout, a batch scheduler, kill) unwinds like Ctrl-C, so an unfinished run's folder is restored
     signal.signal(signal.SIGTERM, _terminated)
     try:
@@ -282,9 +369,43 @@ def main(function) -> None:
     except TrainingDiverged as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
         sys.exit(1)
+    except OSError as error:  # a full disk, a read-only folder, a permission: what is kept and how to go on
+        if os.environ.get("ZOO_DEBUG"):
+            raise
+        print(f"error: {describe_os_error(error)}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted; continue with --resume if a checkpoint was written", file=sys.stderr)
         sys.exit(130)
+
+
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+NO_PERMISSION = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def describe_os_error(error: OSError) -> str:
+    """One line: the file, what went wrong, what of the run is intact, and how to go on."""
+    what = error.strerror or one_line(error)
+    if error.filename is None:
+        return f"{what}; continue with --resume once the cause is fixed, if a checkpoint was written"
+    path = Path(os.fsdecode(error.filename))
+    verb = "cannot write" if error.errno in NO_SPACE | NO_PERMISSION else "cannot use"
+    fix = ("free some space" if error.errno in NO_SPACE else
+           f"make {path.parent} writable" if error.errno in NO_PERMISSION else "fix that")
+    folder = next((folder for folder in path.parents if (folder / "state.json").is_file()), None)
+    if folder is None:
+        return f"{verb} {path}: {what}; {fix} and run the command again"
+    try:
+        progress = json.loads((folder / "state.json").read_text()).get("progress")
+    except (OSError, ValueError, AttributeError):
+        progress = None
+    if not progress:
+        return (f"{verb} {path}: {what}; the run in {folder} had no checkpoint yet, so it keeps nothing: "
+                f"{fix} and run the command again")
+    where = ", ".join(f"{key.replace('_', ' ')} {progress[key]}" for key in ("epochs_done", "episodes_done", "phase")
+                      if key in progress)
+    return (f"{verb} {path}: {what}; the run in {folder} is intact up to its last checkpoint"
+            f"{f' ({where})' if where else ''}: {fix} and continue it with --resume")
 
 
 def _terminated(signum, frame):

@@ -68,6 +68,12 @@ def atomic_path(path):
     try:
         yield temporary
         os.replace(temporary, path)
+    except OSError as error:
+        if error.filename not in (None, str(temporary), temporary):
+            raise
+        # the file the user knows, not its temporary name (a full disk while a library wrote it
+        # often names no file at all)
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from error
     finally:
         if temporary.exists():
             temporary.unlink()

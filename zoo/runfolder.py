@@ -163,7 +163,7 @@ class RunFolder:
 
     # -- what defines the run
     def _defining_settings(self, extra) -> dict:
-        changeable = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME)) | {"may_change_on_resume", "flags"}
+        changeable = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME)) | {"may_change_on_resume", "flags", "typed"}
         settings = {key: value for key, value in sorted(vars(self.args).items()) if key not in changeable}
         extra = dict(extra or {})
         if hasattr(self.args, "strategy"):

@@ -130,11 +130,22 @@ class Run(RunFolder):
         if scores[-1] == self._best:
             same_file_as(self.checkpoint_dir / "last.keras", self.checkpoint_dir / "best.keras")
 
+    def best_model(self):
+        """The best epoch's model (``checkpoints/best.keras``), loaded in the strategy's scope;
+        None when no epoch has been the best yet."""
+        import keras
+
+        path = self.checkpoint_dir / "best.keras"
+        if not path.is_file():
+            return None
+        with self.runtime.scope():
+            return keras.models.load_model(path)
+
     def fit(self, model, train, validation=None, epochs: int | None = None, callbacks=(), **fit_kwargs) -> dict:
         """``model.fit`` with the harness's callbacks; returns the whole history (resumed runs too)."""
         import keras
 
-        from zoo.checkpoints import DivergenceGuard, EpochCheckpoint
+        from zoo.checkpoints import DivergenceGuard, EpochCheckpoint, HistoryLogger
 
         epochs = epochs or self.args.epochs
         history_csv = self.path("history.csv")
@@ -144,7 +155,8 @@ class Run(RunFolder):
         if self.initial_epoch:
             truncate_history(history_csv, self.initial_epoch)
         guard = DivergenceGuard()
-        harness_callbacks = [guard, keras.callbacks.CSVLogger(str(history_csv), append=self.initial_epoch > 0)]
+        harness_callbacks = [guard, HistoryLogger(str(history_csv), append=self.initial_epoch > 0,
+                                                  validation=validation is not None)]
         if find_spec("tensorflow") is not None:  # Keras writes TensorBoard logs through tf.summary
             harness_callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.path("logs"))))
         elif not self._said_no_tensorboard:
