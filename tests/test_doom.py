@@ -84,20 +84,32 @@ def snapshot(folder):
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-@pytest.fixture(scope="module")
-def doom_runs(tmp_path_factory):
-    """One epoch; resumed to two; then replaced by a new one-epoch run with --overwrite."""
+def doom_run_sequence(tmp_path_factory, sequence):
     out = tmp_path_factory.mktemp("doom") / "run"
     runs = []
-    for arguments in (["--epochs", 1], ["--epochs", 2, "--resume"], ["--epochs", 1, "--overwrite"]):
+    for arguments in sequence:
         _, result = run_script("train_doom_dqn.py", *arguments, *DOOM, "--output-dir", out)
         runs.append((result, snapshot(out)))
     return out, runs
 
 
+@pytest.fixture(scope="module")
+def doom_short_run(tmp_path_factory):
+    """One epoch."""
+    return doom_run_sequence(tmp_path_factory, [["--epochs", 1]])
+
+
+@pytest.fixture(scope="module")
+def doom_runs(tmp_path_factory):
+    """One epoch; resumed to two; then replaced by a new one-epoch run with --overwrite (a minute and
+    a half: slow; the run contract's resume and overwrite are tested on the fast scripts by default)."""
+    return doom_run_sequence(tmp_path_factory, [["--epochs", 1], ["--epochs", 2, "--resume"],
+                                                ["--epochs", 1, "--overwrite"]])
+
+
 @needs_vizdoom
-def test_doom_script_short_run(doom_runs):
-    _, [(result, files), *_] = doom_runs
+def test_doom_script_short_run(doom_short_run):
+    _, [(result, files), *_] = doom_short_run
     assert result["epochs"] == 1 and result["eval_episodes"] == 1 and result["scenario"] == "simpler_basic"
     assert result["updates"] == 120 - 64  # one update per step once the memory exceeds a batch
     assert -500 <= result["test_mean"] <= 101
@@ -113,6 +125,7 @@ def test_doom_script_short_run(doom_runs):
 
 
 @needs_vizdoom
+@pytest.mark.slow
 def test_doom_script_resumes_with_its_replay_memory(doom_runs):
     _, [(first, first_files), (resumed, files), _] = doom_runs
     assert resumed["epochs"] == 2 and resumed["segments"] == 2
@@ -127,6 +140,7 @@ def test_doom_script_resumes_with_its_replay_memory(doom_runs):
 
 
 @needs_vizdoom
+@pytest.mark.slow
 def test_doom_script_overwrite_keeps_the_new_runs_checkpoints(doom_runs):
     out, [*_, (result, files)] = doom_runs
     assert result["epochs"] == 1 and result["segments"] == 1

@@ -54,6 +54,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow  # two TensorFlow processes and a third run: half a minute; the mirrored test above stays
 def test_two_workers_on_localhost_agree_and_train_exactly_as_one_process(tmp_path):
     # Each worker computes half of every 256-example global batch; the all-reduced gradients
     # must give the same weights on both workers, and the same as one process with batch 256.
