@@ -17,7 +17,6 @@ import os
 import platform
 import sys
 import time
-import traceback
 from pathlib import Path
 
 # sections import as benchmarks.<name>; some reuse a script's settings as scripts.<name>
@@ -52,18 +51,21 @@ def main():
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
 
+    from zoo.startup import load_backend
+
+    backend = load_backend()  # quietly: TensorFlow's start-up log lines would bury the progress lines
     from benchmarks import _shared
     from zoo.files import write_json
 
-    rows, failed = [], []
+    rows, failed = [], {}
     for name in chosen:
         started = time.perf_counter()
-        print(f"benchmarking {name} ...", file=sys.stderr, flush=True)
+        print(f"benchmarking {name} on {backend} ...", file=sys.stderr, flush=True)
         try:
             section_rows = importlib.import_module(f"benchmarks.{SECTIONS[name]}").rows(quick=args.quick)
-        except Exception:  # one broken section should not hide the others' numbers
-            traceback.print_exc()
-            failed.append(name)
+        except Exception as error:  # one section that cannot run here should not hide the others' numbers
+            failed[name] = f"{type(error).__name__}: {error}".splitlines()[0]
+            print(f"  {name}: cannot run on {backend}: {failed[name]}", file=sys.stderr, flush=True)
             continue
         rows += section_rows
         print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)

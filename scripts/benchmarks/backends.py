@@ -136,6 +136,8 @@ def serve(requests=sys.stdin, replies=sys.stdout) -> None:
         request = json.loads(line)
         try:
             if "prepare" in request:
+                prepared.clear()  # one case at a time: free the last one's model
+                keras.backend.clear_session()
                 keras.utils.set_random_seed(0)
                 work, amount, what, unit = WORK[request["prepare"]](request["quick"])
                 prepared[request["prepare"]] = work
@@ -221,6 +223,7 @@ def compare(workers: dict, cases, quick: bool, rounds: int, say=print) -> list[d
     """Rows for ``cases`` timed on ``workers`` (backend name -> :class:`Worker`), alternating."""
     rows = []
     for case in cases:
+        started = time.perf_counter()
         ready, devices, info = {}, {}, None
         for backend, worker in workers.items():
             try:
@@ -250,6 +253,7 @@ def compare(workers: dict, cases, quick: bool, rounds: int, say=print) -> list[d
                             baseline_amount=info["amount"], zoo_amount=info["amount"], unit=info["unit"],
                             note=(f"the zoo column is {other}; each backend in its own process, {baseline} on "
                                   f"{devices[baseline]}, {other} on {devices[other]}"), **shape))
+        say(f"  backends: {case} on {', '.join(ready)}: {time.perf_counter() - started:.0f} s")
     return rows
 
 
