@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -253,7 +254,8 @@ def compare(workers: dict, cases, quick: bool, rounds: int, say=print) -> list[d
                             baseline_amount=info["amount"], zoo_amount=info["amount"], unit=info["unit"],
                             note=(f"the zoo column is {other}; each backend in its own process, {baseline} on "
                                   f"{devices[baseline]}, {other} on {devices[other]}"), **shape))
-        say(f"  backends: {case} on {', '.join(ready)}: {time.perf_counter() - started:.0f} s")
+        medians = ", ".join(f"{backend} {statistics.median(times[backend]):.3g} s" for backend in ready)
+        say(f"  backends: {case}, a call's median: {medians} ({time.perf_counter() - started:.0f} s)")
     return rows
 
 
