@@ -2,6 +2,7 @@
 
     python scripts/benchmark.py --quick                  # every section, small sizes
     python scripts/benchmark.py --only lenet,dqn         # some sections, full sizes
+    python scripts/benchmark.py --quick --only backends  # the same work on each installed Keras backend
 
 Each section lives in ``scripts/benchmarks/<name>.py`` and returns rows measured in this
 process, all timed one way (``benchmarks/_shared.py``): warm-up calls untimed, then the two
@@ -17,7 +18,6 @@ import os
 import platform
 import sys
 import time
-import traceback
 from pathlib import Path
 
 # sections import as benchmarks.<name>; some reuse a script's settings as scripts.<name>
@@ -25,7 +25,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 SECTIONS = {"lenet": "mnist", "vision": "vision", "nlp": "nlp", "gan": "gan", "dqn": "dqn",
-            "precision": "precision"}
+            "precision": "precision", "backends": "backends"}
 COLUMNS = ("section", "case", "baseline", "zoo", "unit", "ratio", "min-max", "note")
 
 
@@ -52,18 +52,21 @@ def main():
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
 
+    from zoo.startup import load_backend
+
+    backend = load_backend()  # quietly: TensorFlow's start-up log lines would bury the progress lines
     from benchmarks import _shared
     from zoo.files import write_json
 
-    rows, failed = [], []
+    rows, failed = [], {}
     for name in chosen:
         started = time.perf_counter()
-        print(f"benchmarking {name} ...", file=sys.stderr, flush=True)
+        print(f"benchmarking {name} on {backend} ...", file=sys.stderr, flush=True)
         try:
             section_rows = importlib.import_module(f"benchmarks.{SECTIONS[name]}").rows(quick=args.quick)
-        except Exception:  # one broken section should not hide the others' numbers
-            traceback.print_exc()
-            failed.append(name)
+        except Exception as error:  # one section that cannot run here should not hide the others' numbers
+            failed[name] = f"{type(error).__name__}: {error}".splitlines()[0]
+            print(f"  {name}: cannot run on {backend}: {failed[name]}", file=sys.stderr, flush=True)
             continue
         rows += section_rows
         print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
