@@ -42,6 +42,7 @@ def shallow_run(tmp_path_factory):
 
 # ----------------------------------------------------------------------------- one run per folder
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_two_runs_started_together_into_one_folder_one_is_refused_in_one_line(tmp_path):
     output = tmp_path / "busy"
     command = [sys.executable, str(SCRIPTS / "train_lenet.py"), "--epochs", "2", "--data", "sample", "--quiet",
@@ -94,6 +95,7 @@ def test_temporary_names_are_unique_per_process_and_keep_keras_endings(tmp_path)
     assert not stale.exists() and (tmp_path / "last.keras").read_text() == "new"
 
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_a_symlinked_output_dir_shares_the_lock_of_its_target(tmp_path):
     real, link = tmp_path / "real", tmp_path / "link"
     real.mkdir()
@@ -225,6 +227,7 @@ def test_resume_refuses_another_model_or_a_changed_setting(shallow_run, script_n
     assert snapshot(shallow_run) == before
 
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_resume_accepts_more_epochs_and_sums_the_time_of_its_segments(tmp_path):
     output = tmp_path / "run"
     _, first = run_script("train_shallow_net.py", *QUICK, "--seed", "1", "--output-dir", output)
@@ -247,6 +250,7 @@ def test_resume_with_a_damaged_checkpoint_is_one_line(tmp_path):
     assert "--resume: cannot read the checkpoint" in error_line(completed)
 
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_a_refusal_names_the_flag_as_typed(tmp_path):
     output = tmp_path / "w2v"
     run_script("train_word2vec.py", *W2V, "--output-dir", output)
@@ -340,6 +344,7 @@ W2V = ["--books", "carroll-alice", "--min-count", "5", "--epochs", "1", "--tsne-
        "--workers", "1", "--quiet", "--seed", "1"]
 
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_word2vec_keeps_a_previous_run_when_the_new_corpus_is_missing(tmp_path):
     output = tmp_path / "w2v"
     run_script("train_word2vec.py", *W2V, "--output-dir", output)
@@ -352,6 +357,7 @@ def test_word2vec_keeps_a_previous_run_when_the_new_corpus_is_missing(tmp_path):
     assert snapshot(output) == before
 
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_word2vec_killed_during_tsne_finishes_its_map_on_resume(tmp_path):
     output = tmp_path / "w2v"
     _, first = run_script("train_word2vec.py", *W2V, "--output-dir", output)

@@ -1,5 +1,6 @@
 """Training scripts start from trained weights with --weights NAME|PATH."""
 
+import pytest
 import json
 
 from conftest import run_script, user_lines
@@ -41,6 +42,7 @@ def test_a_relative_weights_path_is_recorded_absolute(tmp_path, monkeypatch):
     assert cli.weights_source("lenet.weights.h5") == str((tmp_path / "lenet.weights.h5").resolve())
 
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_the_gan_starts_from_a_trained_generator(tmp_path):
     folder = tmp_path / "run"
     _, result = run_script("train_gan.py", "--iterations", "1", "--sample-interval", "1", "--batch-size", "8",

@@ -56,6 +56,7 @@ def checkpointed(output) -> bool:
         return False
 
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_resume_counts_a_checkpoint_saved_just_before_a_kill_that_missed_state_json(tmp_path):
     # A kill between replacing last.keras and writing state.json leaves the checkpoint (and
     # history.csv) one epoch ahead of state.json; that epoch must not be trained twice.

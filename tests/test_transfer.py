@@ -115,6 +115,7 @@ def test_downstream_transfer_learning_from_a_zoo_model(tmp_path):
                                   pretrained.get_layer("block1_conv1").get_weights()[0])
 
 
+@pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_script_trains_and_fine_tunes_offline(script, tmp_path):
     out = tmp_path / "vgg19"
     _, result = script("train_vgg19_transfer.py", "--base-weights", "none", "--epochs", 1, "--image-size", 32,
