@@ -1,7 +1,8 @@
 """Training scripts start from trained weights with --weights NAME|PATH."""
 
-import pytest
 import json
+
+import pytest
 
 from conftest import run_script, user_lines
 
