@@ -111,6 +111,28 @@ def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
     np.testing.assert_array_equal(last.get_weights()[0], weights[2][0])
     progress = json.loads((tmp_path / "run" / "state.json").read_text())["progress"]
     assert (progress["epochs_done"], progress["best"]) == (3, 0.3)
+
+
+def test_checkpoint_every_writes_the_last_epoch_less_often_and_the_best_whenever_it_improves(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet",
+                                                              "--checkpoint-every", "2"])
+    run = training.Run(args, "regression_net")
+    checkpoint = checkpoints.EpochCheckpoint(run, "val_loss", mode="min", every=args.checkpoint_every)
+    checkpoint.set_model(model)
+    checkpoint.set_params({"epochs": 5})
+    folder, state_file = run.checkpoint_dir, tmp_path / "run" / "state.json"
+    for epoch, val_loss in enumerate([0.5, 0.6, 0.3, 0.4, 0.45]):  # best at epochs 1 and 3 (counting from 1)
+        model.set_weights([np.full((3, 1), float(epoch)), np.zeros(1)])
+        checkpoint.on_epoch_end(epoch, {"loss": 1.0, "val_loss": val_loss})
+        progress = json.loads(state_file.read_text())["progress"]
+        last_epoch = keras.models.load_model(folder / "last.keras").get_weights()[0][0, 0] if (folder / "last.keras").exists() else None
+        best_epoch = keras.models.load_model(folder / "best.keras").get_weights()[0][0, 0]
+        # last.keras after epochs 2 and 4 and the final 5th; progress counts only what last.keras holds
+        assert progress["epochs_done"] == {0: 0, 1: 2, 2: 2, 3: 4, 4: 5}[epoch]
+        assert last_epoch == {0: None, 1: 1.0, 2: 1.0, 3: 3.0, 4: 4.0}[epoch]
+        assert best_epoch == {0: 0.0, 1: 0.0, 2: 2.0, 3: 2.0, 4: 2.0}[epoch] and progress["best"] == min([0.5, 0.6, 0.3, 0.4, 0.45][:epoch + 1])
     assert sorted(path.name for path in folder.iterdir()) == ["best.keras", "last.keras"]
     run.close()
 
