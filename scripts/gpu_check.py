@@ -211,7 +211,7 @@ def run_script(name: str, script: str, arguments, needs, device: str, kind: str,
         state = {}
     ran_on = (state.get("runtime") or {}).get("device", "")
     backend = (state.get("versions") or {}).get("backend")
-    good = name == "word2vec" or ran_on.startswith(kind)
+    good = name == "word2vec" or kind in ran_on.lower()  # gpu:0 on JAX and PyTorch, /device:GPU:0 on TensorFlow
     return line("ok" if good else "FAIL", f"script {name}",
                 f"RESULT; state.json: backend {backend}, device {ran_on or '(none: gensim)'}", started)
 
@@ -238,9 +238,11 @@ def main() -> int:
     kind = "gpu" if args.device.startswith(("gpu", "cuda")) else "cpu"
 
     started = time.perf_counter()
-    import keras
-
     import zoo
+    from zoo import startup
+
+    startup.load_backend()  # quietly: TensorFlow's start-up lines are noise here
+    import keras
 
     line("info", "backend", f"Keras {keras.__version__} on {keras.backend.backend()}; zoo {zoo.__version__}; "
                             f"TensorFlow {'installed' if find_spec('tensorflow') else 'not installed'}", started)

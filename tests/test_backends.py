@@ -3,11 +3,13 @@
 TensorFlow with the same predictions. Float32 tolerance: the backends' kernels sum in other orders."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from conftest import ROOT, backend_env, needs_backend, run_python, run_script
+from conftest import ROOT, SCRIPTS, backend_env, needs_backend, run_python, run_script
 from backend_predictions import predictions
 from zoo import pretrained
 from zoo.runfolder import read_history
@@ -110,3 +112,14 @@ def test_torch_refuses_data_parallel_strategies_in_one_line(tmp_path):
     assert completed.returncode == 2 and "Traceback" not in completed.stderr
     assert completed.stderr.strip().splitlines()[-1].startswith(
         "error: --strategy mirrored: Keras' distribution API does not cover the torch backend")
+
+
+def test_the_gpu_check_runs_its_checks_and_a_script_on_this_machines_cpu():
+    completed = subprocess.run([sys.executable, str(SCRIPTS / "gpu_check.py"), "--device", "cpu", "--only",
+                                "fit,scripts", "--scripts", "regression"], capture_output=True, text=True,
+                               timeout=300, cwd=ROOT)
+    lines = completed.stdout.splitlines()
+    assert completed.returncode == 0, completed.stdout + completed.stderr[-2000:]
+    assert [line.split()[:2] for line in lines[1:]] == [["ok", "fit"], ["ok", "script"], ["ok", "all"]]
+    assert "variables and optimizer state on cpu" in lines[1] and "device /device:CPU:0" in lines[2]
+    assert completed.stderr.count("oneDNN") == 0  # the backend loads quietly
