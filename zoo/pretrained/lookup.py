@@ -60,6 +60,12 @@ class Weights:
         return self.found_in == REGISTERED
 
     @property
+    def published(self) -> bool:
+        """Whether anyone can have the file: the package bundles it or it has a download address.
+        A user's own export is theirs to have; a registered entry with neither is only a card."""
+        return self.bundled or bool(self.url) or not self.registered
+
+    @property
     def meta(self) -> dict:
         """The model card (torchvision's name for it)."""
         return self.card
