@@ -55,10 +55,13 @@ class Recipe:
     notes: str = ""
     data: dict = field(default_factory=dict)  # the book's data settings, where a model has its own
     chapter: int | None = None
-    # The book's parameter counts of the networks built with their defaults, by name in zoo's
-    # registry (an int: the recipe's own model); trainable ones only where some are frozen.
+    # The parameter counts of the networks built with their defaults, by name in zoo's registry
+    # (an int: the recipe's own model); trainable ones only where some are frozen.
     parameters: dict = field(default_factory=dict)
     trainable_parameters: dict = field(default_factory=dict)
+    # "book": the totals the book's notebooks print in their model.summary(); "zoo": the book
+    # prints none, so the count is the zoo's own rebuild of the book's code
+    counted_by: str = "book"
 
     def __post_init__(self):
         object.__setattr__(self, "parameters", _counts(self.model, self.parameters))
@@ -151,6 +154,7 @@ class AgentRecipe:
     notes: str = ""
     chapter: int | None = None  # None: beyond the book
     parameters: dict = field(default_factory=dict)  # as Recipe's: the Q-network at the builder's defaults
+    counted_by: str = "zoo"  # as Recipe's: the book prints no summary of its Q-network
 
     def __post_init__(self):
         object.__setattr__(self, "parameters", _counts(self.model, self.parameters))
@@ -254,7 +258,7 @@ RECIPES = {
         reference=Reference("val_accuracy", 0.812, "book; DLTFpT's TF2 notebook: 80.2%"),
         notes="15 steps per epoch, 15 validation steps; images rescaled by 1/255, augmented",
         # VGG19's ImageNet convolutions (20,024,384) stay frozen: only the new top trains
-        chapter=10, parameters=20_074_562, trainable_parameters=50_178,
+        chapter=10, parameters=20_074_562, trainable_parameters=50_178, counted_by="zoo",
     ),
     # chapter 11: sentiment classifiers. Binary cross-entropy and Adam, batch 128, judged by the
     # ROC AUC of the validation reviews. The best epoch is the one with the lowest val_loss, as
@@ -272,7 +276,7 @@ RECIPES = {
                       padding="pre", truncating="pre"),
             chapter=11, parameters=parameters,
         )
-        # parameters as Keras 3 counts them
+        # parameters as the book's notebooks print them (the GRU's is Keras 2's, reset_after=False)
         for name, epochs, auc, accuracy, words, skip, length, parameters in (
             ("dense_sentiment", 4, 0.9285, "84.5%", 5000, 50, 100, 729_729),
             ("conv_sentiment", 4, 0.9612, "89.6%", 5000, 0, 400, 435_457),
@@ -281,7 +285,7 @@ RECIPES = {
             ("bilstm_sentiment", 6, 0.9347, "86.5%", 10000, 0, 200, 1_297_921),
             ("stacked_bilstm_sentiment", 4, 0.9487, "87.8%", 10000, 0, 200, 804_993),
             ("conv_lstm_sentiment", 4, 0.9446, "87.1%", 10000, 0, 200, 718_529),
-            ("gru_sentiment", 4, 0.9301, "84.9%", 10000, 0, 100, 887_553),
+            ("gru_sentiment", 4, 0.9301, "84.9%", 10000, 0, 100, 886_785),
             ("multi_convnet_sentiment", 4, 0.9618, "89.4%", 5000, 0, 400, 681_601),
         )
     },
@@ -402,6 +406,10 @@ def _parameters(recipe) -> str:
     return text
 
 
+def _counted_by(recipe) -> str:
+    return ", the zoo's count (the book prints none)" if recipe.counted_by == "zoo" else ""
+
+
 def _judged(recipe) -> str:
     return f"{'highest' if recipe.mode == 'max' else 'lowest'} {recipe.monitor}"
 
@@ -420,7 +428,7 @@ def _recipe_section(name: str, recipe: Recipe) -> list[str]:
     if list(recipe.parameters) != [recipe.model]:
         lines += [f"  - {network}: {_builder(network)}" for network in recipe.parameters]
     metrics = ", ".join(recipe.metrics) or "none"
-    lines += [f"- Parameters: {_parameters(recipe)}",
+    lines += [f"- Parameters: {_parameters(recipe)}{_counted_by(recipe)}",
               f"- Compile: optimizer {describe_optimizer(recipe.optimizer())}, loss {recipe.loss}, metrics {metrics}",
               f"- Fit: {recipe.epochs} epochs, batch size {recipe.batch_size}; best epoch: {_judged(recipe)}"]
     if recipe.data:
@@ -433,7 +441,7 @@ def _recipe_section(name: str, recipe: Recipe) -> list[str]:
 def _agent_section(name: str, recipe: AgentRecipe) -> list[str]:
     lines = [f"- Chapter: {_chapter(recipe)}",
              f"- Builder: {_builder(recipe.model)}",
-             f"- Parameters: {_parameters(recipe)} at the builder's defaults"]
+             f"- Parameters: {_parameters(recipe)} at the builder's defaults{_counted_by(recipe)}"]
     if recipe.frame_repeat is not None:
         height, width = recipe.resolution
         environment = (f"- Environment: ViZDoom {recipe.env}, each action held for {recipe.frame_repeat} frames, "
@@ -495,7 +503,7 @@ def reference_table() -> str:
     for name, recipe in RECIPES.items():
         epochs = _number(recipe.epochs) if recipe.epochs is not None else (
             " / ".join(f"{_number(p.episodes)} episodes ({preset})" for preset, p in recipe.presets.items()))
-        lines.append(f"| [`{name}`](#{name}) | {_chapter(recipe)} | {_cell(_parameters(recipe))} | {epochs} "
+        lines.append(f"| [`{name}`](#{name}) | {_chapter(recipe)} | {_cell(_parameters(recipe) + _counted_by(recipe))} | {epochs} "
                      f"| {_batch_size(recipe)} | {_cell(_result(recipe.reference))} |")
     for name, recipe in RECIPES.items():
         section = _agent_section if isinstance(recipe, AgentRecipe) else _recipe_section
