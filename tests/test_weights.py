@@ -553,3 +553,17 @@ def test_an_export_with_an_address_downloads_from_there_and_refuses_a_wrong_file
     one_line(lambda: build_regression_net(weights="boston"),
              f"its SHA-256 is {pretrained.sha256_of(wrong)}, expected {exported.sha256}", "nothing was kept")
     assert cache_files() == [] and len(REQUESTS) == 2
+
+
+def test_the_weights_guide_names_what_is_not_published_and_what_asking_for_it_answers(monkeypatch):
+    """docs/weights.md against the shipped registry: the entries it calls not published are those
+    that are, and the command and time it quotes for AlexNet are its card's."""
+    monkeypatch.setattr(pretrained.lookup, "PRETRAINED_DIR", ROOT / "zoo" / "pretrained")
+    guide = (ROOT / "docs" / "weights.md").read_text(encoding="utf-8")
+    unpublished = {str(item) for item in pretrained.registered() if not item.published}
+    assert unpublished == {"alexnet/flowers17", "vggnet/flowers17", "discriminator/quickdraw_apple"}
+    assert unpublished.isdisjoint(str(item) for item in pretrained.available())
+    section = guide.split("## Registered but not published")[1].split("\n## ")[0]
+    assert "AlexNet's" in section and "VGGNet's" in section and "discriminator" in section
+    alexnet = pretrained.card("alexnet", "flowers17")
+    assert f"`{alexnet['command']}`" in section and f'("{pretrained.training_time(alexnet)}")' in section
