@@ -167,8 +167,11 @@ def test_a_registered_entry_without_its_file_says_how_to_make_it(model_name, nam
     monkeypatch.delenv("ZOO_WEIGHTS_DIR", raising=False)
     entry = pretrained.get(model_name, name)
     assert not entry.bundled and entry.size > 6_000_000
+    assert not entry.published and name not in pretrained.names(model_name)  # listed only once it can be had
     with pytest.raises(ValueError) as caught:
         zoo.get(model_name)(weights=name)
     message = str(caught.value)
     assert "\n" not in message and entry.file in message and f"python scripts/{script}" in message, message
-    assert "export_weights.py" in message, message
+    # how long that command took (from the card), and the export that gives the user's run this name
+    assert f"({pretrained.training_time(entry.card)})" in message and " min on " in message, message
+    assert f"`python scripts/export_weights.py RUN_DIR --name {name}" in message, message

@@ -134,9 +134,10 @@ def test_export_into_the_package_registers_the_entry(finished_run, isolated, tmp
     same_predictions(build_regression_net(weights="boston"), keras.models.load_model(finished_run / "model.keras"),
                      (4, 13))
     one_line(lambda: pretrained.export(finished_run, name="boston", into=isolated), "already holds", "--overwrite")
-    # a user's export may not take a registered name (it would shadow the registry's file)
+    # a user's export may not take a published name (it would shadow the registry's file)
     one_line(lambda: pretrained.export(finished_run, name="boston", into=tmp_path / "mine"),
-             "already has registered weights named 'boston'")
+             "already has published weights named 'boston'", "choose another --name")
+    assert not (tmp_path / "mine").exists()
     assert "| `regression_net` | `boston` | val_loss" in pretrained.markdown_table()
 
 
@@ -172,6 +173,12 @@ def test_a_gan_run_exports_its_generator_and_discriminator(finished_run, tmp_pat
     assert card["metrics"]["split"].startswith("training (no held-out split)")
     assert card["metrics"]["headline"] == {"metric": "a_loss", "value": 0.9}
     assert "CC BY 4.0" in card["licence"] and "bundled sample" in card["limitations"]
+    # one network of the run, by its model's name
+    [only] = pretrained.export(run, name="critic", into=tmp_path / "weights", network="discriminator")
+    assert (only.model, only.name) == ("discriminator", "critic")
+    assert not (tmp_path / "weights" / "generator.critic.weights.h5").exists()
+    one_line(lambda: pretrained.export(run, name="critic", into=tmp_path / "weights", network="critic"),
+             "--network 'critic' is not a network of the run", "generator, discriminator")
 
 
 def test_a_word2vec_run_exports_plain_word_vectors(finished_run, tmp_path, monkeypatch):
@@ -294,22 +301,35 @@ def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolate
              "`python scripts/export_weights.py RUN_DIR --name own --overwrite`")
 
 
+REQUESTS = []  # the paths the test server was asked for
+
+
 @pytest.fixture
 def server(tmp_path):
-    """A file server on 127.0.0.1 for the test's own files, quiet."""
+    """A file server on 127.0.0.1 for the test's own files, quiet, that counts its requests; it
+    answers one at a time in one thread, which is joined at the end: nothing is left running."""
     served = tmp_path / "served"
     served.mkdir()
+    REQUESTS.clear()
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(served)))
+        def do_GET(self):
+            REQUESTS.append(self.path)
+            super().do_GET()
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(served)))
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield served, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield served, f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+        assert not thread.is_alive()
 
 
 def cache_files():
@@ -371,7 +391,7 @@ def test_the_pretrained_document_is_generated_from_the_shipped_registry(monkeypa
     monkeypatch.setattr(pretrained.lookup, "PRETRAINED_DIR", ROOT / "zoo" / "pretrained")
     assert (ROOT / pretrained.TABLE_PATH).read_text(encoding="utf-8") == pretrained.pretrained_document(), \
         f"docs/pretrained.md is stale: run `{pretrained.REGENERATE}`"
-    registered = pretrained.available()
+    registered = pretrained.registered()
     assert all(item.bundled == (ROOT / "zoo" / "pretrained" / item.file).is_file() for item in registered)
     # what the package does not ship is marked, so nobody expects it offline
     for item in registered:
@@ -385,8 +405,9 @@ def test_a_file_over_the_bundle_limit_is_registered_not_bundled(finished_run, is
     monkeypatch.setattr(pretrained.exporting, "BUNDLE_LIMIT", 1_000)
     [exported] = pretrained.export(finished_run, name="boston", into=isolated,
                                 data_note="all 506 tracts there are", note="the best of one seed")
-    assert not exported.bundled and exported.url is None
+    assert not exported.bundled and exported.url is None and not exported.published
     assert not (isolated / exported.file).exists() and (pretrained.cache_dir() / exported.file).is_file()
+    assert pretrained.available() == [] and [str(item) for item in pretrained.registered()] == ["regression_net/boston"]
     assert pretrained.resolve("regression_net", "boston") == pretrained.cache_dir() / exported.file
     assert pretrained.card("regression_net", "boston")["limitations"].endswith("; all 506 tracts there are")
     assert pretrained.card("regression_net", "boston")["note"] == "the best of one seed"
@@ -416,3 +437,133 @@ def test_unreadable_data_leaves_the_card_without_its_checksum_not_the_export_hal
     monkeypatch.setattr(pretrained.lookup, "sha256_of", unreadable)  # folder_sha256 reads each file with it
     data = pretrained.exporting._data_card({"data": {"dataset": "gutenberg", "origin": str(tmp_path / "books")}})
     assert data["sha256"] is None and "could not be read" in data["sha256_note"] and "austen-emma" in data["sha256_note"]
+
+
+# ----------------------------------------------------------------------------- what can be had, and publishing
+
+def unpublished_entry(model, name, size=88_000_000, **card) -> dict:
+    """A registered entry whose file nobody has: too large to bundle, with no address yet."""
+    digest = "ab" * 32
+    return {"model": model, "name": name, "file": f"{model}.{name}-{digest[:8]}.weights.h5", "sha256": digest,
+            "size": size, "url": None, "bundled": False, "card": card}
+
+
+def test_available_lists_only_entries_whose_file_can_be_had(isolated, tmp_path, monkeypatch):
+    """Bundled, downloadable and the user's exports with their files are listed; a registered card
+    without a file or an address, and a user's card whose file is gone, are not, though
+    ``registered()`` and ``card()`` still know the registry's."""
+    bundled, _ = weights_file(isolated / "shallow_net.digits-0.weights.h5")
+    remote, _ = weights_file(tmp_path / "shallow_net.letters-0.weights.h5", seed=1)
+    register(isolated, entry("shallow_net", "digits", bundled, bundled=True),
+             entry("shallow_net", "letters", remote, url="https://huggingface.co/owner/repo/resolve/main/letters.h5"),
+             unpublished_entry("shallow_net", "flowers", command="python scripts/train_shallow_net.py"))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    own, _ = weights_file(mine / "shallow_net.own.weights.h5", seed=2)
+    gone, _ = weights_file(mine / "shallow_net.gone.weights.h5", seed=3)
+    write_card(mine, entry("shallow_net", "own", own))
+    write_card(mine, entry("shallow_net", "gone", gone))
+    gone.unlink()
+    monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(mine))
+
+    assert [str(item) for item in pretrained.available()] == ["shallow_net/digits", "shallow_net/letters",
+                                                              "shallow_net/own"]
+    assert pretrained.names("shallow_net") == ["digits", "letters", "own"]
+    assert [item.name for item in pretrained.registered()] == ["digits", "letters", "flowers"]
+    assert pretrained.card("shallow_net", "flowers")["command"] == "python scripts/train_shallow_net.py"
+
+
+def test_an_unpublished_name_says_how_to_make_it_and_then_loads_the_users_own_export(finished_run, isolated):
+    """``weights="boston_housing"`` registered without a file: one line with the card's command,
+    its time and hardware, and the export under that name; once exported (into the Keras cache
+    by default) the name loads the user's file, checked against its own SHA-256, with its card."""
+    trained_with = "python scripts/train_regression.py --data full --seed 0 --output-dir model_output/regression_net"
+    register(isolated, unpublished_entry("regression_net", "boston_housing", command=trained_with,
+                                         wall_time_s=3119.98, hardware={"device": "/device:CPU:0", "cpu_cores": 2}))
+    assert pretrained.available() == [] and pretrained.names("regression_net") == []
+    one_line(lambda: build_regression_net(weights="boston_housing"),
+             "weights='boston_housing'", "registered but not published", "ZOO_WEIGHTS_URL is not set",
+             f"make them with `{trained_with}` (52 min on 2 CPU cores)",
+             "then `python scripts/export_weights.py RUN_DIR --name boston_housing` (RUN_DIR: that run's --output-dir)")
+
+    [exported] = pretrained.export(finished_run, name="boston_housing")
+    written = pretrained.cache_dir() / "regression_net.boston_housing.weights.h5"
+    assert exported.file == written.name and (pretrained.cache_dir() / "regression_net.boston_housing.json").is_file()
+    same_predictions(build_regression_net(weights="boston_housing"),
+                     keras.models.load_model(finished_run / "model.keras"), (4, 13))
+    card = pretrained.card("regression_net", "boston_housing")
+    assert card["sha256"] == pretrained.sha256_of(written) != "ab" * 32
+    assert card["command"] == json.loads((finished_run / "state.json").read_text())["command"]
+    assert [(item.name, item.found_in) for item in pretrained.available()] == \
+        [("boston_housing", str(pretrained.cache_dir() / "regression_net.boston_housing.json"))]
+
+
+def test_an_address_is_https_or_this_machines_and_a_bad_one_is_one_line(finished_run, tmp_path):
+    """--url on the command line: exit status 2, one line, nothing written; the registry's own
+    addresses are held to the same rule (https, plain http to 127.0.0.1 or localhost only)."""
+    completed, _ = run_script("export_weights.py", finished_run, "--into", tmp_path / "w",
+                              "--url", "http://example.com/weights/", check=False)
+    assert completed.returncode == 2
+    assert user_lines(completed.stderr) == ["error: --url 'http://example.com/weights/' is plain http: weights are "
+                                            "fetched over https:// only (http only from this machine, 127.0.0.1 "
+                                            "or localhost)"]
+    assert not (tmp_path / "w").exists()
+
+    for address in ("https://github.com/owner/repo/releases/download/v1/lenet.mnist.weights.h5",
+                    "https://huggingface.co/owner/repo/resolve/main/lenet.mnist.weights.h5",
+                    "http://127.0.0.1:8000/lenet.mnist.weights.h5", "http://localhost/x", "http://[::1]:80/x"):
+        assert pretrained.lookup.check_address(address) == address
+    for address, fragment in (("http://example.com/x", "plain http"), ("ftp://example.com/x", "not an https://"),
+                              ("https:///x", "not an https://"), ("example.com/x", "not an https://")):
+        one_line(lambda: pretrained.lookup.check_address(address), repr(address), fragment)
+    one_line(lambda: pretrained.export(finished_run, into=tmp_path / "w", url="http://example.com/"), "plain http")
+    # the registry's own address is checked the same way
+    path, _ = weights_file(tmp_path / "shallow_net.digits.weights.h5")
+    register(pretrained.lookup.PRETRAINED_DIR, entry("shallow_net", "digits", path, url="http://example.com/d.h5"))
+    one_line(pretrained.registered, "registry.json (entry 1)", "plain http")
+
+
+def test_an_export_with_an_address_downloads_from_there_and_refuses_a_wrong_file(finished_run, isolated, server,
+                                                                                 monkeypatch):
+    """The maintainer's steps against a server on 127.0.0.1: export into the package with --url
+    (a folder address: the file's name is added), upload the file, drop every local copy; offline
+    nothing is asked of the server; online the name downloads through get_file with its SHA-256
+    checked, and a different file at the address is refused with nothing kept."""
+    served, address = server
+    [exported] = pretrained.export(finished_run, name="boston", into=isolated, url=f"{address}/v1/")
+    assert exported.url == f"{address}/v1/{exported.file}" and not exported.bundled
+    registry = json.loads((isolated / pretrained.REGISTRY_FILE).read_text())["weights"]
+    assert [item["url"] for item in registry] == [exported.url]
+    (served / "v1").mkdir()
+    shutil.move(pretrained.cache_dir() / exported.file, served / "v1" / exported.file)  # the upload
+    assert cache_files() == [] and not (isolated / exported.file).exists()
+    assert [str(item) for item in pretrained.available()] == ["regression_net/boston"]
+
+    one_line(lambda: build_regression_net(weights="boston"), "ZOO_OFFLINE is set, so it is not downloaded")
+    assert REQUESTS == []  # ZOO_OFFLINE holds for every address, this machine's too
+
+    monkeypatch.delenv("ZOO_OFFLINE")
+    same_predictions(build_regression_net(weights="boston"), keras.models.load_model(finished_run / "model.keras"),
+                     (4, 13))
+    assert REQUESTS == [f"/v1/{exported.file}"] and cache_files() == [exported.file]
+    assert pretrained.sha256_of(pretrained.cache_dir() / exported.file) == exported.sha256
+
+    (pretrained.cache_dir() / exported.file).unlink()
+    wrong, _ = weights_file(served / "v1" / exported.file, seed=9)
+    one_line(lambda: build_regression_net(weights="boston"),
+             f"its SHA-256 is {pretrained.sha256_of(wrong)}, expected {exported.sha256}", "nothing was kept")
+    assert cache_files() == [] and len(REQUESTS) == 2
+
+
+def test_the_weights_guide_names_what_is_not_published_and_what_asking_for_it_answers(monkeypatch):
+    """docs/weights.md against the shipped registry: the entries it calls not published are those
+    that are, and the command and time it quotes for AlexNet are its card's."""
+    monkeypatch.setattr(pretrained.lookup, "PRETRAINED_DIR", ROOT / "zoo" / "pretrained")
+    guide = (ROOT / "docs" / "weights.md").read_text(encoding="utf-8")
+    unpublished = {str(item) for item in pretrained.registered() if not item.published}
+    assert unpublished == {"alexnet/flowers17", "vggnet/flowers17", "discriminator/quickdraw_apple"}
+    assert unpublished.isdisjoint(str(item) for item in pretrained.available())
+    section = guide.split("## Registered but not published")[1].split("\n## ")[0]
+    assert "AlexNet's" in section and "VGGNet's" in section and "discriminator" in section
+    alexnet = pretrained.card("alexnet", "flowers17")
+    assert f"`{alexnet['command']}`" in section and f'("{pretrained.training_time(alexnet)}")' in section

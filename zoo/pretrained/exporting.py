@@ -19,8 +19,8 @@ from pathlib import Path
 from zoo import recipes
 from zoo.files import atomic_path, write_json
 from zoo.pretrained import lookup
-from zoo.pretrained.lookup import (FORMAT, REGISTERED, NAME_PATTERN, Weights, cache_dir, folder_sha256, readable_size,
-                                   registered, registry_path, sha256_of)
+from zoo.pretrained.lookup import (FORMAT, REGISTERED, NAME_PATTERN, Weights, cache_dir, check_address, folder_sha256,
+                                   readable_size, registered, registry_path, sha256_of)
 from zoo.runfolder import read_finished
 
 log = logging.getLogger("zoo")
@@ -240,20 +240,26 @@ def _write_word_vectors(source: Path, target: Path) -> int:
 
 
 def export(run_dir, name: str | None = None, into=None, overwrite: bool = False, url: str | None = None,
-           data_note: str | None = None, note: str | None = None) -> list[Weights]:
+           data_note: str | None = None, note: str | None = None, network: str | None = None) -> list[Weights]:
     """Turn a finished run into named weights: each trained network's file and its card.
 
     Written into ``into`` (default: the Keras cache, where ``weights=name`` finds them) as
     ``<model>.<name>.weights.h5`` beside its card ``<model>.<name>.json``. Into the package's
     ``zoo/pretrained`` the entry joins the registry instead, its file named with the start of
     its SHA-256 (``<model>.<name>-<sha256[:8]>.weights.h5``) so that no user's export and no
-    stale download can take its place; with ``url`` it is registered as downloadable from there
-    and its file goes to the Keras cache, to be uploaded. A file over ``BUNDLE_LIMIT`` is
+    stale download can take its place; with ``url`` (https; ending in "/", a folder the file's
+    name is added to) it is registered as downloadable from there and its file goes to the
+    Keras cache, to be uploaded there. A file over ``BUNDLE_LIMIT`` is
     registered without being bundled, and goes to the Keras cache too. ``data_note`` is the
     card's word on the data (see :func:`make_card`); ``note`` a remark of the card's own (how
-    these weights were chosen among runs, say). Nothing is replaced without ``overwrite``;
-    everything is checked before anything is written.
+    these weights were chosen among runs, say); ``network`` exports only that network of a run
+    of several (the GAN's ``discriminator``, say). A user's export may take the name of a
+    registered entry that is not published, never of one that is (it would shadow the file
+    everybody else gets). Nothing is replaced without ``overwrite``; everything is checked
+    before anything is written.
     """
+    if url is not None:
+        check_address(url)
     run_dir = Path(run_dir)
     state, metrics = read_finished_run(run_dir)
     name = name or default_name(state)
@@ -269,8 +275,14 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
         raise ValueError(f"--url is for weights registered in the package (--into {lookup.PRETRAINED_DIR})")
     registry_entries = {(entry.model, entry.name): entry for entry in registered()}
 
+    networks = RUN_FILES.get(state["model"], ((state["model"], DEFAULT_RUN_FILE),))
+    if network is not None:
+        networks = [item for item in networks if item[0] == network]
+        if not networks:
+            raise ValueError(f"--network {network!r} is not a network of the run in {run_dir}; expected one of "
+                             f"{', '.join(model for model, _ in RUN_FILES.get(state['model'], ((state['model'], ''),)))}")
     plans = []
-    for model, run_file in RUN_FILES.get(state["model"], ((state["model"], DEFAULT_RUN_FILE),)):
+    for model, run_file in networks:
         source = run_dir / run_file
         if not source.is_file():
             raise ValueError(f"{run_dir} holds no {run_file}, though state.json says the run finished")
@@ -281,8 +293,9 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
                                  f"pass --overwrite to replace them")
             plans.append((model, source, (cache_dir() if url else into) / f"{model}.{name}{suffix}", None))
             continue
-        if (model, name) in registry_entries:
-            raise ValueError(f"{model} already has registered weights named {name!r}; choose another --name")
+        if (model, name) in registry_entries and registry_entries[(model, name)].published:
+            raise ValueError(f"{model} already has published weights named {name!r}, which yours would shadow; "
+                             f"choose another --name")
         target, card_path = into / f"{model}.{name}{suffix}", into / f"{model}.{name}.json"
         existing = next((path for path in (target, card_path) if path.exists()), None)
         if existing is not None and not overwrite:
@@ -301,10 +314,11 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
             named = folder / f"{model}.{name}-{digest[:8]}{target.name[len(f'{model}.{name}'):]}"
             os.replace(target, named)
             target = named
+        address = url + target.name if url and url.endswith("/") else url
         card = make_card(state, metrics, source.name, parameters, data_note)
         if note:
             card["note"] = note
-        entry = Weights(model, name, target.name, digest, target.stat().st_size, url=url,
+        entry = Weights(model, name, target.name, digest, target.stat().st_size, url=address,
                         bundled=bundled, card=portable(card) if registering else card,
                         found_in=REGISTERED if registering else str(card_path))
         if registering:
@@ -314,7 +328,7 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
         if registering and not bundled and not url:
             log.info(f"{target.name} is over {readable_size(BUNDLE_LIMIT)}: registered, not bundled; publish {target} "
                      f"and export again with --url")
-        log.info(f"exported {model} weights {name!r}: {target}" + (f"; upload it to {url}" if url else ""))
+        log.info(f"exported {model} weights {name!r}: {target}" + (f"; upload it to {address}" if url else ""))
         exported.append(entry)
     return exported
 

@@ -3,6 +3,10 @@
 Entries come from the package's registry (``zoo/pretrained/registry.json``, the files bundled
 beside it or downloadable) and from the cards ``scripts/export_weights.py`` writes beside a
 user's exported file (``<model>.<name>.json`` in ``$ZOO_WEIGHTS_DIR`` or the Keras cache).
+:func:`available` lists what can be had: entries the package bundles or that have a download
+address, and the user's exports whose files are here. A registered entry with neither is only
+a card (the file was too large to bundle and is not uploaded yet): a user's own export may take
+its name, and then loads by it.
 
 A file is looked for in ``$ZOO_WEIGHTS_DIR``, then the Keras cache (``$KERAS_HOME/models/dli-zoo``;
 ``KERAS_HOME`` defaults to ``~/.keras``), then the package; failing those it is downloaded into
@@ -22,7 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from zoo.datasets import offline
-from zoo.files import temporary_name
+from zoo.pretrained.download import check_address, fetch
 from zoo.weights_names import NAME_PATTERN, is_weights_name
 
 log = logging.getLogger("zoo")
@@ -99,8 +103,11 @@ def _entry(data, source: str) -> Weights:
     size = data.get("size")
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         problems.append(f"size {size!r} is not a byte count")
-    if data.get("url") is not None and not isinstance(data.get("url"), str):
-        problems.append("url is not text")
+    if data.get("url") is not None:
+        try:
+            check_address(data["url"], "url")
+        except ValueError as error:
+            problems.append(str(error))
     if not isinstance(data.get("card", {}), dict):
         problems.append("card is not a JSON object")
     if problems:
@@ -187,32 +194,41 @@ def _user_entries() -> tuple[list[Weights], dict[tuple[str, str], str]]:
 
 
 def available(model: str | None = None) -> list[Weights]:
-    """Every entry (or ``model``'s): the registry's first, then the user's exported ones."""
-    from_registry = registered()
-    taken = {(entry.model, entry.name) for entry in from_registry}
+    """The entries (or ``model``'s) whose file can be had: the registry's bundled or downloadable
+    ones first, then the user's exports whose files are here (one may take the name of a
+    registered entry that is not published). :func:`registered` lists the whole registry."""
+    published = [entry for entry in registered() if entry.published]
+    taken = {(entry.model, entry.name) for entry in published}
     users, damaged = _user_entries()
     for (card_model, card_name), reason in damaged.items():
         if model in (None, card_model):
             log.warning(f"skipping a weights card: {reason}")
-    entries = from_registry + [entry for entry in users if (entry.model, entry.name) not in taken]
+    entries = published + [entry for entry in users
+                           if (entry.model, entry.name) not in taken and _local_file(entry) is not None]
     return [entry for entry in entries if model is None or entry.model == model]
 
 
 def names(model: str) -> list[str]:
-    """The weights names that exist for ``model``."""
+    """The weights names ``model`` can load (those of :func:`available`)."""
     return [entry.name for entry in available(model)]
 
 
 def get(model: str, name: str) -> Weights:
-    """The entry ``model``/``name``; an unknown name is a ``ValueError`` listing those that exist."""
+    """The entry ``model``/``name``: the registry's if published, else the user's export of
+    that name, else the registry's card; an unknown name is a ``ValueError`` listing those that exist."""
     from_registry = [entry for entry in registered() if entry.model == model]
+    unpublished = None
     for entry in from_registry:
         if entry.name == name:
-            return entry
+            if entry.published:
+                return entry
+            unpublished = entry
     users, damaged = _user_entries()
     for entry in users:
         if (entry.model, entry.name) == (model, name):
             return entry
+    if unpublished is not None:
+        return unpublished
     if (model, name) in damaged:
         raise ValueError(f"{damaged[(model, name)]}; export the weights again")
     known = sorted({entry.name for entry in from_registry} | {entry.name for entry in users if entry.model == model})
@@ -265,25 +281,35 @@ def _verified(path: Path, entry: Weights) -> Path:
     return path
 
 
-def _resolve(entry: Weights) -> Path:
+def _local_file(entry: Weights) -> Path | None:
+    """The entry's file in ``$ZOO_WEIGHTS_DIR``, the Keras cache or the package, unchecked."""
     for folder in [*_search_folders(), PRETRAINED_DIR]:
         path = folder / entry.file
         if path.is_file():
-            return _verified(path, entry)
+            return path
+    return None
+
+
+def _resolve(entry: Weights) -> Path:
+    path = _local_file(entry)
+    if path is not None:
+        return _verified(path, entry)
     origins = []
     mirror = os.environ.get(MIRROR_VARIABLE)
     if mirror:
-        origins.append(f"{mirror.rstrip('/')}/{entry.file}")
+        origins.append(f"{check_address(mirror, MIRROR_VARIABLE).rstrip('/')}/{entry.file}")
     if entry.url and entry.url not in origins:
         origins.append(entry.url)
     if not origins:
-        raise _not_found(entry, f"it has no download address and {MIRROR_VARIABLE} is not set")
+        no_address = "they are registered but not published (no download address)," if entry.registered \
+            else "it has no download address"
+        raise _not_found(entry, f"{no_address} and {MIRROR_VARIABLE} is not set")
     if offline():
         raise _not_found(entry, "ZOO_OFFLINE is set, so it is not downloaded")
     failures = []
     for origin in origins:
         try:
-            return _download(entry, origin)
+            return fetch(origin, entry.file, entry.sha256, keras_home(), CACHE_SUBDIR)
         except ValueError as error:
             failures.append(str(error))
     raise _not_found(entry, "; ".join(failures))
@@ -294,40 +320,19 @@ def _not_found(entry: Weights, reason: str) -> ValueError:
     Weights trained anew differ from a registered file, so they take a name of their own."""
     places = [f"{WEIGHTS_DIR_VARIABLE} ({weights_dir() or 'not set'})", str(cache_dir()), "the package"]
     command = entry.card.get("command") or f"the training script of {entry.model}"
-    if entry.registered:
-        export = f"`{EXPORT_COMMAND} RUN_DIR --name {entry.name}_own` (then weights={entry.name + '_own'!r})"
-        remedy = f"put {entry.file} into {WEIGHTS_DIR_VARIABLE}, or train your own with `{command}` and {export}"
+    took = training_time(entry.card)
+    command = f"`{command}`" + (f" ({took})" if took else "")
+    # a run of several networks (the GAN's) exports the one asked for
+    network = f" --network {entry.model}" if entry.card.get("trained_as") not in (None, entry.model) else ""
+    if entry.registered and entry.published:
+        export = f"`{EXPORT_COMMAND} RUN_DIR --name {entry.name}_own{network}` (then weights={entry.name + '_own'!r})"
+        remedy = f"put {entry.file} into {WEIGHTS_DIR_VARIABLE}, or train your own with {command} and {export}"
+    elif entry.registered:  # nobody can have the file: a user's own run may take its name
+        remedy = f"make them with {command}, then `{EXPORT_COMMAND} RUN_DIR --name {entry.name}{network}`"
     else:
-        remedy = f"train them again with `{command}` and `{EXPORT_COMMAND} RUN_DIR --name {entry.name} --overwrite`"
+        remedy = f"train them again with {command} and `{EXPORT_COMMAND} RUN_DIR --name {entry.name}{network} --overwrite`"
     return ValueError(f"no {entry.file} for {entry.model} weights {entry.name!r} in {', '.join(places)}: {reason}; "
                       f"{remedy} (RUN_DIR: that run's --output-dir)")
-
-
-def _download(entry: Weights, origin: str) -> Path:
-    """``keras.utils.get_file`` under a temporary name, renamed into the cache only once its
-    SHA-256 is right: a failed or wrong download leaves nothing behind."""
-    import keras
-
-    final = cache_dir() / entry.file
-    temporary = temporary_name(final)
-    # Keras falls back to /tmp/.keras when it finds no writable cache: clean there too
-    leftovers = [temporary, Path("/tmp/.keras") / CACHE_SUBDIR / temporary.name]
-    try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        downloaded = Path(keras.utils.get_file(temporary.name, origin, file_hash=entry.sha256, hash_algorithm="sha256",
-                                               cache_dir=str(keras_home()), cache_subdir=CACHE_SUBDIR))
-        leftovers.append(downloaded)
-        final = downloaded.with_name(entry.file)
-        os.replace(downloaded, final)
-        return final
-    except Exception as error:  # network, HTTP, file system or checksum: one line
-        reason = " ".join(str(error).split()) or type(error).__name__
-        for path in leftovers:
-            if path.is_file():
-                if "does not match" in reason:  # Keras' words give the expected hash only
-                    reason = f"its SHA-256 is {sha256_of(path)}, expected {entry.sha256}"
-                path.unlink()
-        raise ValueError(f"download of {entry.file} from {origin} failed ({reason}); nothing was kept") from None
 
 
 def resolve(model: str, name: str) -> Path:
@@ -356,6 +361,25 @@ def load_word_vectors(name: str):
         return KeyedVectors.load_word2vec_format(str(path), binary=True)
     except Exception as error:  # a file that passed its checksum but gensim cannot parse
         raise ValueError(f"cannot read {path} as word2vec vectors ({' '.join(str(error).split())})") from None
+
+
+def training_time(card: dict) -> str | None:
+    """How long the card's run took and on what: "52 min on 2 CPU cores"; None if it does not say."""
+    seconds = card.get("wall_time_s")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return None
+    took = f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+    hardware = card.get("hardware") or {}
+    device = str(hardware.get("device") or "").lower()
+    count = hardware.get("replicas") or 1
+    if "gpu" in device or "cuda" in device:
+        where = f"{'one' if count == 1 else count} {hardware.get('accelerator') or 'GPU'}{'s' if count > 1 else ''}"
+    elif "cpu" in device:
+        cores = hardware.get("cpu_cores")
+        where = f"{cores} CPU cores" if cores else "a CPU"
+    else:
+        return took
+    return f"{took} on {where}"
 
 
 def readable_size(size: int) -> str:
