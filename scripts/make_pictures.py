@@ -48,9 +48,10 @@ def weights_record(model: str, name: str) -> dict:
 
 
 def data_record(path: Path, what: str) -> dict:
+    """A bundled sample named by its place in the repository (installed, it lies elsewhere), and its SHA-256."""
     from zoo import pretrained
 
-    return {"file": path.relative_to(ROOT).as_posix(), "sha256": pretrained.sha256_of(path), "what": what}
+    return {"file": f"datasets/samples/{path.name}", "sha256": pretrained.sha256_of(path), "what": what}
 
 
 # ----------------------------------------------------------------------------- chapter 10: LeNet
