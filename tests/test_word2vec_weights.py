@@ -1,5 +1,6 @@
-"""word2vec with --weights NAME|PATH: trained vectors answer the queries (nothing trained, nothing
-written), or start a training run whose shared words take them over."""
+"""word2vec's trained vectors: --from NAME|PATH|RUN_DIR answers queries with them (nothing trained,
+nothing written; the bundled vectors without TensorFlow), --weights NAME|PATH starts a training
+run whose shared words take them over; wrong vectors or flags are one line."""
 
 import json
 import os
