@@ -1,6 +1,8 @@
 """Weights are backend-free: every bundled file gives the same predictions on JAX (and PyTorch,
 ``-m torch``) as on TensorFlow, and a run trained on JAX without TensorFlow exports and loads on
-TensorFlow with the same predictions. Float32 tolerance: the backends' kernels sum in other orders."""
+TensorFlow with the same predictions. Float32 tolerance: the backends' kernels sum in other orders.
+Also: a backend that is not installed is one line, JAX's devices and strategies, PyTorch's refusal
+of data parallelism, and scripts/gpu_check.py run on this machine's CPU."""
 
 import json
 import subprocess

@@ -1,4 +1,6 @@
-"""Damaged or wrong data files: every loader stops with one clear line naming the file.
+"""Damaged or wrong data files: every loader stops with one clear line naming the file; what is
+only unusual (float pixels, Latin-1 books, stray control characters, a broken photo among good
+ones) is read, and the package's exports load without TensorFlow.
 
 Each case writes a small bad file into ``tmp_path`` and calls the loader as a script would
 (``source="full", data_dir=tmp_path``); the error must be a DataSourceError of one line that

@@ -378,6 +378,10 @@ def test_cartpole_script_resumed_with_nothing_to_train_evaluates_and_records(car
     assert again["training_time_s"] == pytest.approx(resumed["training_time_s"], abs=0.02)  # not this segment's 0
     assert again["eval_episodes"] == 3  # --eval-episodes and --record may change on --resume
     assert again["record"] == str(out / "greedy_episode.gif") and (out / "greedy_episode.gif").is_file()
+    # model.keras holds the best checked weights, as best.weights.h5 does
+    kept = build_cartpole_q_network(weights=str(out / "best.weights.h5")).get_weights()
+    for saved, best in zip(keras.models.load_model(out / "model.keras").get_weights(), kept, strict=True):
+        np.testing.assert_array_equal(saved, best)
 
 
 @pytest.mark.parametrize("flag, value, recorded", [

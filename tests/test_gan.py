@@ -231,7 +231,7 @@ def gan_run(tmp_path_factory):
     return folder, first, first_rows, resumed
 
 
-def test_short_run_writes_grids_plots_models_and_resumes(gan_run):
+def test_short_run_writes_grids_plots_logs_models_and_resumes(gan_run):
     folder, first, first_rows, resumed = gan_run
     assert first["iterations"] == 1 and first["data"] == "sample" and first["n_train"] == 200
     assert {"d_loss", "d_accuracy", "a_loss", "a_accuracy", "pixel_fd", "pixel_fd_real", "pixel_fd_untrained"} <= set(first)
@@ -245,6 +245,7 @@ def test_short_run_writes_grids_plots_models_and_resumes(gan_run):
     assert int(last.d_optimizer.iterations) == int(last.g_optimizer.iterations) == 2
     for name in ("losses.png", "accuracies.png", "generated.png", "learning_curves.png", "history.csv"):
         assert (folder / name).stat().st_size > 0
+    assert any((folder / "logs").rglob("*.tfevents*")), "fit's TensorBoard logs"
     assert json.loads((folder / "metrics.json").read_text()) == resumed
     assert resumed["pixel_fd_untrained"] == first["pixel_fd_untrained"]  # kept from the first run
 

@@ -1,5 +1,6 @@
 """Every script's --help and argument errors answer at once: no backend (Keras, TensorFlow, JAX,
-PyTorch) is imported before the arguments are good, so nothing of TensorFlow's start-up shows."""
+PyTorch) is imported before the arguments are good, so nothing of TensorFlow's start-up shows. The
+--help runs also hold each to a CPU-time budget."""
 
 import os
 import resource
@@ -49,4 +50,14 @@ def test_help_loads_no_backend(script):
 def test_an_argument_error_is_one_line_and_loads_no_backend(script):
     status, _, messages, imported, _ = run(script, "--no-such-flag")
     assert status == 2 and len(messages) == 1 and "--no-such-flag" in messages[0], messages
+    assert not BACKENDS & imported, sorted(BACKENDS & imported)
+
+
+@pytest.mark.parametrize("script, args", [
+    ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--episodes", "5"]),
+    ("train_gan.py", ["--generate", "4", "--from", "quickdraw_apple", "--iterations", "5"]),
+])
+def test_a_flag_that_does_not_apply_is_refused_before_any_backend_loads(script, args):
+    status, _, messages, imported, _ = run(script, *args)
+    assert status == 2 and len(messages) == 1 and "trains nothing" in messages[0], messages
     assert not BACKENDS & imported, sorted(BACKENDS & imported)

@@ -183,3 +183,30 @@ def test_a_planted_circle_through_a_function_level_import_is_named(tmp_path):
 ])
 def test_a_layered_package_has_no_circle(tmp_path, files):
     assert find_circle(import_graph(_package(tmp_path, files))) is None
+
+
+# docs/layout.md's layers, from the bottom; a module's own package (``zoo``) counts as layer 1
+LAYERS = [
+    ("zoo", "zoo.errors", "zoo.choices", "zoo.weights_names", "zoo.files", "zoo.startup"),
+    ("zoo.datasets", "zoo.recipes"),
+    ("zoo.runfolder",),
+    ("zoo.pretrained",),
+    MODEL_MODULES,
+    ("zoo.runtime", "zoo.checkpoints", "zoo.plots", "zoo.cli", "zoo.training"),
+]
+
+
+def layer_of(module: str) -> int:
+    """The number (1 up) of the layer whose names hold ``module`` (the longest name that does)."""
+    found = [(len(name), number) for number, names in enumerate(LAYERS, 1) for name in names
+             if module == name or (name != "zoo" and module.startswith(f"{name}."))]
+    assert found, f"{module} is in no layer of docs/layout.md"
+    return max(found)[1]
+
+
+def test_each_module_imports_only_its_own_layer_or_those_below():
+    graph = import_graph(module_files())
+    upward = sorted(f"{module} (layer {layer_of(module)}) imports {imported} (layer {layer_of(imported)})"
+                    for module, edges in graph.items() for imported in edges
+                    if layer_of(imported) > layer_of(module))
+    assert upward == []

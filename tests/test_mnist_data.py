@@ -1,4 +1,5 @@
-"""MNIST, Fashion-MNIST and Boston housing loaders: every source branch, offline."""
+"""MNIST, Fashion-MNIST and Boston housing loaders: every source branch (the download through a
+stand-in for ``keras.utils.get_file``), offline."""
 
 import gzip
 import shutil
@@ -64,6 +65,36 @@ def test_keras_cache_npz_is_used(tmp_path):
     cache.mkdir(parents=True)
     shutil.copy(SAMPLES_DIR / "mnist_sample.npz", cache / "mnist.npz")
     assert mnist.load_arrays().info.origin == str(cache / "mnist.npz")
+
+
+def test_zoo_data_dir_is_read_before_the_keras_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "keras_home" / "datasets"
+    cache.mkdir(parents=True)
+    shutil.copy(SAMPLES_DIR / "mnist_sample.npz", cache / "mnist.npz")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shutil.copy(SAMPLES_DIR / "mnist_sample.npz", mine / "mnist.npz")
+    monkeypatch.setenv("ZOO_DATA_DIR", str(mine))
+    assert mnist.load_arrays(source="full").info.origin == str(mine / "mnist.npz")
+
+
+def test_without_local_data_the_download_is_keras_get_file_with_a_checksum(tmp_path, monkeypatch):
+    import keras
+
+    calls = []
+
+    def get_file(fname, origin, file_hash=None, **kwargs):  # stands in for the network
+        calls.append((fname, origin, file_hash))
+        shutil.copy(SAMPLES_DIR / "mnist_sample.npz", tmp_path / fname)
+        return str(tmp_path / fname)
+
+    monkeypatch.setattr(keras.utils, "get_file", get_file)
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "no_tfds"))
+    monkeypatch.delenv("ZOO_OFFLINE")
+    loaded = mnist.load_arrays(source="full")
+    (fname, origin, file_hash), = calls
+    assert fname == "mnist.npz" and origin.startswith("https://") and len(file_hash) == 64  # a SHA-256
+    assert loaded.info.source == "full" and loaded[0][0].shape == (4000, 28, 28)
 
 
 def test_tfds_branch_with_mock_data():

@@ -1,5 +1,6 @@
-"""The recipes: the book's figures (pinned once here), the builders agree with them, the
-agents' settings, the GAN's optimizer, and docs/book_reference.md generated from them."""
+"""The recipes: the parameter counts (the book's printed ones, or labelled the zoo's own; pinned
+once here), the builders agree with them, the agents' settings, the GAN's optimizer, and
+docs/book_reference.md generated from them."""
 
 import subprocess
 import sys
@@ -76,7 +77,7 @@ def test_the_gru_is_the_books_and_keras_3s_form_is_one_argument_away():
     keras.backend.clear_session()
 
 
-def test_the_other_figures_are_the_books():
+def test_vgg19s_trainable_count_and_the_cartpole_presets_are_pinned():
     assert {name: recipe.trainable_parameters for name, recipe in recipes.RECIPES.items()
             if getattr(recipe, "trainable_parameters", None)} == ZOO_TRAINABLE
     presets = recipes.get("cartpole_q_network").presets

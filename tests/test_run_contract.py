@@ -288,6 +288,25 @@ def test_a_save_interrupted_mid_snapshot_keeps_the_previous_checkpoint_whole(tmp
     again.close()
 
 
+def test_a_run_writes_to_model_output_named_after_its_model_by_default():
+    for model in ("lenet", "regression_net"):
+        args = cli.parse_args(cli.make_parser(model), [], load_backend=False)
+        assert args.output_dir == os.path.join("model_output", model)
+
+
+@pytest.mark.parametrize("script_name, may_differ", [
+    # word2vec trains its epochs in one go: a resume cannot add more
+    ("train_word2vec.py", "--analogy, --data-dir, --doesnt-match, --from, --map, --map-labels, --most-similar, "
+                          "--plot-tokens, --quiet, --similarity, --verbose"),
+    ("train_vgg19_transfer.py", "--checkpoint-every, --data-dir, --device, --epochs, --fine-tune-epochs, --quiet, "
+                                "--verbose"),
+])
+def test_help_ends_with_the_flags_a_resume_may_change(script_name, may_differ):
+    completed = subprocess.run([sys.executable, str(SCRIPTS / script_name), "--help"], capture_output=True,
+                               text=True, cwd=ROOT, timeout=120)
+    assert completed.returncode == 0 and f"only {may_differ} may differ" in " ".join(completed.stdout.split())
+
+
 def test_help_names_each_default_once_and_what_resume_may_change():
     completed = subprocess.run([sys.executable, str(SCRIPTS / "train_lenet.py"), "--help"], capture_output=True,
                                text=True, cwd=ROOT, timeout=120)

@@ -1,11 +1,12 @@
-"""TensorFlow's C++ start-up logs are quieted by ``import zoo``, before TensorFlow loads."""
+"""TensorFlow's C++ start-up logs: quieted by ``import zoo`` and by the scripts' loading of the
+backend (``zoo.startup.load_backend``), shown with ``--verbose``."""
 
 import os
 import re
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, TF_LOG_LINE
 
 # What TensorFlow prints once its logging is set up, and so what TF_CPP_MIN_LOG_LEVEL hides:
 # the cuInit error of a machine without a GPU, other errors and warnings, CPU-feature notes.
@@ -31,3 +32,19 @@ def test_a_log_level_the_user_set_is_kept():
     code = "import os, sys, zoo; print(os.environ['TF_CPP_MIN_LOG_LEVEL'], 'tensorflow' in sys.modules)"
     assert run_python(code).stdout.split() == ["3", "False"]  # quiet, and `import zoo` stays light
     assert run_python(code, TF_CPP_MIN_LOG_LEVEL="1").stdout.split() == ["1", "False"]
+
+
+def test_verbose_shows_the_lines_tensorflow_prints_before_any_log_setting_applies():
+    # without --verbose they stay hidden: tests/test_backends.py's gpu_check run finds no "oneDNN"
+    stderr = run_python("from zoo import startup; startup.load_backend(verbose=True)").stderr
+    assert any(TF_LOG_LINE.match(line) for line in stderr.splitlines()), stderr
+
+
+def test_verbose_reaches_the_backend_loader(monkeypatch):
+    from zoo import cli, startup
+
+    asked = []
+    monkeypatch.setattr(startup, "load_backend", lambda verbose=False: asked.append(verbose) or "tensorflow")
+    for argv in ([], ["--verbose"]):
+        cli.parse_args(cli.make_parser("regression_net"), argv)
+    assert asked == [False, True]

@@ -1,4 +1,6 @@
-"""Every chapter 5-10 script trains one epoch on the bundled data and writes every artifact."""
+"""The MNIST and Boston scripts of chapters 5-10 (AlexNet, VGGNet and VGG19: tests/test_vision.py,
+tests/test_transfer.py) train one epoch on the bundled data, write every artifact and record the
+run in state.json."""
 
 import json
 
@@ -30,3 +32,10 @@ def test_script_trains_one_epoch_and_writes_its_artifacts(tmp_path, script_name,
     assert any((output / "logs").rglob("*.tfevents*")), "TensorBoard logs"
     assert json.loads((output / "metrics.json").read_text()) == result
     assert not list(output.rglob(".*.tmp*")), "no temporary files left behind"
+    # state.json: what defines the run, where it stands, the command, the versions and the time
+    state = json.loads((output / "state.json").read_text())
+    assert (state["model"], state["script"], state["finished"], state["segments"]) == (model, script_name, True, 1)
+    assert {"data", "batch_size", "seed", "precision"} <= set(state["settings"])
+    assert state["progress"]["epochs_done"] == 1 and state["wall_time_s"] > 0
+    assert script_name in state["command"] and "--epochs 1" in state["command"]
+    assert {"zoo", "python", "keras"} <= set(state["versions"])

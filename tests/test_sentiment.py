@@ -108,3 +108,19 @@ def test_script_rejects_a_bad_arch_in_one_line(script, tmp_path):
     last = completed.stderr.strip().splitlines()[-1]  # TensorFlow's own start-up lines may come first
     assert last.startswith("train_sentiment.py: error: argument --arch: invalid choice: 'transformer'")
     assert "Traceback" not in completed.stderr
+
+
+def test_the_docs_table_shows_each_bundled_classifiers_card():
+    """docs/nlp.md's measured ROC AUC of each architecture is its bundled imdb weights' model card."""
+    from conftest import ROOT
+    from zoo import pretrained
+
+    rows = {}
+    for line in (ROOT / "docs" / "nlp.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 6 and cells[1].startswith("`build_"):
+            rows[cells[1].strip("`")[len("build_"):]] = float(cells[5].split()[0])
+    assert set(rows) == set(MODELS)
+    for name, shown in rows.items():
+        card = pretrained.card(name, "imdb")
+        assert shown == round(100 * card["metrics"]["headline"]["value"], 2), name

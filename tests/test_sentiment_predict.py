@@ -1,5 +1,6 @@
-"""train_sentiment.py --predict/--predict-file: raw reviews scored with --weights or --from, encoded
-exactly as the zoo's loader encodes aclImdb text; nothing trained, nothing written."""
+"""train_sentiment.py --predict/--predict-file: raw reviews scored with --from (a weights name, a
+file or a finished run's folder; --weights is refused there), encoded exactly as the zoo's loader
+encodes aclImdb text; nothing trained, nothing written; every refusal one line."""
 
 import json
 import os

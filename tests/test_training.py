@@ -137,12 +137,16 @@ def test_checkpoint_every_writes_the_last_epoch_less_often_and_the_best_whenever
     run.close()
 
 
-def test_the_same_seed_gives_identical_metrics(tmp_path):
-    results = [run_script("train_shallow_net.py", "--epochs", "1", "--data", "sample", "--seed", "7",
-                          "--output-dir", tmp_path / f"run{index}", "--quiet")[1] for index in range(2)]
+def test_the_same_seed_gives_identical_metrics_and_quiet_hides_the_progress_bar(tmp_path):
+    runs = [run_script("train_shallow_net.py", "--epochs", "1", "--data", "sample", "--seed", "7",
+                       "--output-dir", tmp_path / f"run{index}", *(["--quiet"] if index else []))
+            for index in range(2)]
+    (shown, first), (quiet, second) = runs
     for key in ("val_loss", "val_accuracy"):
-        assert results[0][key] == results[1][key]
+        assert first[key] == second[key]
     assert (tmp_path / "run0" / "history.csv").read_text() == (tmp_path / "run1" / "history.csv").read_text()
+    bar = "\u2501"  # the heavy line Keras' progress bar is drawn with
+    assert bar in shown.stdout and bar not in quiet.stdout
 
 
 def test_an_existing_output_folder_is_never_overwritten_without_a_flag(tmp_path):
@@ -203,7 +207,7 @@ def test_a_corrupt_data_file_is_one_line_from_the_command_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_diverging_run_stops_with_an_error_and_saves_no_model(tmp_path):
+def test_a_diverging_run_stops_with_one_line_and_status_1_and_saves_no_model(tmp_path, monkeypatch, capsys):
     parser = cli.make_parser("shallow_net")
     args = cli.parse_args(parser, ["--output-dir", str(tmp_path / "nan"), "--epochs", "2", "--quiet"])
     run = training.Run(args, "shallow_net")
@@ -216,9 +220,19 @@ def test_a_diverging_run_stops_with_an_error_and_saves_no_model(tmp_path):
 
     model = run.build_or_resume(build)
     model.layers[1].kernel.assign(np.full(model.layers[1].kernel.shape, np.inf, dtype=np.float32))
-    with pytest.raises(cli.TrainingDiverged, match="NaN|infinite"):
+    with pytest.raises(cli.TrainingDiverged, match="NaN|infinite") as diverged:
         run.fit(model, train, valid)
     assert not (tmp_path / "nan" / "model.keras").exists()
     assert not (tmp_path / "nan" / "checkpoints" / "last.keras").exists()
     run.close()  # as at exit: a run that never reached a checkpoint leaves no folder behind
     assert not (tmp_path / "nan").exists()
+
+    # what the command line makes of it: one line saying which, exit status 1
+    def diverging():
+        raise diverged.value
+
+    monkeypatch.setattr(cli.signal, "signal", lambda *_: None)  # pytest keeps its own SIGTERM handling
+    with pytest.raises(SystemExit) as exited:
+        cli.main(diverging)
+    lines = user_lines(capsys.readouterr().err)
+    assert exited.value.code == 1 and len(lines) == 1 and lines[0] == f"error: {diverged.value}"

@@ -149,3 +149,7 @@ def test_script_resumes_into_the_fine_tuning_phase(script, tmp_path):
     resumed = keras.models.load_model(out / "model.keras")
     assert resumed.get_layer("vgg19").get_layer("block5_conv1").trainable  # still in the fine-tuning phase
     assert not resumed.get_layer("vgg19").get_layer("block4_conv1").trainable
+    # --epochs marks where fine-tuning begins: once it is on, a resume may not move it
+    moved = [2 if previous == "--epochs" else value for previous, value in zip(("", *common), common)]
+    completed, _ = script("train_vgg19_transfer.py", *moved, "--fine-tune-epochs", 2, "--resume", check=False)
+    assert completed.returncode == 2 and "--epochs 1, this command gives 2" in completed.stderr.strip().splitlines()[-1]

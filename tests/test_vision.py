@@ -1,5 +1,5 @@
 """AlexNet and VGGNet (chapter 10): the book's parameter counts, input checks, headless use,
-a short training run on the bundled Flowers 17 sample, and the training scripts."""
+a few training steps on the bundled Flowers 17 photos, and the training scripts (VGGNet's: slow)."""
 
 import json
 

@@ -48,6 +48,30 @@ def test_missing_or_empty_corpus_is_a_clear_error(tmp_path):
         w2v.clean_corpus([["!", "..."]], bigrams=False)
 
 
+def test_without_nltks_data_the_fallbacks_are_used_and_said_once(monkeypatch):
+    import nltk.corpus
+
+    notes = []
+    monkeypatch.setattr(gutenberg, "_NOTED", set())
+    monkeypatch.setattr(gutenberg, "punkt_available", lambda: False)
+    monkeypatch.setattr(gutenberg, "announce", notes.append)
+    for _ in range(2):
+        assert gutenberg.split_sentences("Who is there? Nobody. Mr. Brown left.") == [
+            "Who is there?", "Nobody.", "Mr.", "Brown left."]  # a regex: cruder than Punkt after "Mr."
+    assert len(notes) == 1 and "punkt_tab" in notes[0]
+
+    class Missing:
+        def words(self, language):
+            raise LookupError("stopwords not found")
+
+    monkeypatch.setattr(w2v, "_NOTED", set())
+    monkeypatch.setattr(nltk.corpus, "stopwords", Missing())
+    warnings = []
+    monkeypatch.setattr(w2v.log, "warning", warnings.append)
+    assert w2v.stop_words() == w2v.stop_words() == frozenset(w2v.ENGLISH_STOP_WORDS)
+    assert len(w2v.ENGLISH_STOP_WORDS) == 179 and len(warnings) == 1 and "built-in copy" in warnings[0]
+
+
 def test_cleaning_options_do_what_the_book_shows():
     sentences = [["The", "Cat", ",", "sat", "on", "the", "mats", "."]]
     assert w2v.clean_corpus(sentences, bigrams=False) == [["the", "cat", "sat", "on", "the", "mats"]]

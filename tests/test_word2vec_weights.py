@@ -1,5 +1,6 @@
-"""word2vec with --weights NAME|PATH: trained vectors answer the queries (nothing trained, nothing
-written), or start a training run whose shared words take them over."""
+"""word2vec's trained vectors: --from NAME|PATH|RUN_DIR answers queries with them (nothing trained,
+nothing written; the bundled vectors without TensorFlow), --weights NAME|PATH starts a training
+run whose shared words take them over; wrong vectors or flags are one line."""
 
 import json
 import os
@@ -10,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import SCRIPTS, load_script, parse_result, user_lines
+from conftest import SCRIPTS, backend_env, load_script, parse_result, user_lines
 from zoo import cli, pretrained
 from zoo import word2vec as w2v
 
@@ -62,11 +63,12 @@ def small_vectors(bundled, words):
 
 # ----------------------------------------------------------------------------- queries
 
-def test_the_bundled_vectors_answer_queries_offline_and_write_nothing(tmp_path):
+def test_the_bundled_vectors_answer_queries_offline_without_tensorflow_and_write_nothing(tmp_path):
     completed = subprocess.run(
         [sys.executable, str(SCRIPTS / "train_word2vec.py"), "--from", "gutenberg", "--most-similar", "father",
          "--analogy", "husband", "man", "woman"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120, env=os.environ.copy())
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**os.environ, **backend_env("jax", tensorflow=False)})  # TensorFlow hidden: it needs none
     assert completed.returncode == 0, completed.stderr[-2000:]
     result = parse_result(completed.stdout)
     assert result["from"] == "gutenberg" and result["vectors_file"].endswith(".vectors.bin")
@@ -92,7 +94,7 @@ def test_an_unknown_word_is_one_line_and_a_capitalised_one_is_hinted(script_modu
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("form", ["vectors.bin", "txt", "model"])
+@pytest.mark.parametrize("form", ["vectors.bin", "txt", "vec", "model", "kv"])
 def test_a_file_of_vectors_answers_the_same_as_its_source(form, bundled, script_module, monkeypatch, capsys,
                                                           tmp_path):
     path = tmp_path / f"mine.{form}"
@@ -102,6 +104,9 @@ def test_a_file_of_vectors_answers_the_same_as_its_source(form, bundled, script_
                           progress=False)
         model.save(str(path))
         source = model.wv
+    elif form == "kv":  # gensim's save of the vectors alone
+        source = small_vectors(bundled, bundled.index_to_key[:300])
+        source.save(str(path))
     else:
         source = small_vectors(bundled, bundled.index_to_key[:300])
         source.save_word2vec_format(str(path), binary=form.endswith(".bin"))
