@@ -74,6 +74,9 @@ def test_the_gru_is_the_books_and_keras_3s_form_is_one_argument_away():
     assert zoo.build_gru_sentiment().count_params() == 886_785
     assert zoo.build_gru_sentiment().get_layer("gru").reset_after is False
     assert zoo.build_gru_sentiment(reset_after=True).count_params() == 887_553
+    with pytest.raises(ValueError):  # the bundled imdb weights are the book's form: they do not fit cuDNN's
+        zoo.build_gru_sentiment(reset_after=True, weights="imdb")
+    assert zoo.build_gru_sentiment(weights="imdb").count_params() == 886_785
     keras.backend.clear_session()
 
 
