@@ -63,6 +63,8 @@ def figure(metric: str | None, value) -> str:
     """A figure as the book prints it: accuracies and ROC AUCs in percent, losses and scores plain."""
     if value is None:
         return "none"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     if metric in PERCENT:
         return f"{100 * value:.2f}%" if metric != "roc_auc" else f"{100 * value:.2f}"
     if metric == "queries":
@@ -80,14 +82,15 @@ def _words(metric) -> str:
     return METRIC_WORDS.get(metric, metric or "")
 
 
-def book_cell(recipe_name) -> str:
+def book_cell(recipe_name, detail: bool = True) -> str:
+    """The book's figure (from ``zoo.recipes``), with (``detail``) the recipe's note on it."""
     if recipe_name is None:
         return "the queries are shown, without answers"
     reference = recipes.get(recipe_name).reference
     if reference.value is None:
-        return f"no figure: {reference.note}" if reference.note else "no figure"
+        return f"no figure: {reference.note}" if reference.note and detail else "no figure"
     return f"{figure(reference.metric, reference.value)} {_words(reference.metric)}" + \
-        (f" ({reference.note})" if reference.note else "")
+        (f": {reference.note}" if reference.note and detail else "")
 
 
 def card_cell(entry, detail: bool) -> str:
@@ -121,7 +124,7 @@ def measured_cell(entries, found, detail: bool) -> str:
         name = f"`{entry.model}` `{entry.name}`" if len(entries) > 1 else f"`{entry.name}`"
         text = f"{name} ({status}): card {card_cell(entry, detail)}"
         if entry.published:
-            text += f"; verified {verified}"
+            text += f"; {verified}" if verified.startswith("not ") else f"; verified {verified}"
         cells.append(text)
     return "; ".join(cells)
 
@@ -148,7 +151,7 @@ def readme_table(found=None) -> str:
     found = table.records() if found is None else found
     lines = ["| ch. | model | builder | script | the book | the weights: card, verified |", "|---|---|---|---|---|---|"]
     for recipe_name, pairs, title, builder, script in ROWS:
-        lines.append(f"| {_chapter(recipe_name)} | {title} | `{builder}` | `{script}` | {table._cell(book_cell(recipe_name))} "
+        lines.append(f"| {_chapter(recipe_name)} | {title} | `{builder}` | `{script}` | {table._cell(book_cell(recipe_name, detail=False))} "
                      f"| {table._cell(measured_cell(_row_entries(pairs), found, detail=False))} |")
     return "\n".join(lines)
 

@@ -12,7 +12,7 @@ from zoo.files import document_command
 from zoo.pretrained.lookup import CACHE_SUBDIR, EXPORT_COMMAND, REGISTRY_FILE, Weights, readable_size, registered
 
 TABLE_PATH = "docs/pretrained.md"
-REGENERATE = f"python -m zoo.pretrained --write {TABLE_PATH}"
+REGENERATE = "python -m zoo.pretrained docs"  # or --write docs/pretrained.md for this page alone
 RECORDS_FOLDER = "docs/measurements"
 BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
