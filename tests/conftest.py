@@ -108,3 +108,39 @@ def parse_result(stdout):
 @pytest.fixture
 def script():
     return run_script
+
+
+JAX_FAST_COMPILE = {"XLA_FLAGS": "--xla_backend_optimization_level=0"}  # XLA's passes are most of JAX's time here
+
+
+@pytest.fixture(scope="session")
+def jax_bundled_run(tmp_path_factory):
+    """One JAX process without TensorFlow for every bundled file, shared so the suite starts JAX
+    and builds the models once: ``python -m zoo.pretrained verify --json`` on the bundled samples
+    (its exit status and rows) and each Keras file's predictions on fixed inputs (``backend_predictions``)."""
+    from zoo import pretrained
+
+    folder = tmp_path_factory.mktemp("jax_bundled")
+    entries = [[entry.model, entry.name, entry.card["verify"]["build"]] for entry in pretrained.available()
+               if entry.bundled and entry.model != "word2vec"]
+    code = f"""
+import contextlib, io, json, sys
+sys.path.insert(0, {str(ROOT / 'tests')!r})
+import numpy
+from zoo.pretrained.verify import main
+printed = io.StringIO()
+with contextlib.redirect_stdout(printed):
+    try:
+        main(["--json", "--quiet"])
+    except SystemExit as exited:
+        status = exited.code
+open({str(folder / 'verify.json')!r}, "w").write(json.dumps({{"status": status, "rows": json.loads(printed.getvalue())}}))
+import backend_predictions
+entries = {entries!r}
+try:
+    numpy.savez({str(folder / 'predictions.npz')!r}, **backend_predictions.predictions(entries))
+except Exception as error:  # a file that does not load: the predictions test reports it
+    open({str(folder / 'predictions.error')!r}, "w").write(repr(error))
+"""
+    run_python(code, "jax", tensorflow=False, timeout=900, env=JAX_FAST_COMPILE)
+    return folder, entries

@@ -12,12 +12,15 @@ None), whether the package bundles it, and a model card. An entry with neither a
 file nor an address is not published: only its card is known, and a user's own export may
 take its name.
 
-The package lives in the folder of the files it bundles and of their ``registry.json``, in
-four parts: :mod:`~zoo.pretrained.lookup` (entries, and where each one's file is found),
+The package lives in the folder of the files it bundles and of their ``registry.json``:
+:mod:`~zoo.pretrained.lookup` (entries, and where each one's file is found),
 :mod:`~zoo.pretrained.download` (the addresses files may come from, and the checked download),
-:mod:`~zoo.pretrained.exporting` (a finished run made into named weights and its card) and
-:mod:`~zoo.pretrained.table` (``docs/pretrained.md``:
-``python -m zoo.pretrained --write docs/pretrained.md``).
+:mod:`~zoo.pretrained.exporting` (a finished run made into named weights and its card),
+:mod:`~zoo.pretrained.checks` (each card's ``verify`` block: how it is re-measured),
+:mod:`~zoo.pretrained.measures` (the metrics that re-measure it), :mod:`~zoo.pretrained.verify`
+(``python -m zoo.pretrained verify``: every card re-measured, its records), and
+:mod:`~zoo.pretrained.table` and :mod:`~zoo.pretrained.results` (``docs/pretrained.md`` and the
+results tables of the README and ``docs/results.md``: ``python -m zoo.pretrained docs``).
 
 Importing it loads neither Keras nor TensorFlow; a download or an export does.
 """

@@ -1,5 +1,19 @@
-"""``python -m zoo.pretrained --write docs/pretrained.md``: the registry as a table."""
+"""``python -m zoo.pretrained``: the registry as a table (``--write docs/pretrained.md``);
+``python -m zoo.pretrained verify``: the cards' figures re-measured (``zoo.pretrained.verify``);
+``python -m zoo.pretrained docs``: every generated page rewritten (``zoo.pretrained.results``)."""
 
-from zoo.pretrained.table import main
+import sys
 
-main()
+if sys.argv[1:2] == ["verify"]:
+    from zoo import cli
+    from zoo.pretrained.verify import main
+
+    cli.main(main)
+elif sys.argv[1:2] == ["docs"]:
+    from zoo.pretrained.results import main
+
+    main(sys.argv[2:])
+else:
+    from zoo.pretrained.table import main
+
+    main()

@@ -19,6 +19,7 @@ from pathlib import Path
 from zoo import recipes
 from zoo.files import atomic_path, write_json
 from zoo.pretrained import lookup
+from zoo.pretrained.checks import verify_block
 from zoo.pretrained.lookup import (FORMAT, REGISTERED, NAME_PATTERN, Weights, cache_dir, check_address, folder_sha256,
                                    readable_size, registered, registry_path, sha256_of)
 from zoo.runfolder import read_finished
@@ -179,17 +180,19 @@ def _measured(state: dict, metrics: dict) -> dict:
 
 
 def make_card(state: dict, metrics: dict, source_file: str, parameters: int | None = None,
-              data_note: str | None = None) -> dict:
+              data_note: str | None = None, model: str | None = None) -> dict:
     """The model card of weights exported from a finished run (its state.json and metrics.json).
     ``data_note`` says what the data was where the run's record cannot (the bundled sample
-    that was all the data there was, say); without it a sample run's card calls it a smoke test."""
+    that was all the data there was, say); without it a sample run's card calls it a smoke test.
+    ``model``: the zoo's model the weights are for (default: the run's; a GAN run exports a
+    generator and a discriminator), whose ``verify`` block says how the card is re-measured."""
     data = _data_card(state)
     terms = _terms(str(data.get("dataset", "")))
     sample_caveat = SAMPLE_LIMITATION if data.get("source") == "sample" else ""
     limitations = [text for text in (terms["limitations"], data_note or sample_caveat) if text]
     runtime = state.get("runtime") or {}
     book = metrics.get("book") or {}
-    return {
+    card = {
         "trained_as": state["model"],
         "script": state.get("script"),
         "command": state.get("command"),
@@ -211,6 +214,8 @@ def make_card(state: dict, metrics: dict, source_file: str, parameters: int | No
         "limitations": "; ".join(limitations),
         "exported": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+    card["verify"] = verify_block(model or state["model"], card)
+    return card
 
 
 def _write_keras_weights(source: Path, target: Path) -> int:
@@ -315,7 +320,7 @@ def export(run_dir, name: str | None = None, into=None, overwrite: bool = False,
             os.replace(target, named)
             target = named
         address = url + target.name if url and url.endswith("/") else url
-        card = make_card(state, metrics, source.name, parameters, data_note)
+        card = make_card(state, metrics, source.name, parameters, data_note, model=model)
         if note:
             card["note"] = note
         entry = Weights(model, name, target.name, digest, target.stat().st_size, url=address,
