@@ -39,7 +39,7 @@ from scipy import linalg as _linalg
 from scipy.stats import rankdata as _rankdata
 
 
-def _outputs(network, x, batch=64):
+def _outputs(network, x, batch=256):
     return _np.concatenate([_np.asarray(network(_np.asarray(x[i:i + batch]), training=False))
                             for i in range(0, len(x), batch)])
 
