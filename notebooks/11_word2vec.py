@@ -68,12 +68,13 @@ model.zoo_stats
 # vocabulary lacks is reported, not raised.
 
 # %%
+print("this run's vectors:")
 word2vec.queries(model.wv)
 
 # %%
 vectors, _ = word2vec.load_vectors("gutenberg")
 answers = word2vec.queries(vectors)
-answers["most_similar"]["father"]
+print("the zoo's vectors (gutenberg), most similar to father:", answers["most_similar"]["father"])
 
 # %%
 answers["doesnt_match"], answers["similarity"], answers["analogy"]

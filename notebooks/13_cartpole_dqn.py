@@ -10,8 +10,8 @@
 # # Cart-Pole with a deep Q-learning agent (chapter 13)
 #
 # An agent learns to balance a pole on a cart from the game's reward alone. `QUICK = True`
-# plays a few training episodes, then the zoo's trained Q-network (`weights="cartpole_v0"`)
-# balances the pole for the book's 200 steps; `QUICK = False` trains the book's 1,000 episodes.
+# plays a few training episodes, `QUICK = False` the book's 1,000; then this run's agent and the
+# zoo's trained Q-network (`weights="cartpole_v0"`) play the same unseen episodes.
 
 # %%
 # Installs the zoo when it is missing (Colab: clone the repository, then open this notebook from it)
@@ -106,10 +106,14 @@ if not QUICK:
     plots.score_curve(scores, title="training episodes")
 
 # %% [markdown]
-# ## The trained agent
-# Greedy play with the zoo's trained weights, in episodes it never saw:
+# ## Evaluate
+# Greedy play (no exploring) in five episodes neither agent saw: this run's agent, and the zoo's
+# trained weights (`weights="cartpole_v0"`, the book's 1,000 episodes).
 
 # %%
 trained = DQNAgent(zoo.build_cartpole_q_network(weights="cartpole_v0"), epsilon=0.0, epsilon_min=0.0)
+print("scores in 5 unseen episodes (an episode ends after 200 steps)")
+print(f"  this run's agent ({EPISODES} episodes): {evaluate(agent, lambda: make_gym_env(ENV), 5, seed=5_000_000).tolist()}")
 scores = evaluate(trained, lambda: make_gym_env(ENV), 5, seed=5_000_000)
-print(f"scores {scores.tolist()}; the book: {recipe.reference.note}")
+print(f"  the zoo's weights (cartpole_v0): {scores.tolist()}")
+print(f"  the book: {recipe.reference.note}")
