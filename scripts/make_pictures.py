@@ -149,15 +149,14 @@ def cartpole_episode(out: Path) -> dict:
 
 def imdb_roc_curves(out: Path) -> dict:
     """The nine classifiers' ROC curves on the bundled 1,000 test reviews, AUC in the legend."""
-    from sklearn.metrics import roc_auc_score, roc_curve
+    from sklearn.metrics import roc_auc_score
 
     import zoo
     from zoo import plots, recipes
     from zoo.datasets import SAMPLES_DIR, imdb
     from zoo.sentiment import MODELS
 
-    figure, axis = plots.plt.subplots(figsize=(6.2, 5.4))
-    aucs, weights, curves = {}, {}, []
+    aucs, weights, classifiers = {}, {}, {}
     for arch, model_name in MODELS.items():
         settings = recipes.get(model_name).data  # each recipe's vocabulary, length, padding and truncation
         (_, _), (reviews, labels) = imdb.load_arrays(
@@ -169,19 +168,9 @@ def imdb_roc_curves(out: Path) -> dict:
         probabilities = model.predict(reviews, batch_size=len(reviews), verbose=0).ravel()
         aucs[arch] = round(float(roc_auc_score(labels, probabilities)), 5)
         weights[arch] = weights_record(model_name, "imdb")
-        curves.append((aucs[arch], arch, roc_curve(labels, probabilities)[:2]))
-    for auc, arch, (false_positive, true_positive) in sorted(curves, reverse=True):  # legend best first
-        axis.plot(false_positive, true_positive, linewidth=1.2, label=f"{arch}: AUC {100 * auc:.2f}")
-    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=0.8, label="chance")
-    axis.set_xlabel("false positive rate")
-    axis.set_ylabel("true positive rate")
-    axis.set_xlim(0, 1)
-    axis.set_ylim(0, 1.01)
-    axis.grid(alpha=0.3)
-    axis.legend(loc="lower right", fontsize="small")
-    axis.set_title(f"Nine IMDb classifiers (weights <arch>_sentiment/imdb)\non {len(labels):,} aclImdb test reviews",
-                   fontsize="medium")
-    figure.tight_layout()
+        classifiers[f"{arch}: AUC"] = (labels, probabilities)
+    figure = plots.roc_curves(classifiers, figsize=(6.2, 5.4), title="Nine IMDb classifiers (weights "
+                              f"<arch>_sentiment/imdb)\non {len(labels):,} aclImdb test reviews")
     plots.save(figure, out / FILES["imdb"])
     return {"file": FILES["imdb"], "weights": weights,
             "data": data_record(SAMPLES_DIR / imdb.SAMPLE, f"its {len(labels):,} reviews from aclImdb's test split, "

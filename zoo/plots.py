@@ -183,21 +183,28 @@ def gan_curves(d_values, a_values, ylabel: str, log_scale: bool = False, title: 
 
 def roc_curve(y_true, y_probability, title: str = ""):
     """The ROC curve of a binary classifier (scikit-learn), with its area in the legend."""
+    return roc_curves({"ROC AUC": (y_true, y_probability)}, title=title or "ROC curve")
+
+
+def roc_curves(classifiers: dict, title: str = "ROC curves", figsize=(4.6, 4.4)):
+    """ROC curves of binary classifiers on one axis (scikit-learn): ``{label: (y_true, y_probability)}``,
+    each with its area in the legend, the largest first."""
     from sklearn.metrics import roc_auc_score
     from sklearn.metrics import roc_curve as curve
 
-    false_positive, true_positive, _ = curve(y_true, y_probability)
-    auc = roc_auc_score(y_true, y_probability)
-    figure, axis = plt.subplots(figsize=(4.6, 4.4))
-    axis.plot(false_positive, true_positive, label=f"ROC AUC {100 * auc:.2f}")
+    curves = sorted(((roc_auc_score(y_true, y_probability), label, *curve(y_true, y_probability)[:2])
+                     for label, (y_true, y_probability) in classifiers.items()), key=lambda row: -row[0])
+    figure, axis = plt.subplots(figsize=figsize)
+    for auc, label, false_positive, true_positive in curves:
+        axis.plot(false_positive, true_positive, linewidth=1.2, label=f"{label} {100 * auc:.2f}")
     axis.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=0.8, label="chance")
     axis.set_xlabel("false positive rate")
     axis.set_ylabel("true positive rate")
     axis.set_xlim(0, 1)
     axis.set_ylim(0, 1.01)
     axis.grid(alpha=0.3)
-    axis.legend(loc="lower right")
-    axis.set_title(title or "ROC curve")
+    axis.legend(loc="lower right", fontsize="small" if len(curves) > 1 else None)
+    axis.set_title(title, fontsize="medium" if len(curves) > 1 else None)
     figure.tight_layout()
     return figure
 
