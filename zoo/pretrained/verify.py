@@ -37,10 +37,19 @@ DIRECTIONS = {"within": "within", "at_least": "at least", "at_most": "at most"}
 
 # ----------------------------------------------------------------------------- choosing entries
 
+def _every_entry() -> list:
+    """What can be loaded (``available()``: the published entries and the user's own exports), then
+    the registered entries no one can load, whose rows say so; a user's export under such a name
+    takes its place."""
+    entries = lookup.available()
+    taken = {(entry.model, entry.name) for entry in entries}
+    return entries + [entry for entry in lookup.registered() if (entry.model, entry.name) not in taken]
+
+
 def select(wanted=None) -> list:
     """The entries named ``MODEL`` or ``MODEL/NAME`` (all when none is named), in the registry's
     order; an unknown one is a one-line ``ValueError``."""
-    everything = lookup.available()
+    everything = _every_entry()
     if not wanted:
         return everything
     chosen = []
