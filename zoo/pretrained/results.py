@@ -71,7 +71,7 @@ def figure(metric: str | None, value) -> str:
         return f"{100 * value:.2f}%" if metric != "roc_auc" else f"{100 * value:.2f}"
     if metric == "queries":
         return f"{value:g}"
-    return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
 METRIC_WORDS = {"val_accuracy": "val. accuracy", "accuracy": "accuracy", "roc_auc": "ROC AUC", "val_loss": "val. MSE",
@@ -124,7 +124,7 @@ def measured_cell(entries, found, detail: bool) -> str:
     cells = []
     for entry in entries:
         verified = table.verified_cell(entry, found, lambda value, metric=(entry.card.get("verify") or {}).get("metric"):
-                                       figure(metric, value))
+                                       figure(metric, value), brief=not detail)
         status = ("in the package" if entry.bundled else "download") if entry.published else "not published"
         name = f"`{entry.model}` `{entry.name}`" if len(entries) > 1 else f"`{entry.name}`"
         text = f"{name} ({status}): card {card_cell(entry, detail)}"

@@ -65,9 +65,10 @@ def verified_rows(entry, found=None) -> list[tuple[str, dict, dict]]:
             if (row["model"], row["name"]) == (entry.model, entry.name)]
 
 
-def verified_cell(entry, found=None, format_value=_number) -> str:
-    """What verify measured of ``entry``: each figure with its data and backends, records that
-    agree to the shown digits merged; an error or a failed check says so."""
+def verified_cell(entry, found=None, format_value=_number, brief: bool = False) -> str:
+    """What verify measured of ``entry``: each figure with its data (``brief``: only whether the full
+    set or the bundled sample) and backends, records that agree to the shown digits merged; an
+    error or a failed check says so."""
     shown: dict[tuple, list[str]] = {}
     for name, record, row in verified_rows(entry, found):
         if row["verdict"] == "not published":
@@ -77,7 +78,8 @@ def verified_cell(entry, found=None, format_value=_number) -> str:
             key = (source, f"{row['verdict']}")
         else:
             verdict = "" if row["verdict"] == "ok" else f", {row['verdict']}"
-            key = (source, f"{format_value(row['measured'])} on {row['data']}{verdict}")
+            data = source if brief else f"on {row['data']}"
+            key = (source, f"{format_value(row['measured'])} {data}{verdict}")
         shown.setdefault(key, []).append(BACKEND_NAMES.get(record["backend"], record["backend"]))
     if not shown:
         return "not verified yet"
