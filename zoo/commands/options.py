@@ -16,9 +16,24 @@ __all__ = ["add_source", "new_output", "parser", "print_result", "source_of", "s
 log = logging.getLogger("zoo")
 
 
+class CommandParser(cli.ArgumentParser):
+    """The zoo's parser, with options allowed among the positionals (``predict RUN_DIR --model M TEXT``)."""
+
+    _intermixing = False
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self._intermixing:  # argparse's intermixed parsing calls this twice itself
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+
+
 def parser(command: str, description: str, device: bool = True) -> cli.ArgumentParser:
     """A subcommand's parser: ``dli-zoo COMMAND``, with --quiet and --verbose (and --device)."""
-    made = cli.ArgumentParser(prog=f"dli-zoo {command}", description=description)
+    made = CommandParser(prog=f"dli-zoo {command}", description=description)
     made.add_argument("--quiet", action="store_true", help="print only the RESULT line")
     made.add_argument("--verbose", action="store_true", help="also show the backend's start-up log lines")
     if device:
