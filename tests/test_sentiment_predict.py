@@ -3,15 +3,12 @@ input) scored with MODEL/NAME, a weights file or a finished run's folder, encode
 zoo's loader encodes aclImdb text; nothing trained, nothing written; every refusal one line."""
 
 import json
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 
-from conftest import load_script, parse_result
+from conftest import load_script
 from zoo import pretrained, sentiment
 from zoo.commands import reviews
 from zoo.datasets import SAMPLES_DIR, imdb
