@@ -8,19 +8,16 @@ Double DQN, Huber loss and one minibatch update per step.
     python scripts/train_cartpole_dqn.py                                  # the book
     python scripts/train_cartpole_dqn.py --preset tuned --env CartPole-v1 # solves v1
     python scripts/train_cartpole_dqn.py --episodes 200 --record          # + a GIF
-    python scripts/train_cartpole_dqn.py --play --from cartpole_v0        # play trained weights
     python scripts/train_cartpole_dqn.py --weights cartpole_v0            # train on from them
 
 Writes scores.csv, scores.png, weights/ (the network every 50 episodes and after the
 last, as the book saves it), checkpoints/ (the agent at those moments; --resume continues),
 best.weights.h5 (the best periodic greedy check), model.keras
 (those best weights), metrics.json and a RESULT line with the greedy mean over
---eval-episodes episodes. --play --from NAME|PATH|RUN_DIR scores --eval-episodes greedy
-episodes of a trained agent (a run's folder: its model.keras), writes nothing but the GIF
-that --record asks for, and ends with a RESULT line of its greedy scores.
+--eval-episodes episodes. A trained agent plays with `dli-zoo play cartpole_v0` (or the run's
+folder) instead.
 """
 
-import json
 import logging
 import time
 from functools import partial
@@ -41,7 +38,7 @@ def make_parser(recipe):
     widths = ", ".join(f"{settings.n_dense} for {name}" for name, settings in recipe.presets.items())
     rl = parser.add_argument_group("reinforcement learning")
     rl.add_argument("--env", default=None, help=f"a gymnasium environment with vector states and discrete actions "
-                                                 f"(default: {recipe.env}; with --play, the one the weights learned)")
+                                                 f"(default: {recipe.env})")
     rl.add_argument("--preset", choices=list(recipe.presets), default=next(iter(recipe.presets)),
                     help="book: chapter 13 as printed; tuned: target network, Double DQN, Huber, per-step updates")
     rl.add_argument("--episodes", type=cli.positive_int, default=None,
@@ -53,14 +50,14 @@ def make_parser(recipe):
     rl.add_argument("--batch-size", type=cli.positive_int, default=None,
                     help="transitions per replay call (default: the preset's)")
     rl.add_argument("--n-dense", type=cli.positive_int, default=None,
-                    help=f"units of each hidden layer (default: {widths}; with --play, the weights' own)")
+                    help=f"units of each hidden layer (default: {widths}; with --weights, theirs)")
     rl.add_argument("--learning-rate", type=cli.positive_float, default=None, help="Adam's (default: the preset's)")
     rl.add_argument("--target-update-period", type=cli.positive_int, default=None,
                     help="updates between target-network syncs (default: the preset's; book has no target network)")
     rl.add_argument("--eval-every", type=cli.positive_int, default=recipe.eval_every,
                     help="episodes between greedy checks that keep the best weights")
     rl.add_argument("--eval-episodes", type=cli.positive_int, default=recipe.eval_episodes,
-                    help="greedy episodes scored: with the best weights at the end of a run, or by --play")
+                    help="greedy episodes scored with the best weights at the end of the run")
     rl.add_argument("--stop-at", type=float, default=None,
                     help="stop once a greedy check averages this score (default: tuned stops at the episode limit)")
     rl.add_argument("--record", action="store_true", help="save greedy_episode.gif of the best agent")
@@ -76,44 +73,10 @@ def trained_width(args, recipe, trained: dict) -> int:
             or recipe.presets[args.preset].n_dense)
 
 
-def play(args, recipe):
-    """--play: greedy episodes with --from, headless; one RESULT line, no run folder."""
-    from zoo import runtime
-    from zoo import pretrained
-    from zoo.dqn import DQNAgent, build_cartpole_q_network, evaluate, make_gym_env, record_episode
-
-    # the game and width the weights learned, unless the command line says otherwise
-    weights = cli.trained_file(args.trained, "model.keras")
-    trained = pretrained.trained_settings(MODEL, weights)
-    env_id = args.env or trained.get("env") or recipe.env
-    n_dense = trained_width(args, recipe, trained)
-    runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
-    env = make_gym_env(env_id)
-    state_size, action_size = env.observation_space.shape[0], int(env.action_space.n)
-    env.close()
-    agent = DQNAgent(build_cartpole_q_network(state_size, action_size, n_dense=n_dense, weights=weights),
-                     seed=args.seed)
-    episodes = args.eval_episodes
-    scores = evaluate(agent, lambda: make_gym_env(env_id), episodes, seed=args.seed)
-    log.info(f"{env_id}: {episodes} greedy episodes with {weights}: mean {scores.mean():.1f} "
-             f"(std {scores.std():.1f}, min {scores.min():.0f}, max {scores.max():.0f})")
-    result = {"model": MODEL, "weights": weights, "env": env_id, "n_dense": n_dense, "episodes": episodes,
-              "mean": float(scores.mean()), "std": float(scores.std()), "min": float(scores.min()),
-              "max": float(scores.max()), "seed": args.seed}
-    if args.record:
-        path, score = record_episode(agent, make_gym_env(env_id, render_mode="rgb_array"), args.record_to,
-                                     seed=args.seed)
-        result.update(record=str(path), record_score=score)
-    print("RESULT " + json.dumps(result), flush=True)
-
-
 def main():
     recipe = recipes.get(MODEL)
     parser = make_parser(recipe)
     args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
-    if cli.check_play_flags(parser, args, own_play_flags={"env", "n_dense"}):
-        cli.start_backend(args)
-        return play(args, recipe)
     args.env = args.env or recipe.env  # resolved before the Run records it, as runs always recorded it
     if args.weights is not None:  # the weights' own width (cartpole_v1's is not the book's)
         from zoo import pretrained

@@ -8,17 +8,13 @@ then --eval-episodes greedy episodes, with train and test score statistics each 
     python scripts/train_doom_dqn.py                                        # 20 x 2,000 steps
     python scripts/train_doom_dqn.py --epochs 1 --steps-per-epoch 200 --eval-episodes 2
     python scripts/train_doom_dqn.py --scenario basic --record              # + a GIF
-    python scripts/train_doom_dqn.py --play --from doom_simpler_basic       # the bundled agent plays
 
 Writes scores.csv and scores.png (per epoch), weights/ (the network after every epoch),
 checkpoints/ (the agent with its replay memory; --resume continues), model.keras (the last
 epoch's network), metrics.json and a RESULT line with the last epoch's greedy test score.
---play --from NAME|PATH|RUN_DIR scores --eval-episodes greedy episodes of a trained agent (a
-run's folder: its model.keras), writes nothing but the GIF that --record asks for, and ends
-with a RESULT line of its greedy scores.
+A trained agent plays with `dli-zoo play doom_simpler_basic` (or the run's folder) instead.
 """
 
-import json
 import logging
 import time
 from functools import partial
@@ -37,16 +33,16 @@ def make_parser(recipe):
     parser = cli.make_parser(MODEL, __doc__, groups=("run", "device"), strategy=False, precision=False)
     rl = parser.add_argument_group("reinforcement learning")
     rl.add_argument("--scenario", default=None, help=f"a vizdoom scenario name or a path to a .cfg file "
-                                                      f"(default: {recipe.env}; with --play, the weights' own)")
+                                                      f"(default: {recipe.env})")
     rl.add_argument("--epochs", type=cli.positive_int, default=recipe.epochs,
                     help="epochs in all; a resumed run trains on to this, exploring as its first plan said")
     rl.add_argument("--steps-per-epoch", type=cli.positive_int, default=recipe.steps_per_epoch,
                     help="learning steps per epoch, one minibatch update each")
     rl.add_argument("--eval-episodes", type=cli.positive_int, default=recipe.test_episodes,
-                    help="greedy episodes scored: after each epoch of a run, or by --play")
+                    help="greedy episodes scored after each epoch")
     cli.renamed_flag(parser, "--test-episodes", "--eval-episodes N (greedy episodes to score)")
     rl.add_argument("--frame-repeat", type=cli.positive_int, default=None,
-                    help=f"frames each action is held (default: {doom.FRAME_REPEAT}; with --play, the weights' own)")
+                    help=f"frames each action is held (default: {doom.FRAME_REPEAT})")
     rl.add_argument("--learning-rate", type=cli.positive_float, default=recipe.agent["learning_rate"],
                     help="RMSprop's")
     rl.add_argument("--batch-size", type=cli.positive_int, default=recipe.batch_size,
@@ -55,43 +51,6 @@ def make_parser(recipe):
     cli.add_agent_weights_flags(parser, rl)
     parser.allow_on_resume("record")  # the GIF is made afresh; training is untouched
     return parser
-
-
-def play(args, recipe):
-    """--play: greedy episodes with --from, headless; one RESULT line, no run folder."""
-    from zoo import runtime
-    from zoo import pretrained
-    from zoo.dqn import DQNAgent, build_doom_q_network, evaluate, record_episode
-
-    # the scenario and frame repeat the weights learned with, unless the command line says otherwise
-    weights = cli.trained_file(args.trained, "model.keras")
-    trained = pretrained.trained_settings(MODEL, weights)
-    scenario = args.scenario or trained.get("scenario") or recipe.env
-    frame_repeat = args.frame_repeat or trained.get("frame_repeat") or doom.FRAME_REPEAT
-    runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
-
-    def make_env(render_mode=None):
-        try:
-            return doom.make_env(scenario, frame_repeat, doom.RESOLUTION, render_mode=render_mode)
-        except doom.DoomUnavailable as error:
-            raise cli.UsageError(str(error)) from None
-
-    env = make_env()
-    action_size = int(env.action_space.n)
-    env.close()
-    agent = DQNAgent(build_doom_q_network((*doom.RESOLUTION, 1), action_size, weights=weights), seed=args.seed)
-    episodes = args.eval_episodes
-    scores = evaluate(agent, make_env, episodes, seed=args.seed, parallel=1)
-    summary = stats(scores)
-    log.info(f"{scenario}: {episodes} greedy episodes with {weights}: mean {summary['mean']:.1f} "
-             f"(std {summary['std']:.1f}, min {summary['min']:.0f}, max {summary['max']:.0f})")
-    result = {"model": MODEL, "weights": weights, "scenario": scenario, "frame_repeat": frame_repeat,
-              "episodes": episodes, **summary, "seed": args.seed}
-    if args.record:
-        path, score = record_episode(agent, make_env(render_mode="rgb_array"), args.record_to,
-                                     fps=35 // frame_repeat + 1, seed=args.seed)
-        result.update(record=str(path), record_score=score)
-    print("RESULT " + json.dumps(result), flush=True)
 
 
 def stats(scores) -> dict:
@@ -105,9 +64,6 @@ def main():
     recipe = recipes.get(MODEL)
     parser = make_parser(recipe)
     args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
-    if cli.check_play_flags(parser, args, own_play_flags={"scenario", "frame_repeat"}):
-        cli.start_backend(args)
-        return play(args, recipe)
     # resolved before the Run records them, as runs always recorded them
     args.scenario = args.scenario or recipe.env
     args.frame_repeat = args.frame_repeat or doom.FRAME_REPEAT

@@ -3,18 +3,16 @@
     python scripts/train_gan.py                                  # the book's 2,000 iterations of 128
     python scripts/train_gan.py --iterations 200                 # a quick look on the bundled sample
     python scripts/train_gan.py --category cat --data-dir ~/quickdraw    # cat.npy from Quick, Draw!
-    python scripts/train_gan.py --generate 16 --from quickdraw_apple      # new drawings, trained weights
-    python scripts/train_gan.py --generate 16 --from model_output/gan    # ... or a finished run's generator
     python scripts/train_gan.py --weights quickdraw_apple                # train on from a trained generator
 
 Every --sample-interval iterations (one fit "epoch") the generator draws the same 16 noise
 vectors into grids/iteration_NNNNN.png, so the grids show its progress; at the end come the
 book's loss (log scale) and accuracy plots per iteration, generator.keras, discriminator.keras,
-and a quality figure (pixel_fd: see zoo.gan.PixelFrechetDistance) in metrics.json.
+and a quality figure (pixel_fd: see zoo.gan.PixelFrechetDistance) in metrics.json. A trained
+generator draws with `dli-zoo generate quickdraw_apple --out apples.png` (or the run's folder).
 """
 
 import csv
-import json
 import math
 from pathlib import Path
 
@@ -33,8 +31,7 @@ SAMPLE_INTERVAL = 100  # iterations per fit epoch: a grid of drawings and a chec
 GRID_SIZE = 16  # drawings per grid, the book's 4x4, all from one fixed batch of noise
 QUALITY_SAMPLES = 1000  # generated and real drawings compared for pixel_fd
 METRICS = ("d_loss", "d_accuracy", "a_loss", "a_accuracy")
-# what --generate reads; any other flag typed with it is a training run's
-GENERATE_FLAGS = {"generate", "trained", "out", "seed", "device", "quiet", "verbose", "overwrite"}
+GENERATE_COMMAND = "drawing with a trained generator is `dli-zoo generate MODEL/NAME|FILE|RUN_DIR --out FILE.png`"
 
 
 def fit_callbacks(iterations_csv: Path, grids: Path, noise, interval: int) -> list:
@@ -99,36 +96,6 @@ def write_iterations(path: Path, rows) -> None:
         writer.writerows(rows)
 
 
-def generate(args) -> None:
-    """--generate N --from NAME|PATH|RUN_DIR: N new drawings as one PNG grid, into the run's
-    folder (a run's generator.keras) or the current folder, or --out."""
-    import keras
-
-    from zoo import gan as zoo_gan
-    from zoo import plots, runtime
-
-    name = f"generated_{args.generate}{'' if args.seed is None else f'_seed{args.seed}'}.png"
-    source = cli.trained_file(args.trained, "generator.keras")
-    folder = Path(args.trained) if Path(args.trained).is_dir() else Path(".")
-    image = Path(args.out) if args.out else folder / name
-    if image.suffix.lower() != ".png":
-        raise cli.UsageError(f"--out {image}: expected a .png file")
-    if image.exists() and not args.overwrite:  # before any drawing: a refusal costs nothing
-        raise cli.UsageError(f"{image} exists; pass --overwrite to replace it")
-    runtime.configure(args.device, "default", "float32", args.seed, quiet=args.quiet)
-    if source.endswith(".keras"):
-        generator = keras.models.load_model(source, compile=False)  # whatever shape it was trained with
-    else:
-        generator = zoo_gan.build_generator(weights=source)  # a name or .weights.h5: the book's generator
-    rng = np.random.default_rng(args.seed)
-    noise = rng.uniform(-1.0, 1.0, size=(args.generate, generator.input_shape[-1])).astype("float32")
-    images = generator.predict(noise, verbose=0)
-    plots.save(plots.image_grid(images), image)
-    result = {"model": MODEL, "generator": source, "generated": args.generate, "image": str(image),
-              "seed": args.seed}
-    print("RESULT " + json.dumps(result), flush=True)
-
-
 def main():
     recipe = recipes.get(MODEL)
     parser = cli.make_parser(MODEL, __doc__)
@@ -141,26 +108,8 @@ def main():
                            help="iterations per epoch: a grid of drawings and a checkpoint after each")
     gan_flags.add_argument("--max-examples", type=cli.positive_int, default=None,
                            help="use only the first N drawings")
-    drawing = parser.add_argument_group("drawing (trains nothing)")
-    drawing.add_argument("--generate", type=cli.positive_int, default=None, metavar="N",
-                         help="draw N images with the generator of --from, then stop")
-    cli.add_from_flag(drawing, "draw from with --generate", "generator.keras")
-    drawing.add_argument("--out", default=None, metavar="PATH",
-                         help="the PNG --generate writes (default: generated_N.png in the run's folder, or here)")
-    # drawing is not training: none of these is part of what a run is
-    parser.allow_on_resume("generate", "trained", "out")
+    cli.moved_flags(parser, ("--generate", "--from", "--out"), GENERATE_COMMAND)
     args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
-    if args.generate is not None:
-        cli.refuse_weights_for(parser, args, "--generate")
-        if args.trained is None:
-            parser.error(f"--generate needs --from {cli.FROM_METAVAR}: a generator's weights name or file, "
-                         f"or a finished run's folder")
-        parser.refuse_typed(args, GENERATE_FLAGS, "--generate trains nothing")
-        cli.start_backend(args)
-        return generate(args)
-    for flag, value in (("--from", args.trained), ("--out", args.out)):
-        if value:
-            parser.error(f"{flag} is for --generate N; a training run starts from --weights")
     cli.start_backend(args)
 
     from zoo import checkpoints, plots, training

@@ -2,9 +2,6 @@
 
     python scripts/train_word2vec.py                        # offline: the bundled 8 books
     python scripts/train_word2vec.py --data-dir ~/texts      # any folder of .txt files
-    python scripts/train_word2vec.py --from gutenberg --most-similar father  # query trained vectors
-    python scripts/train_word2vec.py --from model_output/word2vec \\
-        --most-similar dog --analogy king man woman          # ... or a finished run's
     python scripts/train_word2vec.py --weights gutenberg     # train, shared words starting from them
 
 The corpus is sentence- and word-tokenised, lower-cased, stripped of punctuation and joined
@@ -16,10 +13,10 @@ nearest neighbours; --map book draws the book's 5,000 sampled words as text inst
 TensorBoard Embedding Projector's vectors.tsv, metadata.tsv and projector_config.pbtxt
 (tensorboard --logdir OUTPUT_DIR, then the Projector tab), and prints the RESULT line.
 
---from NAME|PATH|RUN_DIR (trained vectors, or a finished run's word2vec.model) answers the
-queries (the book's unless given) and stops: nothing is trained or written. --weights starts
-a training run from trained vectors: each word of the new vocabulary they hold starts from its
-trained vector, the others from random ones.
+--weights starts a training run from trained vectors: each word of the new vocabulary they
+hold starts from its trained vector, the others from random ones. Trained vectors answer
+questions with `dli-zoo similar gutenberg father` and are mapped with `dli-zoo map gutenberg
+--out words.html` (or a run's folder) instead.
 """
 
 import argparse
@@ -55,9 +52,9 @@ SIMILARITY = [["father", "dog"]]
 ANALOGIES = [["father", "man", "woman"], ["husband", "man", "woman"]]  # a - b + c
 QUERY_FLAGS = {"most_similar": "--most-similar", "doesnt_match": "--doesnt-match", "similarity": "--similarity",
                "analogy": "--analogy"}
-RUN_FILE = "word2vec.model"  # a run's gensim model, which --from reads in a finished run's folder
-# what querying reads besides --from; any other flag typed with it is a training run's
-QUERYING_FLAGS = {"trained", *QUERY_FLAGS, "quiet", "verbose"}
+RUN_FILE = "word2vec.model"  # a run's gensim model, which dli-zoo similar and map read in a finished run's folder
+SIMILAR_COMMAND = ("querying trained vectors is `dli-zoo similar MODEL/NAME|FILE|RUN_DIR WORD ...` (--analogy A B C, "
+                   "--odd-one-out WORDS); `dli-zoo map` draws them")
 
 
 def vectors_source(text: str) -> str:
@@ -111,9 +108,8 @@ def make_parser():
     query.add_argument("--doesnt-match", action="append", metavar="'WORDS ...'")
     query.add_argument("--similarity", action="append", nargs=2, metavar=("WORD", "WORD"))
     query.add_argument("--analogy", action="append", nargs=3, metavar=("A", "B", "C"), help="A - B + C")
-    cli.add_from_flag(query, "answer the queries with (writing nothing)", RUN_FILE, endings=w2v.VECTOR_FILE_ENDINGS,
-                      files=w2v.VECTOR_FILES_HELP)
-    parser.allow_on_resume("most_similar", "doesnt_match", "similarity", "analogy", "trained", "map", "plot_tokens",
+    cli.moved_flags(parser, ("--from",), SIMILAR_COMMAND)
+    parser.allow_on_resume("most_similar", "doesnt_match", "similarity", "analogy", "map", "plot_tokens",
                            "map_labels")
     return parser
 
@@ -138,34 +134,6 @@ def answer_queries(args, wv) -> dict:
     return answers
 
 
-def check_words(args, wv, source: str) -> None:
-    """A word of the user's queries that the vectors do not hold is one line, before any answer
-    (the book's own queries report a missing word instead: a small corpus may lack it)."""
-    words = [*(args.most_similar or []), *(word for words in args.doesnt_match or [] for word in words.split()),
-             *(word for pair in args.similarity or [] for word in pair),
-             *(word for triple in args.analogy or [] for word in triple)]
-    unknown = list(dict.fromkeys(word for word in words if word not in wv.key_to_index))
-    if not unknown:
-        return
-    hints = [f"{word.lower()!r}" for word in unknown if word != word.lower() and word.lower() in wv.key_to_index]
-    raise cli.UsageError(f"{source}: {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not in "
-                         f"its vocabulary of {len(wv):,} words" + (f" (try {', '.join(hints)})" if hints else ""))
-
-
-def query(args) -> None:
-    """--from NAME|PATH|RUN_DIR: the queries answered by trained vectors; nothing is written."""
-    source = cli.trained_file(args.trained, RUN_FILE)
-    label = f"--from {args.trained}"
-    try:
-        vectors, path = w2v.load_vectors(source)
-    except ValueError as error:
-        raise cli.UsageError(f"{label}: {cli.one_line(error)}") from None
-    check_words(args, vectors, label)
-    answers = answer_queries(args, vectors)
-    print("RESULT " + json.dumps({"model": MODEL, "from": args.trained, "vectors_file": str(path),
-                                  "vocabulary": len(vectors), "queries": answers}), flush=True)
-
-
 def load_weights(args):
     """--weights as gensim KeyedVectors and their file; a name of no word2vec weights, or a file
     that cannot be read, is one line."""
@@ -182,13 +150,9 @@ def save_gensim(model, path: Path) -> None:
 
 def main():
     parser = make_parser()
-    args = cli.parse_args(parser, load_backend=False)  # querying needs no backend
-    if args.trained:
-        parser.refuse_typed(args, QUERYING_FLAGS, "--from answers queries and trains nothing")
-        return query(args)
+    args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
     if args.weights and asked(args):
-        parser.error(f"queries of trained vectors take them with --from {cli.FROM_METAVAR}; --weights only starts "
-                     f"a training run (which answers the book's queries)")
+        parser.error(f"--weights only starts a training run (which answers the book's queries); {SIMILAR_COMMAND}")
 
     # a training run; --weights is one of its defining settings, so a resume must give the same
     start_vectors = None
@@ -200,7 +164,7 @@ def main():
         args.n_dim = start_vectors.vector_size
     args.n_dim = args.n_dim or N_DIM  # resolved before the Run records it, as runs always recorded it
 
-    cli.start_backend(args)  # the run's harness records the runtime; answering queries needs no backend
+    cli.start_backend(args)  # the run's harness records the runtime
     from gensim.models import Word2Vec
 
     from zoo import training

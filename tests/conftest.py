@@ -144,3 +144,40 @@ except Exception as error:  # a file that does not load: the predictions test re
 """
     run_python(code, "jax", tensorflow=False, timeout=900, env=JAX_FAST_COMPILE)
     return folder, entries
+
+
+class Ran:
+    """What one in-process ``dli-zoo`` command did: exit status, stdout, stderr's lines, RESULT (or None)."""
+
+    def __init__(self, status, out, err):
+        self.status, self.out, self.err = status, out, user_lines(err)
+        self.result = parse_result(out)
+
+    def ok(self) -> dict:
+        assert self.status == 0 and self.result is not None, (self.status, self.out[-2000:], self.err[-20:])
+        assert sum(line.startswith("RESULT ") for line in self.out.splitlines()) == 1, self.out
+        return self.result
+
+    def refused(self, *fragments) -> str:
+        """The one line of a refusal (exit status 2, nothing on stdout), holding every fragment."""
+        assert self.status == 2 and self.out == "" and len(self.err) == 1, (self.status, self.out, self.err)
+        assert "Traceback" not in self.err[0]
+        for fragment in fragments:
+            assert str(fragment) in self.err[0], self.err[0]
+        return self.err[0]
+
+
+@pytest.fixture
+def dli_zoo(monkeypatch, capsys):
+    """``dli-zoo ARGS`` in this process (``zoo.commands.main``): no interpreter or backend start-up each."""
+    from zoo import cli, commands
+
+    monkeypatch.setattr(cli.signal, "signal", lambda *_: None)  # pytest keeps its own SIGTERM handling
+
+    def run(*args) -> Ran:
+        capsys.readouterr()
+        status = commands.main([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        return Ran(status, captured.out, captured.err)
+
+    return run

@@ -269,11 +269,13 @@ def test_reloaded_generator_reproduces_the_saved_grid(gan_run):
     assert discriminator.count_params() == 4_311_553
 
 
-def test_generate_draws_new_images_from_a_saved_run(gan_run, script):
+def test_generate_draws_new_images_from_a_saved_run(gan_run, dli_zoo, tmp_path):
     folder = gan_run[0]
-    _, result = script("train_gan.py", "--generate", "5", "--from", folder, "--seed", "7", "--quiet")
-    assert result["generated"] == 5 and result["image"].endswith("generated_5_seed7.png")
-    assert (folder / "generated_5_seed7.png").stat().st_size > 0
+    image = tmp_path / "five.png"
+    result = dli_zoo("generate", folder, "--count", 5, "--seed", 7, "--out", image, "--quiet").ok()
+    assert result["generated"] == 5 and result["image"] == str(image) and result["seed"] == 7
+    assert result["weights"] == str(folder / "generator.keras") and result["model"] == "generator"
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.slow  # a TensorFlow start-up just for an error line; the loader tests cover the message

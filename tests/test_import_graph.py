@@ -193,6 +193,7 @@ LAYERS = [
     ("zoo.pretrained",),
     MODEL_MODULES,
     ("zoo.runtime", "zoo.checkpoints", "zoo.plots", "zoo.cli", "zoo.training"),
+    ("zoo.commands", "zoo.__main__"),
 ]
 
 

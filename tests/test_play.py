@@ -1,5 +1,6 @@
-"""Trained weights put to use from the command line: --play scores them without training,
-a training run starts from them, and the GAN draws from a generator's weights file."""
+"""Trained weights put to use from the command line: `dli-zoo play` scores an agent without training
+and `dli-zoo generate` draws from a generator; a training run starts from trained weights; the
+scripts' old use-a-model modes are refused in one line naming the dli-zoo command."""
 
 import importlib.util
 import json
@@ -10,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import SCRIPTS, load_script, parse_result, user_lines
+from conftest import SCRIPTS, parse_result, user_lines
 from zoo import cli
 
 
@@ -44,69 +45,94 @@ def weights_of(path):
     return build_cartpole_q_network(weights=str(path)).get_weights()
 
 
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """An empty current folder, to show what a command writes into it."""
+    folder = tmp_path / "here"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
 # ----------------------------------------------------------------------------- Cart-Pole
 
-def test_cartpole_plays_the_bundled_weights_above_the_solved_score_and_writes_nothing(tmp_path):
-    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--from", "cartpole_v0",
-                              "--eval-episodes", 10, "--seed", 0, "--quiet"))
+def test_cartpole_plays_the_bundled_weights_above_the_solved_score_and_writes_nothing(here, dli_zoo):
+    result = dli_zoo("play", "cartpole_v0", "--episodes", 10, "--seed", 0, "--quiet").ok()
     # the card's game and width: CartPole-v0 is solved at 195 over 100 episodes
     assert result["env"] == "CartPole-v0" and result["n_dense"] == 32 and result["episodes"] == 10
     assert result["mean"] >= 195 and result["min"] <= result["mean"] <= result["max"], result
-    assert {"model", "weights", "std"} <= result.keys()
-    assert list(tmp_path.iterdir()) == []  # no run folder, no model_output/
+    assert result["model"] == "cartpole_q_network" and result["weights"] == "cartpole_q_network/cartpole_v0"
+    assert list(here.iterdir()) == []  # no run folder, no model_output/
 
 
-def test_cartpole_play_without_weights_is_one_line(tmp_path):
-    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--play"), "--play needs --from NAME|PATH|RUN_DIR")
-    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--from", "cartpole_v0"), "--from is for --play")
+@pytest.mark.parametrize("args, fragment", [
+    (["lenet/mnist"], "lenet/mnist holds lenet weights; `dli-zoo play` uses cartpole_q_network or doom_q_network"),
+    (["mnist"], "'mnist' names deep_net/mnist, intermediate_net/mnist, lenet/mnist"),
+    (["cartpole_v0", "--scenario", "basic"], "--scenario is for Doom; cartpole_q_network/cartpole_v0 is a "
+                                             "cartpole_q_network"),
+    (["doom_simpler_basic", "--env", "CartPole-v1"], "--env is for Cart-Pole"),
+    (["cartpole_v0", "--record", "x.png"], "--record x.png: expected a .gif/.mp4 file"),
+    (["cartpole_v0", "--episodes", 0], "0 is not a positive integer"),
+    (["nosuch"], "no weights are named 'nosuch'; those `dli-zoo play` can use: cartpole_q_network/cartpole_v0"),
+])
+def test_play_refuses_what_it_cannot_use_in_one_line(args, fragment, here, dli_zoo):
+    dli_zoo("play", *args).refused(fragment)
+    assert list(here.iterdir()) == []
+
+
+@pytest.mark.parametrize("script, args, command", [
+    # the scripts' old modes, each refused in one line naming the command, before any backend loads
+    ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--episodes", 5], "`dli-zoo play "),
+    ("train_doom_dqn.py", ["--from", "doom_simpler_basic"], "`dli-zoo play "),
+    ("train_cartpole_dqn.py", ["--record-to", "x.gif"], "`dli-zoo play "),
+    ("train_gan.py", ["--generate", 4, "--from", "quickdraw_apple"], "`dli-zoo generate "),
+    ("train_sentiment.py", ["--from", "imdb", "--arch", "conv", "--predict", "A fine film."], "`dli-zoo predict "),
+    ("train_sentiment.py", ["--predict-file", "-"], "`dli-zoo predict "),
+    ("train_word2vec.py", ["--from", "gutenberg", "--most-similar", "father"], "`dli-zoo similar "),
+])
+def test_the_scripts_old_modes_name_the_dli_zoo_command(script, args, command, tmp_path):
+    line = refused(run_in(tmp_path, script, *args), command, "this script only trains")
+    assert line.startswith(f"{script}: error: {args[0]}: ")
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("script, args, fragment", [
-    # the old spellings, each refused in one line naming the new one
-    ("train_cartpole_dqn.py", ["--play", "--weights", "cartpole_v0"], "--play takes the trained model with --from"),
-    ("train_doom_dqn.py", ["--play", "--weights", "doom_simpler_basic"], "--play takes the trained model with --from"),
-    ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--episodes-to-play", 5],
-     "--episodes-to-play is now --eval-episodes"),
+    ("train_cartpole_dqn.py", ["--episodes-to-play", 5], "--episodes-to-play is now --eval-episodes"),
     ("train_doom_dqn.py", ["--test-episodes", 5], "--test-episodes is now --eval-episodes"),
-    # a training flag with --play is refused, never ignored
-    ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--episodes", 5], "--play trains nothing: --episodes"),
-    ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--preset", "tuned"], "--preset is for training"),
-    ("train_doom_dqn.py", ["--play", "--from", "doom_simpler_basic", "--steps-per-epoch", 9], "--steps-per-epoch"),
-    ("train_doom_dqn.py", ["--play", "--from", "doom_simpler_basic", "--resume"], "--resume is for training"),
 ])
-def test_dqn_flags_that_do_not_apply_are_refused_in_one_line(script, args, fragment, tmp_path):
+def test_renamed_dqn_flags_are_refused_in_one_line(script, args, fragment, tmp_path):
     refused(run_in(tmp_path, script, *args), fragment)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cartpole_plays_a_finished_runs_folder(tmp_path):
+def test_cartpole_plays_a_finished_runs_folder(tmp_path, here, dli_zoo):
     out = tmp_path / "run"
     succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--weights", "cartpole_v0", "--episodes", 1, "--batch-size", 500,
                      "--replay", "batched", "--eval-episodes", 2, "--seed", 0, "--quiet", "--output-dir", out))
-    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--from", out, "--eval-episodes", 3,
-                              "--seed", 0, "--quiet"))
+    result = dli_zoo("play", out, "--episodes", 3, "--seed", 0, "--quiet").ok()
     # the run's model.keras, with the game and width its state.json recorded
     assert result["weights"] == str(out / "model.keras") and result["episodes"] == 3
     assert result["env"] == "CartPole-v0" and result["mean"] >= 195
 
 
-def test_cartpole_play_records_a_file_of_weights_and_never_overwrites(tmp_path):
+def test_cartpole_play_records_a_file_of_weights_and_never_overwrites(tmp_path, here, dli_zoo):
     from zoo import pretrained
 
-    # a path instead of a name: no card, so the book's env and width
-    source = tmp_path / "mine.weights.h5"
+    # a path instead of a name: no card, so the book's env and width (and --model: its name says no model)
+    source = here / "mine.weights.h5"
     source.write_bytes(pretrained.resolve("cartpole_q_network", "cartpole_v0").read_bytes())
-    gif = tmp_path / "episode.gif"
-    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--from", source,
-                              "--eval-episodes", 2, "--seed", 0, "--record-to", gif.name, "--quiet"))
+    dli_zoo("play", source.name).refused("cannot tell which model's weights it holds; pass --model")
+    result = dli_zoo("play", source.name, "--model", "cartpole_q_network", "--episodes", 2, "--seed", 0,
+                     "--record", "episode.gif", "--quiet").ok()
+    gif = here / "episode.gif"
     assert result["env"] == "CartPole-v0" and result["mean"] >= 195 and result["record"] == gif.name
+    assert result["weights"] == str(source) and result["from"] == source.name
     assert gif.read_bytes()[:6] in (b"GIF87a", b"GIF89a")
     before = gif.read_bytes()
-    refused(run_in(tmp_path, "train_cartpole_dqn.py", "--play", "--from", source, "--record-to", gif.name),
-            "episode.gif exists", "--overwrite")
+    dli_zoo("play", source.name, "--model", "cartpole_q_network", "--record", gif.name).refused(
+        "episode.gif exists", "--overwrite")
     assert gif.read_bytes() == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["episode.gif", "mine.weights.h5"]
+    assert sorted(path.name for path in here.iterdir()) == ["episode.gif", "mine.weights.h5"]
 
 
 def test_cartpole_training_starts_from_the_given_weights(tmp_path):
@@ -152,80 +178,53 @@ def doom_weights(path, action):
     (0, lambda result: result["min"] == result["max"] == -300),  # no button: the episode times out
     (5, lambda result: result["mean"] > 0),  # these buttons kill the monster in both seeded episodes
 ], ids=["no_button", "shooting"])
-def test_doom_plays_a_weights_file(action, check, tmp_path):
-    source = doom_weights(tmp_path / "mine.weights.h5", action)
-    result = succeeded(run_in(tmp_path, "train_doom_dqn.py", "--play", "--from", source.name,
-                              "--eval-episodes", 2, "--seed", 0, "--record-to", "doom.gif", "--quiet"))
+def test_doom_plays_a_weights_file(action, check, here, dli_zoo):
+    source = doom_weights(here / "mine.weights.h5", action)
+    result = dli_zoo("play", source.name, "--model", "doom_q_network", "--episodes", 2, "--seed", 0,
+                     "--record", "doom.gif", "--quiet").ok()
     assert result["scenario"] == "simpler_basic" and result["episodes"] == 2 and check(result), result
-    assert (tmp_path / "doom.gif").read_bytes()[:3] == b"GIF"
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["doom.gif", "mine.weights.h5"]
+    assert (here / "doom.gif").read_bytes()[:3] == b"GIF"
+    assert sorted(path.name for path in here.iterdir()) == ["doom.gif", "mine.weights.h5"]
 
 
 @needs_vizdoom
-def test_doom_plays_its_bundled_weights_by_name(tmp_path):
-    result = succeeded(run_in(tmp_path, "train_doom_dqn.py", "--play", "--from", "doom_simpler_basic",
-                              "--eval-episodes", 5, "--seed", 0, "--quiet"))
+def test_doom_plays_its_bundled_weights_by_name(here, dli_zoo):
+    result = dli_zoo("play", "doom_simpler_basic", "--episodes", 5, "--seed", 0, "--quiet").ok()
     # the card's scenario and frame repeat; an agent that never kills the monster scores -300 or less
     assert result["scenario"] == "simpler_basic" and result["frame_repeat"] == 12
     assert result["min"] > 0, result
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_doom_play_without_weights_is_one_line(tmp_path):
-    refused(run_in(tmp_path, "train_doom_dqn.py", "--play"), "--play needs --from")
-    assert list(tmp_path.iterdir()) == []
+    assert list(here.iterdir()) == []
 
 
 # ----------------------------------------------------------------------------- GAN
 
-@pytest.fixture(scope="module")
-def train_gan():
-    """The script as a module: its refusals are checked in this process, without a TensorFlow start-up each."""
-    return load_script("train_gan.py")
-
-
-def refused_in_process(module, monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["train_gan.py", *map(str, args)])
-    monkeypatch.setattr(cli.signal, "signal", lambda *_: None)  # pytest keeps its own SIGTERM handling
-    with pytest.raises(SystemExit) as exited:
-        cli.main(module.main)
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert exited.value.code == 2 and len(lines) == 1, lines
-    return lines[0]
-
-
-def test_gan_generates_from_a_weights_file_into_the_current_folder_once(tmp_path, train_gan, monkeypatch, capsys):
+def test_gan_generates_from_a_weights_file_once(here, dli_zoo):
     from zoo.gan import build_generator
 
-    source = tmp_path / "mine.weights.h5"
+    source = here / "mine.weights.h5"
     build_generator().save_weights(source)
-    result = succeeded(run_in(tmp_path, "train_gan.py", "--generate", 4, "--from", source.name, "--quiet"))
-    image = tmp_path / "generated_4.png"
-    assert result["image"] == "generated_4.png" and result["generated"] == 4
-    assert result["generator"] == str(source.resolve())  # a path is recorded absolute
+    result = dli_zoo("generate", source.name, "--count", 4, "--out", "four.png", "--quiet").ok()
+    image = here / "four.png"
+    assert result["image"] == "four.png" and result["generated"] == 4 and result["model"] == "generator"
+    assert result["weights"] == str(source.resolve())  # a path is recorded absolute
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     before = image.read_bytes()
-    monkeypatch.chdir(tmp_path)
-    line = refused_in_process(train_gan, monkeypatch, capsys, "--generate", 4, "--from", source.name)
-    assert "generated_4.png exists" in line and "--overwrite" in line
+    dli_zoo("generate", source.name, "--out", "four.png").refused("four.png exists", "--overwrite")
     assert image.read_bytes() == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["generated_4.png", "mine.weights.h5"]
+    assert sorted(path.name for path in here.iterdir()) == ["four.png", "mine.weights.h5"]
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--generate", 4], "--generate needs --from NAME|PATH|RUN_DIR"),
-    (["--generate", 4, "--weights", "quickdraw_apple"], "--generate takes the trained model with --from"),
-    (["--generate", 4, "--from", "quickdraw_apple", "--out", "x.jpg"], "expected a .png file"),
-    (["--generate", 4, "--from", "quickdraw_apple", "--iterations", 5], "--generate trains nothing: --iterations"),
-    (["--from", "quickdraw_apple"], "--from is for --generate N"),
-    (["--weights", "x.weights.h5"], "x.weights.h5: no such file"),
-    (["--generate", 4, "--from", "x.jpg"], "neither a weights name"),
-    (["--generate", 4, "--from", "."], "no generator.keras there"),
+    (["quickdraw_apple"], "the following arguments are required: --out"),
+    (["quickdraw_apple", "--out", "x.jpg"], "expected a .png file"),
+    (["cartpole_v0", "--out", "x.png"], "'cartpole_v0' names cartpole_q_network/cartpole_v0 weights; "
+                                        "`dli-zoo generate` uses generator"),
+    (["x.jpg", "--out", "x.png"], "x.jpg: no such file or folder, nor weights named so"),
+    ([".", "--out", "x.png"], "no state.json there says what the run trained"),
 ])
-def test_gan_generate_needs_one_source(args, fragment, tmp_path, train_gan, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    assert fragment in refused_in_process(train_gan, monkeypatch, capsys, *args)
-    assert list(tmp_path.iterdir()) == []
+def test_gan_generate_needs_one_source(args, fragment, here, dli_zoo):
+    dli_zoo("generate", *args).refused(fragment)
+    assert list(here.iterdir()) == []
 
 
 # ----------------------------------------------------------------------------- the shared flags
@@ -238,19 +237,32 @@ def test_typed_flags_are_those_given_even_at_their_default_value():
         parser.refuse_typed(args, {"quiet"}, "--play trains nothing")
 
 
-def test_from_takes_a_name_a_weights_file_or_a_runs_folder(tmp_path):
-    import argparse
+def test_one_function_resolves_names_files_and_run_folders(tmp_path):
+    from zoo.commands import sources
 
-    check = cli.trained_source()
-    weights_file = tmp_path / "mine.weights.h5"
-    weights_file.write_bytes(b"")
-    assert check("cartpole_v0") == "cartpole_v0"
-    assert check(str(weights_file)) == str(weights_file) and check(str(tmp_path)) == str(tmp_path)
-    for text, message in (("x.jpg", "neither a weights name"), (str(tmp_path / "gone.keras"), "no such file")):
-        with pytest.raises(argparse.ArgumentTypeError, match=message):
-            check(text)
-    assert cli.trained_file("cartpole_v0", "model.keras") == "cartpole_v0"
-    with pytest.raises(cli.UsageError, match="no model.keras there; it is not a finished run's folder"):
-        cli.trained_file(str(tmp_path), "model.keras")
-    (tmp_path / "model.keras").write_bytes(b"")
-    assert cli.trained_file(str(tmp_path), "model.keras") == str(tmp_path / "model.keras")
+    named = sources.resolve("cartpole_v0", ("cartpole_q_network", "doom_q_network"), "play")
+    assert (named.model, named.weights, str(named.entry)) == ("cartpole_q_network", "cartpole_v0",
+                                                              "cartpole_q_network/cartpole_v0")
+    assert named.settings["env"] == "CartPole-v0"  # the card's hyperparameters
+    assert sources.resolve("conv_sentiment/imdb", ("conv_sentiment", "dense_sentiment"), "predict").weights == "imdb"
+    # a run's folder: its state.json names the model, the run file is what loads
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "state.json").write_text(json.dumps({"model": "gan", "settings": {"seed": 3}}))
+    with pytest.raises(cli.UsageError, match="no generator.keras there; it is not a finished run's folder"):
+        sources.resolve(str(run), ("generator",), "generate")
+    (run / "generator.keras").write_bytes(b"")
+    folder = sources.resolve(str(run), ("generator",), "generate")
+    assert (folder.model, folder.weights, folder.settings) == ("generator", str(run / "generator.keras"), {"seed": 3})
+    # a file in a run's folder takes the run's model; an export's name says its own
+    export = tmp_path / "lenet.digits.weights.h5"
+    export.write_bytes(b"")
+    assert sources.resolve(str(export), ("lenet", "deep_net"), "predict").model == "lenet"
+    for given, models, doing, message in (
+            ("imdb", ("conv_sentiment", "dense_sentiment"), "predict", "'imdb' names weights of 2 models"),
+            ("lenet/mnist", ("generator",), "generate", "lenet/mnist holds lenet weights; `dli-zoo generate` uses generator"),
+            ("lenet/nosuch", ("lenet",), "predict", "lenet has no weights named 'nosuch'"),
+            (str(tmp_path / "gone.keras"), ("lenet",), "predict", "no such file or folder"),
+            (str(run / "state.json"), ("generator",), "generate", "`dli-zoo generate` reads .weights.h5, .keras files")):
+        with pytest.raises(cli.UsageError, match=message):
+            sources.resolve(given, models, doing)

@@ -1,18 +1,16 @@
-"""train_sentiment.py --predict/--predict-file: raw reviews scored with --from (a weights name, a
-file or a finished run's folder; --weights is refused there), encoded exactly as the zoo's loader
-encodes aclImdb text; nothing trained, nothing written; every refusal one line."""
+"""`dli-zoo predict` on the sentiment classifiers: raw reviews (text arguments, --file, standard
+input) scored with MODEL/NAME, a weights file or a finished run's folder, encoded exactly as the
+zoo's loader encodes aclImdb text; nothing trained, nothing written; every refusal one line."""
 
 import json
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 
-from conftest import SCRIPTS, load_script, parse_result, user_lines
-from zoo import cli, pretrained, sentiment
+from conftest import load_script
+from zoo import pretrained, sentiment
+from zoo.commands import reviews
 from zoo.datasets import SAMPLES_DIR, imdb
 
 # Clear reviews (measured with the bundled imdb weights: conv 1.0000 and 0.0001, dense 0.9999 and 0.0026).
@@ -26,12 +24,6 @@ LONG = " ".join([NEGATIVE, POSITIVE] * 3)  # 204 words: longer than the dense ne
 CARDS = {"conv": (5000, 0, 400), "dense": (5000, 50, 100)}
 
 
-@pytest.fixture(scope="module")
-def script():
-    """The script as a module: scoring runs in this process, without a TensorFlow start-up each."""
-    return load_script("train_sentiment.py")
-
-
 @pytest.fixture
 def here(tmp_path, monkeypatch):
     """An empty current folder, to show that scoring writes nothing into it."""
@@ -41,32 +33,11 @@ def here(tmp_path, monkeypatch):
     return folder
 
 
-def run(script, monkeypatch, capsys, *args):
-    """``python scripts/train_sentiment.py args``: (exit status, stdout, stderr's lines)."""
-    monkeypatch.setattr(sys, "argv", ["train_sentiment.py", *map(str, args)])
-    monkeypatch.setattr(cli.signal, "signal", lambda *_: None)  # pytest keeps its own SIGTERM handling
-    try:
-        cli.main(script.main)
-        status = 0
-    except SystemExit as exited:
-        status = exited.code
-    captured = capsys.readouterr()
-    return status, captured.out, user_lines(captured.err)
-
-
-def scored(script, monkeypatch, capsys, *args):
-    status, out, err = run(script, monkeypatch, capsys, *args)
-    assert status == 0, err
-    result = parse_result(out)
-    assert result is not None, out
-    return result, out.strip().splitlines()[:-1], err
-
-
-def refused(script, monkeypatch, capsys, *args) -> str:
-    status, out, err = run(script, monkeypatch, capsys, *args)
-    assert status == 2 and out == "" and len(err) == 1, (status, out, err)
-    assert "Traceback" not in err[0]
-    return err[0]
+def scored(dli_zoo, *args):
+    """``dli-zoo predict args``: the RESULT, the lines before it and stderr's lines."""
+    ran = dli_zoo("predict", *args)
+    result = ran.ok()
+    return result, ran.out.strip().splitlines()[:-1], ran.err
 
 
 def probabilities(result) -> list:
@@ -124,14 +95,13 @@ def test_encode_reviews_pads_and_truncates_at_the_start_and_refuses_a_bare_strin
 # ----------------------------------------------------------------------------- scoring
 
 @pytest.mark.parametrize("arch", list(CARDS))
-def test_the_bundled_weights_score_clear_reviews_on_the_right_side(arch, here, script, monkeypatch, capsys):
-    result, lines, _ = scored(script, monkeypatch, capsys, "--arch", arch, "--from", "imdb",
-                              "--predict", POSITIVE, "--predict", NEGATIVE)
+def test_the_bundled_weights_score_clear_reviews_on_the_right_side(arch, here, dli_zoo):
+    result, lines, _ = scored(dli_zoo, f"{arch}_sentiment/imdb", POSITIVE, NEGATIVE)
     positive, negative = result["reviews"]
     assert positive["probability"] > 0.9 and positive["label"] == "positive"
     assert negative["probability"] < 0.1 and negative["label"] == "negative"
     assert (result["n_unique_words"], result["n_words_to_skip"], result["max_review_length"]) == CARDS[arch]
-    assert result["model"] == sentiment.MODELS[arch] and result["weights"] == result["from"] == "imdb"
+    assert result["model"] == sentiment.MODELS[arch] and result["weights"] == f"{arch}_sentiment/imdb"
     assert (result["positive"], result["negative"]) == (1, 1)
     assert positive["review"] == POSITIVE[:57].rstrip() + "..." and positive["words"] == positive["words_read"] == 37
     assert lines == [f"{positive['probability']:.4f}  positive  {positive['review']}",
@@ -139,156 +109,133 @@ def test_the_bundled_weights_score_clear_reviews_on_the_right_side(arch, here, s
     assert list(here.iterdir()) == []
 
 
-def test_predict_file_scores_each_line_as_predict_does(tmp_path, here, script, monkeypatch, capsys):
-    reviews = tmp_path / "reviews.txt"
-    reviews.write_bytes(f"{POSITIVE}\r\n\n   \n{NEGATIVE}\n{LONG}".encode())  # CRLF, blank lines, no final newline
-    from_file, _, _ = scored(script, monkeypatch, capsys, "--from", "imdb", "--predict-file", reviews)
-    typed, _, _ = scored(script, monkeypatch, capsys, "--from", "imdb",
-                         "--predict", POSITIVE, "--predict", NEGATIVE, "--predict", LONG)
+def test_file_scores_each_line_as_text_arguments_do_and_reads_standard_input(tmp_path, here, dli_zoo, monkeypatch):
+    import io
+
+    reviews_file = tmp_path / "reviews.txt"
+    reviews_file.write_bytes(f"{POSITIVE}\r\n\n   \n{NEGATIVE}\n{LONG}".encode())  # CRLF, blank lines, no final newline
+    from_file, _, _ = scored(dli_zoo, "dense_sentiment/imdb", "--file", reviews_file)
+    typed, _, _ = scored(dli_zoo, "dense_sentiment/imdb", POSITIVE, NEGATIVE, LONG)
     assert from_file == typed and len(from_file["reviews"]) == 3
     long = from_file["reviews"][2]
     assert long["words"] == 204 and long["words_read"] == 100  # the dense net reads a review's last 100 words
-    both, _, _ = scored(script, monkeypatch, capsys, "--from", "imdb", "--predict", NEGATIVE,
-                        "--predict-file", reviews, "--quiet")
+    both, _, _ = scored(dli_zoo, "dense_sentiment/imdb", NEGATIVE, "--file", reviews_file, "--quiet")
     assert probabilities(both) == probabilities(typed)[1:2] + probabilities(typed)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(f"{NEGATIVE}\n\n{POSITIVE}\n".encode())))
+    piped, lines, _ = scored(dli_zoo, "dense_sentiment/imdb", "--file", "-")
+    assert probabilities(piped) == probabilities(typed)[1::-1] and len(lines) == 2
     assert list(here.iterdir()) == []
 
 
-def test_the_script_scores_sample_reviews_as_the_model_scores_the_loaders_rows(tmp_path, here, script,
-                                                                               monkeypatch, capsys):
+def test_the_command_scores_sample_reviews_as_the_model_scores_the_loaders_rows(tmp_path, here, dli_zoo):
     (_, _), (ragged, labels) = imdb.load_arrays(source="sample", max_examples=48)
     (_, _), (rows, _) = imdb.load_arrays(source="sample", max_examples=48, num_words=5000, max_review_length=400)
-    reviews = tmp_path / "reviews.txt"
-    reviews.write_text("\n".join(imdb.decode(review[1:]) for review in ragged), encoding="utf-8")
-    status, out, _ = run(script, monkeypatch, capsys, "--arch", "conv", "--from", "imdb",
-                         "--predict-file", reviews, "--quiet")
-    assert status == 0 and len(out.strip().splitlines()) == 1  # --quiet: the RESULT line alone
-    result = parse_result(out)
+    reviews_file = tmp_path / "reviews.txt"
+    reviews_file.write_text("\n".join(imdb.decode(review[1:]) for review in ragged), encoding="utf-8")
+    ran = dli_zoo("predict", "conv_sentiment/imdb", "--file", reviews_file, "--quiet")
+    assert ran.status == 0 and len(ran.out.strip().splitlines()) == 1  # --quiet: the RESULT line alone
     expected = sentiment.build_conv_sentiment(weights="imdb").predict(rows, verbose=0).ravel()
-    np.testing.assert_allclose(probabilities(result), expected, atol=2e-6)
+    np.testing.assert_allclose(probabilities(ran.result), expected, atol=2e-6)
     assert np.mean((expected >= 0.5) == (labels == 1)) > 0.75  # and classified well: 40 of 48
     assert list(here.iterdir()) == []
 
 
-def test_a_finished_runs_model_scores_as_its_weights_do(tmp_path, here, script, monkeypatch, capsys):
+def test_a_finished_runs_model_scores_as_its_weights_do(tmp_path, here, dli_zoo):
     run_dir = tmp_path / "conv_run"
     run_dir.mkdir()
     sentiment.build_conv_sentiment(weights="imdb").save(run_dir / "model.keras")
     state = run_dir / "state.json"
-    state.write_text(json.dumps({"model": "conv_sentiment", "settings": pretrained.trained_settings("conv_sentiment",
-                                                                                                   "imdb")}))
-    texts = ("--predict", POSITIVE, "--predict", NEGATIVE)
-    named, _, _ = scored(script, monkeypatch, capsys, "--arch", "conv", "--from", "imdb", *texts)
-    # --arch left at its default (dense): the run's state.json says conv
-    from_run, _, err = scored(script, monkeypatch, capsys, "--from", run_dir, *texts)
-    assert from_run["arch"] == "conv" and from_run["from"] == str(run_dir)
-    assert from_run["model_file"] == str(run_dir / "model.keras")
+    state.write_text(json.dumps({"model": "conv_sentiment",
+                                 "settings": pretrained.trained_settings("conv_sentiment", "imdb")}))
+    named, _, _ = scored(dli_zoo, "conv_sentiment/imdb", POSITIVE, NEGATIVE)
+    # the run's state.json says which model and how it encoded its reviews
+    from_run, _, err = scored(dli_zoo, run_dir, POSITIVE, NEGATIVE)
+    assert from_run["model"] == "conv_sentiment" and from_run["from"] == str(run_dir)
+    assert from_run["weights"] == str(run_dir / "model.keras")
     np.testing.assert_allclose(probabilities(from_run), probabilities(named), atol=2e-6)
     assert any(f"({state})" in line for line in err)  # where the encoding's settings came from
-    # a saved model without state.json: its own input length and vocabulary, the book's words skipped
+    # a saved model without state.json: --model says which; its own input length and vocabulary, the book's skip
     state.unlink()
-    bare, _, err = scored(script, monkeypatch, capsys, "--arch", "conv", "--from", run_dir, *texts)
+    dli_zoo("predict", run_dir, POSITIVE).refused("no state.json there says what the run trained")
+    bare, _, err = scored(dli_zoo, run_dir, "--model", "conv_sentiment", POSITIVE, NEGATIVE)
     assert probabilities(bare) == probabilities(from_run)
     assert (bare["n_unique_words"], bare["n_words_to_skip"], bare["max_review_length"]) == CARDS["conv"]
     assert any("no card or state.json" in line for line in err)
-    assert "reads reviews of 400 words" in refused(script, monkeypatch, capsys, "--from", run_dir,
-                                                   "--max-review-length", 100, *texts)
-    state.write_text(json.dumps({"settings": {"arch": "dense"}}))
-    assert "trained with --arch dense, not conv" in refused(script, monkeypatch, capsys, "--arch", "conv",
-                                                            "--from", run_dir, *texts)
+    dli_zoo("predict", run_dir, "--model", "conv_sentiment", "--max-review-length", 100, POSITIVE).refused(
+        "reads reviews of 400 words")
+    state.write_text(json.dumps({"model": "dense_sentiment", "settings": {}}))
+    dli_zoo("predict", run_dir, "--model", "conv_sentiment", POSITIVE).refused(
+        "is a run of dense_sentiment, not conv_sentiment")
     assert list(here.iterdir()) == []
 
 
-def test_a_model_that_is_no_review_classifier_is_one_line(tmp_path, here, script, monkeypatch, capsys):
+def test_a_model_that_is_no_review_classifier_is_one_line(tmp_path, here, dli_zoo):
     run_dir = tmp_path / "other"
     run_dir.mkdir()
     keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]).save(run_dir / "model.keras")
-    assert "is not a review classifier" in refused(script, monkeypatch, capsys, "--from", run_dir,
-                                                   "--predict", POSITIVE)
+    dli_zoo("predict", run_dir, "--model", "rnn_sentiment", POSITIVE).refused("is not a review classifier")
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--predict", POSITIVE], "--predict needs --from NAME|PATH|RUN_DIR: a classifier's weights name or file, "
-                              "or a finished run's folder"),
-    (["--predict", POSITIVE, "--weights", "imdb"], "--predict takes the trained model with --from NAME|PATH|RUN_DIR; "
-                                                   "--weights only starts a training run"),
-    (["--predict", POSITIVE, "--from", "imdb", "--resume"], "--predict trains nothing: --resume is for training"),
-    (["--predict", POSITIVE, "--from", "imdb", "--overwrite"], "--overwrite is for training"),
-    (["--predict-file", "reviews.txt", "--from", "imdb", "--epochs", "4"],
-     "--predict-file trains nothing: --epochs is for training"),
-    (["--predict", POSITIVE, "--from", "imdb", "--output-dir", "out"], "--output-dir is for training"),
-    (["--predict-file", "missing.txt", "--from", "imdb"], "--predict-file missing.txt: no such file"),
-    (["--predict-file", "{empty}", "--from", "imdb"], "holds no words: it is empty or only whitespace"),
-    (["--predict-file", "{folder}", "--from", "imdb"], "is not a file"),
-    (["--predict", "  ", "--from", "imdb"], "--predict: an empty review"),
-    (["--predict", POSITIVE, "--from", "{folder}"], "no model.keras there; it is not a finished run's folder"),
-    (["--predict", POSITIVE, "--from", "nosuch"], "--from nosuch: dense_sentiment has no weights named"),
-    (["--predict", POSITIVE, "--arch", "rnn", "--from", "mnist"], "rnn_sentiment has no weights named 'mnist'"),
-    (["--from", "imdb"], "--from is for --predict or --predict-file"),
+    (["conv_sentiment/imdb"], "no review to score: give its text, or --file PATH"),
+    (["imdb", POSITIVE], "'imdb' names weights of 9 models"),
+    (["conv_sentiment/imdb", "--file", "missing.txt"], "--file missing.txt: no such file"),
+    (["conv_sentiment/imdb", "--file", "{empty}"], "holds no words: it is empty or only whitespace"),
+    (["conv_sentiment/imdb", "--file", "{folder}"], "is not a file"),
+    (["conv_sentiment/imdb", "  "], "an empty review"),
+    (["{folder}", POSITIVE], "no state.json there says what the run trained"),
+    (["conv_sentiment/nosuch", POSITIVE], "conv_sentiment has no weights named 'nosuch'"),
+    (["rnn_sentiment/mnist", POSITIVE], "rnn_sentiment has no weights named 'mnist'"),
+    (["cartpole_v0", POSITIVE], "`dli-zoo predict` uses dense_sentiment"),
 ])
-def test_refusals_are_one_line_and_write_nothing(args, fragment, tmp_path, here, script, monkeypatch, capsys):
+def test_refusals_are_one_line_and_write_nothing(args, fragment, tmp_path, here, dli_zoo):
     files = tmp_path / "files"
     files.mkdir()
     (files / "empty.txt").write_text("\n  \n\n")
     args = [arg.format(empty=files / "empty.txt", folder=files) for arg in args]
-    assert fragment in refused(script, monkeypatch, capsys, *args)
+    dli_zoo("predict", *args).refused(fragment)
     assert list(here.iterdir()) == []
 
 
-def test_settings_that_do_not_fit_the_weights_are_one_line(here, script, monkeypatch, capsys):
-    line = refused(script, monkeypatch, capsys, "--arch", "conv", "--from", "imdb", "--n-unique-words", 100,
-                   "--predict", POSITIVE)
-    assert line.startswith("error: --from imdb (") and "does not fit model 'conv_sentiment'" in line
+def test_settings_that_do_not_fit_the_weights_are_one_line(here, dli_zoo):
+    line = dli_zoo("predict", "conv_sentiment/imdb", "--n-unique-words", 100, POSITIVE).refused(
+        "does not fit model 'conv_sentiment'")
+    assert line.startswith("error: conv_sentiment/imdb (")
     assert list(here.iterdir()) == []
 
 
-def test_without_a_word_index_at_hand_scoring_says_what_to_put_where(tmp_path, here, script, monkeypatch, capsys):
+def test_without_a_word_index_at_hand_scoring_says_what_to_put_where(tmp_path, here, dli_zoo, monkeypatch):
     index = imdb.word_index(SAMPLES_DIR / imdb.SAMPLE_WORD_INDEX)
     monkeypatch.setattr(imdb, "SAMPLES_DIR", tmp_path / "no_samples")  # an install without the samples
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.delenv("ZOO_DATA_DIR", raising=False)
-    line = refused(script, monkeypatch, capsys, "--from", "imdb", "--predict", NEGATIVE)
+    line = dli_zoo("predict", "dense_sentiment/imdb", NEGATIVE).refused()
     assert line.startswith("error: cannot download imdb_word_index.json: ZOO_OFFLINE is set; put Keras' "
                            "imdb_word_index.json into --data-dir (or ZOO_DATA_DIR) or ")
     data = tmp_path / "data"
     data.mkdir()
     (data / "imdb_word_index.json").write_text(json.dumps(index))
-    result, _, _ = scored(script, monkeypatch, capsys, "--from", "imdb", "--predict", NEGATIVE,
-                          "--data-dir", data)
+    result, _, _ = scored(dli_zoo, "dense_sentiment/imdb", NEGATIVE, "--data-dir", data)
     assert result["reviews"][0]["probability"] < 0.1
     assert list(here.iterdir()) == []
 
 
-def test_a_training_run_records_no_scoring_flags(tmp_path, here, script, monkeypatch, capsys):
+def test_a_training_run_records_no_scoring_flags_and_its_folder_scores(tmp_path, here, dli_zoo, monkeypatch):
+    from zoo import cli
+
     out = tmp_path / "run"
-    result, _, _ = scored(script, monkeypatch, capsys, "--arch", "dense", "--epochs", 1, "--max-examples", 64,
-                          "--max-review-length", 20, "--batch-size", 32, "--output-dir", out, "--quiet")
-    assert result["best_epoch"] == 1
+    script = load_script("train_sentiment.py")
+    monkeypatch.setattr("sys.argv", ["train_sentiment.py", "--arch", "dense", "--epochs", "1", "--max-examples", "64",
+                                     "--max-review-length", "20", "--batch-size", "32", "--output-dir", str(out),
+                                     "--quiet"])
+    cli.main(script.main)
     settings = json.loads((out / "state.json").read_text())["settings"]
-    assert settings["max_review_length"] == 20 and not {"predict", "predict_file", "trained", "typed"} & set(settings)
+    assert settings["max_review_length"] == 20 and not {"predict", "predict_file", "trained", "from", "typed"} & set(settings)
     # and its folder scores reviews, its settings read from state.json
-    scores, _, _ = scored(script, monkeypatch, capsys, "--from", out, "--predict", POSITIVE, "--quiet")
-    assert scores["arch"] == "dense" and scores["max_review_length"] == 20 and scores["n_words_to_skip"] == 50
+    scores, _, _ = scored(dli_zoo, out, POSITIVE, "--quiet")
+    assert scores["model"] == "dense_sentiment" and scores["max_review_length"] == 20 and scores["n_words_to_skip"] == 50
 
 
-def test_the_scripts_arch_table_is_the_builders(script):
-    assert script.MODELS == sentiment.MODELS
-
-
-def test_help_names_the_scoring_flags(script, monkeypatch, capsys):
-    status, out, _ = run(script, monkeypatch, capsys, "--help")
-    assert status == 0
-    for text in ("--predict TEXT", "--predict-file PATH", "--from NAME|PATH|RUN_DIR", "score reviews with"):
-        assert text in out
-
-
-def test_the_command_line_scores_standard_input_and_writes_nothing(tmp_path):
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPTS / "train_sentiment.py"), "--arch", "conv", "--from", "imdb",
-         "--predict", POSITIVE, "--predict-file", "-"],
-        input=f"{NEGATIVE}\n\n", capture_output=True, text=True, cwd=tmp_path, timeout=300, env=os.environ.copy())
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    result = parse_result(completed.stdout)
-    assert [review["label"] for review in result["reviews"]] == ["positive", "negative"]
-    assert len(completed.stdout.strip().splitlines()) == 3
-    assert list(tmp_path.iterdir()) == []
+def test_the_scripts_arch_table_and_the_commands_models_are_the_builders():
+    script = load_script("train_sentiment.py")
+    assert script.MODELS == sentiment.MODELS and reviews.MODELS == tuple(sentiment.MODELS.values())

@@ -119,7 +119,7 @@ def test_tsne_csv_and_self_contained_bokeh_map(alice_model, tmp_path):
     assert html.count('"alice"') >= 1 or html.count("alice") >= 1
 
 
-def test_script_trains_maps_and_answers_queries(script, tmp_path):
+def test_script_trains_maps_and_answers_queries(script, tmp_path, dli_zoo):
     out = tmp_path / "w2v"
     _, result = script("train_word2vec.py", "--books", "carroll-alice", "--min-count", "5", "--epochs", "2",
                        "--tsne-tokens", "120", "--plot-tokens", "80", "--workers", "2", "--output-dir", out,
@@ -131,8 +131,8 @@ def test_script_trains_maps_and_answers_queries(script, tmp_path):
         rows = list(csv.DictReader(handle))
     assert len(rows) == 120 and rows[0]["token"] == "the"
     assert "father" in result["queries"]["most_similar"]  # the book's queries by default
-    # a trained model answers new queries from the command line without training again
+    # the finished run answers new questions (dli-zoo similar RUN_DIR) without training again
     before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
-    _, again = script("train_word2vec.py", "--from", out, "--most-similar", "alice", "--quiet")
-    assert len(again["queries"]["most_similar"]["alice"]) == 5 and again["vocabulary"] == result["vocabulary"]
+    again = dli_zoo("similar", out, "alice", "--quiet").ok()
+    assert len(again["answers"]["most_similar"]["alice"]) == 5 and again["vocabulary"] == result["vocabulary"]
     assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before  # a query writes nothing

@@ -1,6 +1,6 @@
-"""word2vec's trained vectors: --from NAME|PATH|RUN_DIR answers queries with them (nothing trained,
-nothing written; the bundled vectors without TensorFlow), --weights NAME|PATH starts a training
-run whose shared words take them over; wrong vectors or flags are one line."""
+"""word2vec's trained vectors: `dli-zoo similar NAME|FILE|RUN_DIR` answers questions with them
+(nothing trained, nothing written; the bundled vectors without TensorFlow), the training script's
+--weights NAME|PATH starts a run whose shared words take them over; wrong vectors or flags are one line."""
 
 import json
 import os
@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import SCRIPTS, backend_env, load_script, parse_result, user_lines
+from conftest import ROOT, backend_env, load_script, parse_result, user_lines
 from zoo import cli, pretrained
 from zoo import word2vec as w2v
 
@@ -63,40 +63,56 @@ def small_vectors(bundled, words):
 
 # ----------------------------------------------------------------------------- queries
 
-def test_the_bundled_vectors_answer_queries_offline_without_tensorflow_and_write_nothing(tmp_path):
+def test_the_bundled_vectors_answer_offline_without_tensorflow_and_write_nothing(tmp_path):
     completed = subprocess.run(
-        [sys.executable, str(SCRIPTS / "train_word2vec.py"), "--from", "gutenberg", "--most-similar", "father",
-         "--analogy", "husband", "man", "woman"],
+        [sys.executable, "-m", "zoo", "similar", "gutenberg", "father", "--analogy", "husband", "man", "woman"],
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
-        env={**os.environ, **backend_env("jax", tensorflow=False)})  # TensorFlow hidden: it needs none
+        env={**os.environ, **backend_env("jax", tensorflow=False), "PYTHONPATH": os.pathsep.join(
+            [str(ROOT / "tests" / "no_tensorflow"), str(ROOT)])})  # TensorFlow hidden: it needs none
     assert completed.returncode == 0, completed.stderr[-2000:]
     result = parse_result(completed.stdout)
     assert result["from"] == "gutenberg" and result["vectors_file"].endswith(".vectors.bin")
     assert result["vocabulary"] == BUNDLED_VOCABULARY
-    queries = result["queries"]
-    neighbours = queries["most_similar"]["father"]
+    answers = result["answers"]
+    neighbours = answers["most_similar"]["father"]
     # measured on the bundled vectors: mother 0.8307, then brother 0.7394
     assert neighbours[0][0] == "mother" and neighbours[0][1] == pytest.approx(0.8307, abs=1e-3)
     assert len(neighbours) == 5 and "brother" in [word for word, _ in neighbours]
-    assert queries["analogy"]["husband + woman - man"][0][0] == "wife"  # husband - man + woman
-    # only what was asked: the book's other queries are not added
-    assert queries["doesnt_match"] == {} and queries["similarity"] == {}
-    assert json.loads(completed.stdout[:completed.stdout.rindex("RESULT")]) == queries  # the answers, readable
+    assert answers["analogy"]["husband + woman - man"][0][0] == "wife"  # husband - man + woman
+    assert answers.keys() == {"most_similar", "analogy"}  # only what was asked
+    # one readable line per question before the RESULT, its figures those of the RESULT
+    assert completed.stdout.splitlines()[:2] == [
+        "most similar father: " + ", ".join(f"{word} {score:.4f}" for word, score in neighbours),
+        "analogy husband + woman - man: " + ", ".join(f"{word} {score:.4f}"
+                                                      for word, score in answers["analogy"]["husband + woman - man"])]
     assert user_lines(completed.stderr) == [] and list(tmp_path.iterdir()) == []
 
 
-def test_an_unknown_word_is_one_line_and_a_capitalised_one_is_hinted(script_module, monkeypatch, capsys, tmp_path):
+def test_positive_negative_and_the_odd_one_out(bundled, dli_zoo, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    line = refused(script_module, monkeypatch, capsys, "--from", "gutenberg", "--most-similar", "Father",
-                   "--analogy", "king", "man", "xyzzy")
-    assert line == (f"error: --from gutenberg: 'Father', 'xyzzy' are not in its vocabulary of "
+    result = dli_zoo("similar", "word2vec/gutenberg", "--positive", "king", "woman", "--negative", "man",
+                     "--odd-one-out", "mother", "father", "sister", "brother", "dog", "--similarity", "father", "dog",
+                     "--topn", 3, "--quiet").ok()
+    expected = [[word, round(float(score), 4)]
+                for word, score in bundled.most_similar(positive=["king", "woman"], negative=["man"], topn=3)]
+    assert result["answers"]["analogy"] == {"king + woman - man": expected}
+    assert result["answers"]["odd_one_out"] == {"mother father sister brother dog": "dog"}
+    assert result["answers"]["similarity"] == {"father dog": round(float(bundled.similarity("father", "dog")), 4)}
+    dli_zoo("similar", "gutenberg").refused("nothing asked")
+    dli_zoo("similar", "gutenberg", "--negative", "man").refused("--negative goes with --positive")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_word_is_one_line_and_a_capitalised_one_is_hinted(dli_zoo, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    line = dli_zoo("similar", "gutenberg", "Father", "--analogy", "king", "man", "xyzzy").refused()
+    assert line == (f"error: gutenberg: 'Father', 'xyzzy' are not in its vocabulary of "
                     f"{BUNDLED_VOCABULARY:,} words (try 'father')")
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("form", ["vectors.bin", "txt", "vec", "model", "kv"])
-def test_a_file_of_vectors_answers_the_same_as_its_source(form, bundled, script_module, monkeypatch, capsys,
-                                                          tmp_path):
+def test_a_file_of_vectors_answers_the_same_as_its_source(form, bundled, dli_zoo, monkeypatch, tmp_path):
     path = tmp_path / f"mine.{form}"
     if form == "model":  # gensim's own save of a Word2Vec, as a run's word2vec.model
         rng = random.Random(1)
@@ -111,31 +127,37 @@ def test_a_file_of_vectors_answers_the_same_as_its_source(form, bundled, script_
         source = small_vectors(bundled, bundled.index_to_key[:300])
         source.save_word2vec_format(str(path), binary=form.endswith(".bin"))
     monkeypatch.chdir(tmp_path)
-    status = run_main(script_module, monkeypatch, "--from", path.name, "--most-similar", "father", "--quiet")
-    captured = capsys.readouterr()
-    assert status == 0, captured.err
-    result = parse_result(captured.out)
+    result = dli_zoo("similar", path.name, "father", "--quiet").ok()
     expected = [[word, round(float(score), 4)] for word, score in source.most_similar("father", topn=5)]
-    assert result["vocabulary"] == len(source) and result["queries"]["most_similar"]["father"] == expected
+    assert result["vocabulary"] == len(source) and result["answers"]["most_similar"]["father"] == expected
     assert sorted(item.name for item in tmp_path.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("arguments, fragment", [
+    (["mnist", "father"], "'mnist' names deep_net/mnist"),
+    (["missing.vectors.bin", "father"], "missing.vectors.bin: no such file or folder"),
+    (["damaged.vectors.bin", "father"], "damaged.vectors.bin as word vectors"),
+    (["photo.jpg", "father"], "`dli-zoo similar` reads .bin"),
+], ids=["another_models_name", "missing_file", "damaged", "not_vectors"])
+def test_wrong_vectors_for_similar_are_one_line(arguments, fragment, dli_zoo, monkeypatch, tmp_path):
+    bundled_file = pretrained.resolve("word2vec", "gutenberg")
+    (tmp_path / "damaged.vectors.bin").write_bytes(bundled_file.read_bytes()[:1000])
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    monkeypatch.chdir(tmp_path)
+    dli_zoo("similar", *arguments).refused(fragment)
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["damaged.vectors.bin", "photo.jpg"]
 
 
 @pytest.mark.parametrize("arguments, fragments", [
     (["--weights", "gutenberg", "--most-similar", "father"],
-     ["train_word2vec.py: error: queries of trained vectors take them with --from NAME|PATH|RUN_DIR",
-      "--weights only starts a training run"]),
+     ["train_word2vec.py: error: --weights only starts a training run", "`dli-zoo similar "]),
     (["--from", "gutenberg", "--epochs", "2", "--most-similar", "father"],
-     ["error: --from answers queries and trains nothing: --epochs is for training"]),
-    (["--from", "mnist", "--most-similar", "father"],
-     ["error: --from mnist: word2vec has no weights named 'mnist'", "gutenberg"]),
-    (["--from", "missing.vectors.bin", "--most-similar", "father"], ["--from: missing.vectors.bin: no such file"]),
+     ["train_word2vec.py: error: --from: querying trained vectors is `dli-zoo similar "]),
     (["--weights", "photo.jpg"], ["'photo.jpg' is neither a weights name nor a word2vec .bin"]),
-    (["--from", "damaged.vectors.bin", "--most-similar", "father"], ["damaged.vectors.bin as word vectors"]),
     (["--weights", "damaged.vectors.bin", "--output-dir", "run"], ["cannot read damaged.vectors.bin"]),
     (["--weights", "gutenberg", "--n-dim", "32", "--output-dir", "run"],
      ["--weights gutenberg holds 64-dimensional vectors, --n-dim gives 32"]),
-], ids=["old_spelling", "training_flag", "another_models_name", "missing_file", "not_vectors", "damaged", "damaged_training",
-        "other_size"])
+], ids=["queries_with_weights", "old_query_mode", "not_vectors", "damaged_training", "other_size"])
 def test_wrong_weights_are_one_line_and_write_nothing(arguments, fragments, script_module, monkeypatch, capsys,
                                                       tmp_path):
     bundled_file = pretrained.resolve("word2vec", "gutenberg")
@@ -228,13 +250,12 @@ def test_a_resume_with_other_weights_is_refused_in_one_line(run_from_weights, bu
     assert {path: path.read_bytes() for path in output.rglob("*") if path.is_file()} == before
 
 
-def test_a_finished_run_answers_like_the_weights_and_refuses_an_unknown_word(run_from_weights, script_module,
-                                                                             monkeypatch, capsys):
+def test_a_finished_run_answers_like_the_weights_and_refuses_an_unknown_word(run_from_weights, dli_zoo):
     output, _, _ = run_from_weights
     before = {path: path.stat().st_mtime_ns for path in output.rglob("*")}
-    status = run_main(script_module, monkeypatch, "--from", output, "--most-similar", "father", "--quiet")
-    result = parse_result(capsys.readouterr().out)
-    assert status == 0 and len(result["queries"]["most_similar"]["father"]) == 5
-    line = refused(script_module, monkeypatch, capsys, "--from", output, "--most-similar", "zorblaxes", "--quiet")
-    assert line == f"error: --from {output}: 'zorblaxes' is not in its vocabulary of {len(KNOWN) + len(MADE_UP)} words"
+    result = dli_zoo("similar", output, "father", "--quiet").ok()
+    assert len(result["answers"]["most_similar"]["father"]) == 5
+    assert result["vocabulary"] == len(KNOWN) + len(MADE_UP) and result["weights"] == str(output / "word2vec.model")
+    line = dli_zoo("similar", output, "zorblaxes", "--quiet").refused()
+    assert line == f"error: {output}: 'zorblaxes' is not in its vocabulary of {len(KNOWN) + len(MADE_UP)} words"
     assert {path: path.stat().st_mtime_ns for path in output.rglob("*")} == before

@@ -130,36 +130,6 @@ def weights_source(text: str) -> str:
     return str(Path(text).expanduser().resolve())  # absolute: the run's record must still find it from elsewhere
 
 
-def trained_source(endings=(".keras", ".weights.h5"), files: str = "a .weights.h5/.keras file"):
-    """The type of ``--from``: a weights name, a file with one of ``endings``, or a run's folder."""
-
-    def check(text: str) -> str:
-        from zoo.weights_names import NAME_PATTERN, is_weights_name
-
-        path = Path(text).expanduser()
-        if path.is_dir():
-            return str(path.resolve())
-        if is_weights_name(text) and NAME_PATTERN.fullmatch(text):
-            return text
-        if not text.endswith(tuple(endings)):
-            raise argparse.ArgumentTypeError(f"{text!r} is neither a weights name, {files}, nor a run's folder")
-        if not path.is_file():
-            raise argparse.ArgumentTypeError(f"{text}: no such file")
-        return str(path.resolve())
-
-    return check
-
-
-def trained_file(source: str, run_file: str) -> str:
-    """``--from``'s value as a weights name or file: a run's folder gives its ``run_file``."""
-    folder = Path(source)
-    if not folder.is_dir():
-        return source
-    if not (folder / run_file).is_file():
-        raise UsageError(f"--from {source}: no {run_file} there; it is not a finished run's folder")
-    return str(folder / run_file)
-
-
 def positive_float(text: str) -> float:
     value = _parsed(text, float, "a number")
     if not 0 < value < float("inf"):
@@ -177,6 +147,19 @@ def renamed_flag(parser, old: str, new: str) -> None:
     parser.add_argument(old, action=_Renamed, const=new, nargs="?", help=argparse.SUPPRESS)
 
 
+class _Moved(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string}: {self.const} (this script only trains)")
+
+
+def moved_flags(parser, flags, command: str) -> None:
+    """Refuse ``flags`` (a mode that used a trained model) in one line naming the ``dli-zoo``
+    ``command`` that does it now, at parsing: before any backend loads."""
+    for flag in flags:
+        parser.add_argument(flag, action=_Moved, const=command, nargs="*", default=argparse.SUPPRESS,
+                            help=argparse.SUPPRESS)  # no attribute: no part of what a run is
+
+
 # ----------------------------------------------------------------------------- groups
 
 def add_data_flags(parser) -> None:
@@ -187,24 +170,6 @@ def add_data_flags(parser) -> None:
 
 
 WEIGHTS_HELP = "a name of zoo.pretrained (python -m zoo.pretrained) or a .weights.h5/.keras file"
-FROM_METAVAR = "NAME|PATH|RUN_DIR"
-
-
-def add_from_flag(group, uses: str, run_file: str, endings=(".keras", ".weights.h5"),
-                  files: str = "a .weights.h5/.keras file") -> None:
-    """``--from NAME|PATH|RUN_DIR``: the trained model a command ``uses`` without training."""
-    group.add_argument("--from", dest="trained", type=trained_source(endings, files), default=None,
-                       metavar=FROM_METAVAR,
-                       help=f"the trained model to {uses}, training nothing: a name of zoo.pretrained "
-                            f"(python -m zoo.pretrained), {files}, or a finished run's folder (its {run_file})")
-
-
-def refuse_weights_for(parser, args, doing: str) -> None:
-    """The old spelling (``--weights`` to use a trained model) in one line naming the new one."""
-    if "weights" in args.typed:
-        parser.error(f"{doing} takes the trained model with --from {FROM_METAVAR}; --weights only starts a training run")
-
-
 def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = True, book_defaults_by=None) -> None:
     """``book_defaults_by``: the flag whose choice sets the book's epochs and batch size (the
     script resolves them after parsing; both default to None)."""
@@ -243,48 +208,15 @@ def add_device_flags(parser, strategy: bool = True, precision: bool = True) -> N
         group.add_argument("--precision", choices=PRECISIONS, default="float32", help="Keras dtype policy")
 
 
-RECORD_FILE = "greedy_episode.gif"  # --play --record's GIF, in the current folder
-PLAY_ONLY = ("play", "trained", "record_to")
-# what --play reads besides --from; any other flag typed with it is a training run's
-PLAY_FLAGS = {"play", "trained", "record_to", "record", "eval_episodes", "seed", "device", "quiet", "verbose",
-              "overwrite"}
+PLAY_COMMAND = "playing a trained agent is `dli-zoo play MODEL/NAME|FILE|RUN_DIR --episodes N [--record FILE.gif]`"
 
 
 def add_agent_weights_flags(parser, group) -> None:
-    """--weights (start a training run from them) and --play --from (score a trained agent, train nothing)."""
+    """--weights (start a training run from them); the old --play mode is refused, naming dli-zoo play."""
     group.add_argument("--weights", type=weights_source, default=None, metavar="NAME|PATH",
                        help=f"start the training run from trained weights: {WEIGHTS_HELP}")
     renamed_flag(parser, "--episodes-to-play", "--eval-episodes N (greedy episodes to score)")
-    play = parser.add_argument_group("play (trains nothing, writes no run folder)")
-    play.add_argument("--play", action="store_true", help="play greedy episodes with --from, then stop")
-    add_from_flag(play, "play with --play", "model.keras")
-    play.add_argument("--record-to", default=None, metavar="PATH",
-                      help=f"where --play writes a GIF of one greedy episode (implies --record; "
-                           f"--play --record alone writes {RECORD_FILE} here)")
-
-
-def check_play_flags(parser, args, own_play_flags=(), scored_by: str = "--eval-episodes") -> bool:
-    """True for --play (its flags checked); for a training run, the play flags are refused when
-    given and dropped from ``args``, so they are no part of what the run is. Before TensorFlow loads.
-    ``own_play_flags``: the script's settings --play also reads (the game, the network's width)."""
-    if args.play:
-        refuse_weights_for(parser, args, "--play")
-        if args.trained is None:
-            parser.error(f"--play needs --from {FROM_METAVAR}: a name of zoo.pretrained, a .weights.h5/.keras file "
-                         f"or a finished run's folder")
-        parser.refuse_typed(args, PLAY_FLAGS | set(own_play_flags), "--play trains nothing")
-        args.record = args.record or args.record_to is not None
-        args.record_to = Path(args.record_to or RECORD_FILE)
-        if args.record and args.record_to.exists() and not args.overwrite:
-            parser.error(f"{args.record_to} exists; pass --overwrite to replace it, or --record-to another path")
-        return True
-    for flag, value in (("--from", args.trained), ("--record-to", args.record_to)):
-        if value is not None:
-            parser.error(f"{flag} is for --play; a training run starts from --weights, scores {scored_by} "
-                         f"and records into --output-dir")
-    for dest in PLAY_ONLY:
-        delattr(args, dest)
-    return False
+    moved_flags(parser, ("--play", "--from", "--record-to"), PLAY_COMMAND)
 
 
 def make_parser(model: str, description: str | None = None, *, groups=GROUPS, epochs: int | None = None,

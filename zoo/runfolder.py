@@ -410,9 +410,15 @@ class RunFolder:
         written = json.loads(write_json(self.path(METRICS_FILE), result).read_text())
         self._write_state(self.progress, finished=True)
         self._commit()
-        print("RESULT " + json.dumps(written), flush=True)
+        print_result(written)
         self.close()
         return written
+
+
+def print_result(result: dict) -> None:
+    """The ``RESULT {...}`` line (one line of JSON) that ends every command's output: a run's
+    finish record, an export, and each ``dli-zoo`` command's answer."""
+    print("RESULT " + json.dumps(result), flush=True)
 
 
 def read_finished(folder) -> tuple[dict, dict]:

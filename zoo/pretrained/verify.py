@@ -262,13 +262,14 @@ def _portable_argv(argv) -> list[str]:
 
 # ----------------------------------------------------------------------------- command line
 
-def main(argv=None) -> None:
-    """``python -m zoo.pretrained verify``: exit status 1 when a figure is outside its tolerance
-    or could not be measured, 2 for a bad argument (before Keras loads)."""
+def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: bool = False) -> None:
+    """``python -m zoo.pretrained verify`` (and ``dli-zoo verify``, ``prog``, which ends with a RESULT
+    line: ``result_line``): exit status 1 when a figure is outside its tolerance or could not be
+    measured, 2 for a bad argument (before Keras loads)."""
     from zoo import cli
 
     argv = list(sys.argv[2:] if argv is None else argv)
-    parser = cli.ArgumentParser(prog="python -m zoo.pretrained verify",
+    parser = cli.ArgumentParser(prog=prog,
                                 description="Re-measure the published weights' model cards on held-out data "
                                             "on the current Keras backend; exit status 1 if any is outside "
                                             "its card's tolerance.")
@@ -300,4 +301,12 @@ def main(argv=None) -> None:
 
         write_json(args.record, record(rows, args.data, args.data_dir, argv))
         log.info(f"wrote {args.record}")
+    if result_line:
+        from zoo.runfolder import print_result
+
+        verdicts = [row["verdict"] for row in rows]
+        print_result({"data": args.data, "verified": len(rows), "failed": failed(rows),
+                      "verdicts": {verdict: verdicts.count(verdict) for verdict in dict.fromkeys(verdicts)},
+                      "failing": [row["weights"] for row in rows if row["verdict"] in FAILING],
+                      "record": args.record})
     sys.exit(1 if failed(rows) else 0)

@@ -1,0 +1,133 @@
+"""`dli-zoo` in this process (zoo.commands.main): list, card, verify, export, predict on digit
+images and map; each ends with one RESULT line, never overwrites a file without --overwrite, and
+turns a mistake into one line and exit status 2. (play, generate, predict on reviews and similar:
+test_play.py, test_sentiment_predict.py, test_word2vec_weights.py; --help: test_help.py.)"""
+
+import re
+
+import numpy as np
+import pytest
+
+from zoo import commands, pretrained
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """An empty current folder, to show what a command writes into it."""
+    folder = tmp_path / "here"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def test_an_unknown_command_is_one_line_with_a_hint(dli_zoo):
+    dli_zoo("plya", "cartpole_v0").refused("unknown command 'plya' (did you mean play?)")
+    assert commands.main([]) == 2  # no command: the usage, on stderr
+
+
+def test_list_shows_the_published_weights_and_all_adds_the_unpublished_marked(dli_zoo):
+    published = dli_zoo("list").ok()["weights"]
+    assert [row["weights"] for row in published] == [str(entry) for entry in pretrained.available()]
+    assert all(row["published"] for row in published) and "lenet/mnist" in {row["weights"] for row in published}
+    everything = dli_zoo("list", "--all", "--quiet")
+    unpublished = [row for row in everything.ok()["weights"] if not row["published"]]
+    assert {row["weights"] for row in unpublished} == {str(entry) for entry in pretrained.registered()
+                                                      if not entry.published}
+    assert unpublished and all(row["where"] == "not published" for row in unpublished)
+    lines = dli_zoo("list", "--all").out.splitlines()[:-1]
+    assert sum("(registered, not published" in line for line in lines) == len(unpublished)
+    assert [row["weights"] for row in dli_zoo("list", "--model", "lenet").ok()["weights"]] == ["lenet/mnist"]
+
+
+def test_card_prints_the_registrys_card(dli_zoo):
+    ran = dli_zoo("card", "lenet/mnist")
+    assert ran.ok() == pretrained.card("lenet", "mnist")
+    assert ran.out.splitlines()[0].startswith("lenet/mnist  (bundled, ")
+    assert "use it: dli-zoo predict lenet/mnist" in ran.out
+    assert dli_zoo("card", "cartpole_v0", "--quiet").ok()["name"] == "cartpole_v0"  # a name one model has
+    dli_zoo("card", "mnist").refused("'mnist' names weights of 4 models")
+    dli_zoo("card", "lenet/nosuch").refused("lenet has no weights named 'nosuch'")
+
+
+def test_verify_ends_with_a_result_of_its_verdicts(dli_zoo, here):
+    ran = dli_zoo("verify", "word2vec/gutenberg", "--quiet")
+    assert ran.status == 0, ran.err
+    result = ran.result
+    assert result["verified"] == 1 and result["verdicts"] == {"ok": 1} and result["failed"] is False
+    assert ran.out.splitlines()[0].split()[:3] == ["weights", "metric", "card"]  # zoo.pretrained.verify's table
+    (here / "record.json").write_text("{}")
+    dli_zoo("verify", "word2vec", "--record", "record.json").refused("record.json exists; pass --overwrite")
+    dli_zoo("verify", "nosuch").refused("no weights of 'nosuch'")
+
+
+def test_export_refuses_what_is_no_finished_run_in_one_line(dli_zoo, tmp_path):
+    dli_zoo("export", tmp_path, "--into", tmp_path / "w").refused("holds no zoo run (no state.json)")
+    assert not (tmp_path / "w").exists()
+
+
+def digit_files(folder, count=6):
+    """The first bundled MNIST test digits as files a person might have: a large white-on-black
+    PNG, a black-on-white JPEG, and the digit as it is; with their true labels."""
+    from PIL import Image
+
+    from zoo.datasets import mnist
+
+    (_, _), (images, labels) = mnist.load_arrays(source="sample")
+    order = np.argsort(labels, kind="stable")[:: len(labels) // count][:count]  # several different digits
+    paths = []
+    for number, index in enumerate(order):
+        image = Image.fromarray(images[index])
+        if number % 3 == 0:
+            path = folder / f"big_{number}.png"
+            image.resize((112, 112), Image.LANCZOS).save(path)
+        elif number % 3 == 1:
+            path = folder / f"paper_{number}.jpg"
+            Image.fromarray(255 - images[index]).convert("RGB").save(path, quality=95)
+        else:
+            path = folder / f"plain_{number}.png"
+            image.save(path)
+        paths.append(path)
+    return paths, labels[order], images[order]
+
+
+@pytest.mark.parametrize("model", ["lenet", "shallow_net"])
+def test_predict_classifies_digit_images_as_the_net_classifies_mnist(model, tmp_path, here, dli_zoo):
+    import zoo
+
+    paths, labels, images = digit_files(tmp_path)
+    result = dli_zoo("predict", f"{model}/mnist", *paths, "--quiet").ok()
+    rows = result["images"]
+    assert [row["image"] for row in rows] == [str(path) for path in paths]
+    assert [row["inverted"] for row in rows] == [path.name.startswith("paper") for path in paths]
+    # a plain 28x28 digit is exactly the loader's input: the same probabilities as the net on the array
+    net = zoo.get(model)(weights="mnist")
+    expected = net.predict((images.astype(np.float32) / 255.0).reshape((-1, *net.input_shape[1:])), verbose=0)
+    for row, probabilities, path in zip(rows, expected, paths):
+        if path.name.startswith("plain"):
+            assert row["digit"] == int(np.argmax(probabilities))
+            assert row["probability"] == pytest.approx(float(probabilities.max()), abs=1e-5)
+    if model == "lenet":  # the ConvNet reads every one of them right, resized or inverted
+        assert [row["digit"] for row in rows] == labels.tolist()
+    assert list(here.iterdir()) == []
+
+
+def test_predict_refuses_what_is_no_digit_image_in_one_line(tmp_path, here, dli_zoo):
+    (here / "notes.txt").write_text("not an image")
+    dli_zoo("predict", "lenet/mnist").refused("classifies digit images: give one or more image files")
+    dli_zoo("predict", "lenet/mnist", "notes.txt").refused("notes.txt: not an image Pillow can read")
+    dli_zoo("predict", "lenet/mnist", "gone.png").refused("gone.png: no such image file")
+    dli_zoo("predict", "deep_net/mnist", "notes.txt", "--file", "x").refused("--file and the review flags are for")
+    dli_zoo("predict", "mnist", "notes.txt").refused("'mnist' names weights of 4 models")
+
+
+def test_map_draws_the_bundled_vectors_and_never_overwrites(here, dli_zoo):
+    result = dli_zoo("map", "gutenberg", "--out", "words.html", "--words", 60, "--labels", 10, "--quiet").ok()
+    html = (here / "words.html").read_text()
+    assert result["words_mapped"] == 60 and result["vocabulary"] == 10_269 and result["html"] == "words.html"
+    assert re.findall(r"<script[^>]*\bsrc\s*=", html) == [] and "AutocompleteInput" in html  # offline, searchable
+    before = (here / "words.html").read_bytes()
+    dli_zoo("map", "gutenberg", "--out", "words.html", "--words", 60).refused("words.html exists; pass --overwrite")
+    assert (here / "words.html").read_bytes() == before
+    dli_zoo("map", "gutenberg", "--out", "words.png").refused("expected a .html/.htm file")
+    dli_zoo("map", "cartpole_v0", "--out", "x.html").refused("`dli-zoo map` uses word2vec")
+    assert sorted(path.name for path in here.iterdir()) == ["words.html"]

@@ -1,0 +1,56 @@
+"""``dli-zoo generate``: a trained GAN generator draws new images into one PNG grid.
+
+    dli-zoo generate quickdraw_apple --out apples.png
+    dli-zoo generate model_output/gan --count 25 --seed 7 --out mine.png   # a finished run's generator.keras
+
+Each drawing is the generator's answer to a noise vector drawn uniformly from [-1, 1] (as it was
+trained); --seed makes the grid repeatable. A name or a .weights.h5 file loads into the book's
+generator; a .keras file (a run's generator.keras) keeps whatever shape it was trained with.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from zoo import cli
+from zoo.commands import options
+
+log = logging.getLogger("zoo")
+
+MODELS = ("generator",)
+COUNT = 16  # the book's 4x4 grid
+
+
+def make_parser():
+    made = options.parser("generate", __doc__.strip().splitlines()[0])
+    options.add_source(made, MODELS, "the trained generator")
+    made.add_argument("--out", required=True, metavar="FILE.png", help="the PNG grid to write")
+    made.add_argument("--count", "-n", type=cli.positive_int, default=COUNT, help="drawings in the grid")
+    made.add_argument("--seed", type=cli.seed, default=None, help="seed the noise, so the drawings are repeatable")
+    made.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    return made
+
+
+def main(argv) -> None:
+    args = cli.parse_args(make_parser(), argv, load_backend=False)  # the flags checked first: a refusal is instant
+    image = options.new_output(args.out, "--out", args.overwrite, (".png",))
+    source = options.source_of(args, MODELS, "generate")
+    options.start(args, args.seed)
+    import keras
+    import numpy as np
+
+    from zoo import gan, plots
+
+    if source.weights.endswith(".keras"):
+        try:
+            generator = keras.models.load_model(source.weights, compile=False)
+        except Exception as error:  # a damaged or foreign file: Keras raises many kinds
+            raise cli.UsageError(f"{source.given}: cannot read it ({cli.one_line(error)})") from None
+    else:
+        generator = gan.build_generator(weights=source.weights)
+    rng = np.random.default_rng(args.seed)
+    noise = rng.uniform(-1.0, 1.0, size=(args.count, generator.input_shape[-1])).astype("float32")
+    images = generator.predict(noise, verbose=0)
+    plots.save(plots.image_grid(images), image)  # written under a temporary name, then renamed
+    log.info(f"wrote {image}: {args.count} drawings by {source.label}")
+    options.print_result({**source.record(), "generated": args.count, "image": str(image), "seed": args.seed})

@@ -1,0 +1,70 @@
+"""``dli-zoo map``: trained word vectors as a map in one HTML file that opens with no network.
+
+    dli-zoo map gutenberg --out words.html                    # every word of the bundled vectors
+    dli-zoo map gutenberg --out top.html --words 2000 --seed 1
+    dli-zoo map model_output/word2vec --out run.html --style book
+
+The vectors are embedded in 2-D with scikit-learn's t-SNE (the book's: the whole vocabulary, or
+the --words most frequent), then drawn with bokeh (zoo.word2vec.bokeh_map): every word a point,
+labels for frequent words placed so they do not overlap, and a search box that zooms to a word
+and its nearest neighbours by cosine similarity; --style book draws sampled words as text.
+Needs no Keras backend.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from zoo import cli
+from zoo.commands import options
+from zoo.errors import UsageError
+from zoo.files import atomic_path
+
+log = logging.getLogger("zoo")
+
+MODELS = ("word2vec",)
+SEED = 42  # t-SNE's, as the training script's map
+PLOT_TOKENS = 5000  # words drawn as text on the book's map
+MAP_LABELS = 300  # frequent words labelled on the readable map
+
+
+def make_parser():
+    from zoo.word2vec import MAP_STYLES, VECTOR_FILES_HELP
+
+    made = options.parser("map", __doc__.strip().splitlines()[0], device=False)
+    made.add_argument("source", metavar="MODEL/NAME|FILE|RUN_DIR",
+                      help=f"the word vectors: a name (dli-zoo list), {VECTOR_FILES_HELP}, or a finished run's folder")
+    made.add_argument("--out", required=True, metavar="FILE.html", help="the HTML file to write")
+    made.add_argument("--words", type=cli.positive_int, default=None,
+                      help="embed only the most frequent words (default: the whole vocabulary, as the book)")
+    made.add_argument("--style", choices=MAP_STYLES, default="readable",
+                      help="readable: every word a point, searchable; book: the book's sampled words as text")
+    made.add_argument("--labels", type=cli.positive_int, default=MAP_LABELS, help="labelled words (readable style)")
+    made.add_argument("--plot-tokens", type=cli.positive_int, default=PLOT_TOKENS, help="words drawn (book style)")
+    made.add_argument("--seed", type=cli.seed, default=SEED, help="t-SNE's (and the book style's sample)")
+    made.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    return made
+
+
+def main(argv) -> None:
+    args = cli.parse_args(make_parser(), argv, load_backend=False)  # gensim and scikit-learn: no backend
+    out = options.new_output(args.out, "--out", args.overwrite, (".html", ".htm"))
+    from zoo import word2vec
+
+    source = options.source_of(args, MODELS, "map", endings=word2vec.VECTOR_FILE_ENDINGS)
+    try:
+        vectors, path = word2vec.load_vectors(source.weights)
+    except ValueError as error:
+        raise UsageError(f"{source.given}: {cli.one_line(error)}") from None
+    words = min(args.words or len(vectors), len(vectors))
+    log.info(f"t-SNE of {words:,} of the {len(vectors):,} words of {source.label}")
+    try:
+        coordinates = word2vec.tsne(vectors, max_tokens=words, seed=args.seed)
+    except ValueError as error:  # too few words to embed
+        raise UsageError(f"{source.given}: {cli.one_line(error)}") from None
+    with atomic_path(out) as temporary:
+        word2vec.bokeh_map(coordinates, temporary, n_tokens=args.plot_tokens, seed=args.seed, style=args.style,
+                           vectors=vectors, n_labels=args.labels)
+    log.info(f"wrote {out}")
+    options.print_result({**source.record(), "vectors_file": str(path), "vocabulary": len(vectors),
+                          "words_mapped": words, "style": args.style, "seed": args.seed, "html": str(out)})
