@@ -193,7 +193,8 @@ LAYERS = [
     ("zoo.pretrained",),
     MODEL_MODULES,
     ("zoo.runtime", "zoo.checkpoints", "zoo.plots", "zoo.cli", "zoo.training"),
-    ("zoo.commands", "zoo.__main__"),
+    # re-measuring the cards plays agents and builds models, and has a command line of its own
+    ("zoo.commands", "zoo.__main__", "zoo.pretrained.verify", "zoo.pretrained.measures", "zoo.pretrained.__main__"),
 ]
 
 

@@ -73,4 +73,4 @@ def test_a_registered_entry_without_its_file_says_how_to_make_it(model_name, nam
     assert "\n" not in message and entry.file in message and f"python scripts/{script}" in message, message
     # how long that command took (from the card), and the export that gives the user's run this name
     assert f"({pretrained.training_time(entry.card)})" in message and " min on " in message, message
-    assert f"`python scripts/export_weights.py RUN_DIR --name {name}" in message, message
+    assert f"`dli-zoo export RUN_DIR --name {name}" in message, message

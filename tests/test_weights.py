@@ -235,7 +235,7 @@ def test_an_unknown_name_lists_the_names_that_exist(isolated):
     one_line(lambda: pretrained.get("shallow_net", "mnist"),
              "shallow_net has no weights named 'mnist'", "the names that exist for shallow_net: digits, letters")
     one_line(lambda: build_shallow_net(**SMALL_NET, weights="mnist"), "weights='mnist'", "digits, letters")
-    one_line(lambda: build_lenet(weights="mnist"), "lenet has no weights named 'mnist'", "export_weights.py")
+    one_line(lambda: build_lenet(weights="mnist"), "lenet has no weights named 'mnist'", "dli-zoo export RUN_DIR")
 
 
 def test_a_damaged_card_is_an_error_when_asked_for(tmp_path, monkeypatch):
@@ -288,7 +288,7 @@ def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolate
     message = one_line(lambda: build_shallow_net(**SMALL_NET, weights="digits"),
                        "ZOO_OFFLINE", "put shallow_net.digits.weights.h5 into ZOO_WEIGHTS_DIR",
                        "train your own with `python scripts/train_shallow_net.py --epochs 20`",
-                       "`python scripts/export_weights.py RUN_DIR --name digits_own` (then weights='digits_own')")
+                       "`dli-zoo export RUN_DIR --name digits_own` (then weights='digits_own')")
     assert str(pretrained.cache_dir()) in message
     # a user's own entry whose file went missing: export it again, same name
     mine = tmp_path / "mine"
@@ -298,7 +298,7 @@ def test_a_registered_entry_without_its_file_offline_says_how_to_make_it(isolate
     own.unlink()
     monkeypatch.setenv("ZOO_WEIGHTS_DIR", str(mine))
     one_line(lambda: pretrained.resolve("shallow_net", "own"), "no download address",
-             "`python scripts/export_weights.py RUN_DIR --name own --overwrite`")
+             "`dli-zoo export RUN_DIR --name own --overwrite`")
 
 
 REQUESTS = []  # the paths the test server was asked for
@@ -365,7 +365,7 @@ def test_a_mirror_serves_entries_without_an_address_and_a_missing_file_leaves_no
     path, saved = weights_file(served / "shallow_net.digits.weights.h5")
     register(isolated, entry("shallow_net", "digits", path))
     monkeypatch.delenv("ZOO_OFFLINE")
-    one_line(lambda: pretrained.resolve("shallow_net", "digits"), "no download address", "export_weights.py")
+    one_line(lambda: pretrained.resolve("shallow_net", "digits"), "no download address", "dli-zoo export RUN_DIR")
     monkeypatch.setenv("ZOO_WEIGHTS_URL", f"{address}/nowhere/")
     one_line(lambda: pretrained.resolve("shallow_net", "digits"), "404", "nothing was kept")
     assert cache_files() == []
@@ -434,7 +434,9 @@ def test_unreadable_data_leaves_the_card_without_its_checksum_not_the_export_hal
     def unreadable(path):
         raise PermissionError(f"[Errno 13] Permission denied: '{path}'")
 
-    monkeypatch.setattr(pretrained.lookup, "sha256_of", unreadable)  # folder_sha256 reads each file with it
+    from zoo import files
+
+    monkeypatch.setattr(files, "sha256_of", unreadable)  # folder_sha256 reads each file with it
     data = pretrained.exporting._data_card({"data": {"dataset": "gutenberg", "origin": str(tmp_path / "books")}})
     assert data["sha256"] is None and "could not be read" in data["sha256_note"] and "austen-emma" in data["sha256_note"]
 
@@ -484,7 +486,7 @@ def test_an_unpublished_name_says_how_to_make_it_and_then_loads_the_users_own_ex
     one_line(lambda: build_regression_net(weights="boston_housing"),
              "weights='boston_housing'", "registered but not published", "ZOO_WEIGHTS_URL is not set",
              f"make them with `{trained_with}` (52 min on 2 CPU cores)",
-             "then `python scripts/export_weights.py RUN_DIR --name boston_housing` (RUN_DIR: that run's --output-dir)")
+             "then `dli-zoo export RUN_DIR --name boston_housing` (RUN_DIR: that run's --output-dir)")
 
     [exported] = pretrained.export(finished_run, name="boston_housing")
     written = pretrained.cache_dir() / "regression_net.boston_housing.weights.h5"

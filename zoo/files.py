@@ -6,6 +6,7 @@ Kept free of TensorFlow so the benchmark can write its JSON on any Keras backend
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -182,3 +183,32 @@ class FolderLock:
         self.path.unlink(missing_ok=True)  # before unlocking, so no one locks a file about to vanish
         self._handle.close()
         self._handle = None
+
+
+# ----------------------------------------------------------------------------- checksums
+
+_hashes: dict[tuple, str] = {}  # (path, size, mtime) -> SHA-256, so loading twice reads the file once
+
+
+def folder_sha256(folder) -> str:
+    """A folder's checksum: the SHA-256 of its manifest, one ``<relative path> <file's SHA-256>``
+    line per file (hidden ones skipped), sorted, so it changes with any file's name or bytes."""
+    folder = Path(folder)
+    files = sorted(path for path in folder.rglob("*")
+                   if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts))
+    manifest = "".join(f"{path.relative_to(folder).as_posix()} {sha256_of(path)}\n" for path in files)
+    return hashlib.sha256(manifest.encode()).hexdigest()
+
+
+def sha256_of(path) -> str:
+    """A file's SHA-256, read once per (path, size, modification time)."""
+    path = Path(path)
+    status = path.stat()
+    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
+    if key not in _hashes:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _hashes[key] = digest.hexdigest()
+    return _hashes[key]

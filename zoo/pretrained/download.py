@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from zoo.files import temporary_name
+from zoo.files import sha256_of, temporary_name
 
 
 def check_address(url, what: str = "--url") -> str:
@@ -42,7 +42,6 @@ def fetch(origin: str, file: str, sha256: str, keras_home: Path, cache_subdir: s
     leaves nothing behind. A failure is a one-line ``ValueError``."""
     import keras
 
-    from zoo.pretrained.lookup import sha256_of
 
     final = Path(keras_home) / cache_subdir / file
     temporary = temporary_name(final)

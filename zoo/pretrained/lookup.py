@@ -17,7 +17,6 @@ Its SHA-256 is checked wherever it comes from.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import logging
 import os
@@ -26,6 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from zoo.datasets import offline
+from zoo.files import folder_sha256, sha256_of  # noqa: F401  (part of this module's interface)
 from zoo.pretrained.download import check_address, fetch
 from zoo.weights_names import NAME_PATTERN, is_weights_name
 
@@ -37,7 +37,7 @@ FORMAT = 1
 CACHE_SUBDIR = "models/dli-zoo"
 WEIGHTS_DIR_VARIABLE = "ZOO_WEIGHTS_DIR"
 MIRROR_VARIABLE = "ZOO_WEIGHTS_URL"
-EXPORT_COMMAND = "python scripts/export_weights.py"
+EXPORT_COMMAND = "dli-zoo export"  # installed with the package (scripts/export_weights.py is the same command)
 
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 REGISTERED = "registry"  # where a registry entry was found, as opposed to a user's card
@@ -247,32 +247,6 @@ def card(model: str, name: str) -> dict:
 
 # ----------------------------------------------------------------------------- resolution
 
-_hashes: dict[tuple, str] = {}  # (path, size, mtime) -> SHA-256, so loading twice reads the file once
-
-
-def folder_sha256(folder) -> str:
-    """A folder's checksum: the SHA-256 of its manifest, one ``<relative path> <file's SHA-256>``
-    line per file (hidden ones skipped), sorted, so it changes with any file's name or bytes."""
-    folder = Path(folder)
-    files = sorted(path for path in folder.rglob("*")
-                   if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts))
-    manifest = "".join(f"{path.relative_to(folder).as_posix()} {sha256_of(path)}\n" for path in files)
-    return hashlib.sha256(manifest.encode()).hexdigest()
-
-
-def sha256_of(path) -> str:
-    path = Path(path)
-    status = path.stat()
-    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
-    if key not in _hashes:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _hashes[key] = digest.hexdigest()
-    return _hashes[key]
-
-
 def _verified(path: Path, entry: Weights) -> Path:
     actual = sha256_of(path)
     if actual != entry.sha256:
@@ -315,6 +289,13 @@ def _resolve(entry: Weights) -> Path:
     raise _not_found(entry, "; ".join(failures))
 
 
+def export_command(entry: Weights, name: str | None = None) -> str:
+    """The command that exports a run of ``entry``'s training script under ``name`` (default: its own)."""
+    # a run of several networks (the GAN's) exports the one asked for
+    network = f" --network {entry.model}" if entry.card.get("trained_as") not in (None, entry.model) else ""
+    return f"{EXPORT_COMMAND} RUN_DIR --name {name or entry.name}{network}"
+
+
 def _not_found(entry: Weights, reason: str) -> ValueError:
     """One line: where the file was looked for, why it was not fetched, and how to make weights like it.
     Weights trained anew differ from a registered file, so they take a name of their own."""
@@ -322,15 +303,13 @@ def _not_found(entry: Weights, reason: str) -> ValueError:
     command = entry.card.get("command") or f"the training script of {entry.model}"
     took = training_time(entry.card)
     command = f"`{command}`" + (f" ({took})" if took else "")
-    # a run of several networks (the GAN's) exports the one asked for
-    network = f" --network {entry.model}" if entry.card.get("trained_as") not in (None, entry.model) else ""
     if entry.registered and entry.published:
-        export = f"`{EXPORT_COMMAND} RUN_DIR --name {entry.name}_own{network}` (then weights={entry.name + '_own'!r})"
+        export = f"`{export_command(entry, entry.name + '_own')}` (then weights={entry.name + '_own'!r})"
         remedy = f"put {entry.file} into {WEIGHTS_DIR_VARIABLE}, or train your own with {command} and {export}"
     elif entry.registered:  # nobody can have the file: a user's own run may take its name
-        remedy = f"make them with {command}, then `{EXPORT_COMMAND} RUN_DIR --name {entry.name}{network}`"
+        remedy = f"make them with {command}, then `{export_command(entry)}`"
     else:
-        remedy = f"train them again with {command} and `{EXPORT_COMMAND} RUN_DIR --name {entry.name}{network} --overwrite`"
+        remedy = f"train them again with {command} and `{export_command(entry)} --overwrite`"
     return ValueError(f"no {entry.file} for {entry.model} weights {entry.name!r} in {', '.join(places)}: {reason}; "
                       f"{remedy} (RUN_DIR: that run's --output-dir)")
 

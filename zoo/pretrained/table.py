@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 from zoo.files import document_command
-from zoo.pretrained.lookup import CACHE_SUBDIR, EXPORT_COMMAND, REGISTRY_FILE, Weights, readable_size, registered
+from zoo.pretrained.lookup import (CACHE_SUBDIR, EXPORT_COMMAND, REGISTRY_FILE, Weights, export_command, readable_size,
+                                   registered)
 
 TABLE_PATH = "docs/pretrained.md"
 REGENERATE = "python -m zoo.pretrained docs"  # or --write docs/pretrained.md for this page alone
@@ -105,7 +106,7 @@ def _unpublished_table(entries) -> list[str]:
         wall = f"{seconds / 60:,.0f} min" if isinstance(seconds, (int, float)) else "unknown"
         lines.append(f"| `{entry.model}` | `{entry.name}` | {_cell(_measured_cell(entry))} | {readable_size(entry.size)} "
                      f"| not published | `{_cell(entry.card.get('command') or 'unknown')}` | {wall} "
-                     f"| `{EXPORT_COMMAND} RUN_DIR --name {entry.name}` |")
+                     f"| `{export_command(entry)}` |")
     return lines
 
 
