@@ -211,7 +211,7 @@ def test_two_jax_processes_without_tensorflow_train_as_one_process_with_their_gl
 
 
 @needs_backend("jax")
-@pytest.mark.slow  # LeNet's convolutions, three processes: a minute or more on 2 busy cores
+@pytest.mark.slow  # LeNet's convolutions, three processes: 1-4 minutes on 2 busy cores
 @pytest.mark.parametrize("tensorflow", [True, False], ids=["tf.data", "numpy"])
 def test_two_jax_processes_train_lenet_as_one_process(tmp_path, tensorflow):
     """LeNet on two JAX processes, from tf.data pipelines and from NumPy batches: the records
@@ -229,7 +229,7 @@ def test_two_jax_processes_train_lenet_as_one_process(tmp_path, tensorflow):
 
 
 @needs_backend("jax")
-@pytest.mark.slow  # XLA's CPU convolution for the discriminator is slow: minutes on 2 busy cores
+@pytest.mark.slow  # XLA's CPU convolution for the discriminator is slow: 3-6 minutes on 2 busy cores
 def test_two_jax_processes_train_the_gan_as_one_process(tmp_path):
     """The GAN (its own train_step, an endless stream, predict for the grids and pixel_fd) on two
     JAX processes without TensorFlow: both end with RESULT, the chief's folder holds the records,
@@ -237,7 +237,7 @@ def test_two_jax_processes_train_the_gan_as_one_process(tmp_path):
     flags = ["--iterations", "2", "--sample-interval", "2", "--max-examples", "100", "--data", "sample",
              "--seed", "1", "--quiet", "--device", "cpu"]
     outcomes = run_together("train_gan.py", [*flags, "--batch-size", "4"], [*flags, "--batch-size", "8"],
-                            tmp_path, tensorflow=False)
+                            tmp_path, tensorflow=False, timeout=900)
     *results, alone = results_of(outcomes)
     state = read_state(tmp_path / "run")
     assert state["finished"] and (state["runtime"]["strategy"], state["runtime"]["replicas"]) == ("multiworker", 2)
