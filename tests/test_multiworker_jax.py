@@ -42,14 +42,19 @@ def passes(order, count=2):
 
 @pytest.mark.parametrize("size, drop_remainder, sizes", [(23, False, [4, 4, 3]), (23, True, [4, 4]),
                                                          (24, False, [4, 4, 4])])
-def test_each_process_gets_its_consecutive_half_of_every_batch_of_one_process(shared, size, drop_remainder, sizes):
+def test_each_process_gets_its_consecutive_half_of_every_batch_of_one_process(shared, caplog, size, drop_remainder,
+                                                                            sizes):
     """Process i of 2 gets part i of each batch one process makes with the same seed, pass after
-    pass; a last batch of 7 becomes 6 (3 each: a batch splits evenly over the 2 devices)."""
+    pass; a last batch of 7 becomes 6 (3 each: a batch splits evenly over the 2 devices), which
+    is said in one line."""
     alone = passes(batches.Order(size, 8, shuffle=True, seed=4, drop_remainder=drop_remainder))
     parts = []
     for index in range(2):
         shared(index, 2, 2, 99)
-        parts.append(passes(batches.Order(size, 8, shuffle=True, seed=4, drop_remainder=drop_remainder)))
+        with caplog.at_level("WARNING", logger="zoo.datasets"):
+            parts.append(passes(batches.Order(size, 8, shuffle=True, seed=4, drop_remainder=drop_remainder)))
+    left_out = "1 of 23 examples are left out of each pass: a batch is split evenly over 2 devices"
+    assert [record.getMessage() for record in caplog.records] == [left_out] * 2 * (sizes == [4, 4, 3])
     for number, whole in enumerate(alone):
         assert len(parts[0][number]) == len(parts[1][number]) == len(whole)
         for batch, first, second in zip(whole, parts[0][number], parts[1][number]):
