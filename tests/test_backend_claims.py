@@ -18,7 +18,7 @@ ON_JAX_AND_TORCH = ["jax", pytest.param("torch", marks=[pytest.mark.torch, needs
 # on a GPU (docs/backends.md, "On a GPU machine").
 SCRIPTS_BUT_THE_GAN = ("shallow_net,intermediate_net,deep_net,regression,lenet,alexnet,vgg19_transfer,"
                        "sentiment_dense,sentiment_conv,sentiment_rnn,sentiment_lstm,sentiment_bilstm,"
-                       "sentiment_stacked_bilstm,sentiment_conv_lstm,sentiment_gru,sentiment_multi_convnet,"
+                       "sentiment_stacked_bilstm,sentiment_conv_lstm,sentiment_gru,sentiment_multiconv,"
                        "cartpole_dqn,doom_dqn,word2vec")
 
 
