@@ -8,14 +8,21 @@ read from its start (every epoch of ``fit``, every ``for`` loop, each round of
 ``.repeat()``), as a new tf.data iterator reshuffles. Which path is taken is decided once
 per process, and the NumPy one is announced in one line. Loaders import this module when
 they build batches (it imports Keras), never at their own import.
+
+When several processes train one model (JAX's ``--strategy multiworker``), each must feed
+only its part of every global batch, which Keras joins across processes
+(``jax.make_array_from_process_local_data``). ``zoo.runtime`` then calls :func:`share_batches`,
+and every :class:`Order` made afterwards gives this process its share: the same global
+batches as one process would make (same seed, same permutation), each cut into equal
+consecutive parts, part *i* to process *i*.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import math
 import threading
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -36,6 +43,24 @@ def tensorflow_available() -> bool:
     return True
 
 
+class ProcessShare(NamedTuple):
+    """This process's part of every batch (see the module's docstring)."""
+    index: int  # this process, 0 .. count - 1
+    count: int  # processes
+    devices: int  # every global batch is split evenly over this many devices (all processes')
+    seed: int  # the seed of orders made without one: every process must draw the same batches
+
+
+_process_share: ProcessShare | None = None
+
+
+def share_batches(index: int, count: int, devices: int, seed: int) -> None:
+    """From now on every :class:`Order` of this process gives process ``index`` of ``count`` its
+    share of each batch; ``seed`` (agreed by the processes) stands in for a missing seed."""
+    global _process_share
+    _process_share = ProcessShare(index, count, devices, seed) if count > 1 else None
+
+
 def check_batch_size(batch_size) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r} is invalid: expected an integer >= 1")
@@ -49,6 +74,10 @@ class Order:
     ``endless``: the passes follow one another as one stream of full batches (a batch may
     span two passes); each read of the stream starts again at its pass 0.
     ``drop_remainder``: a pass ends with its last full batch.
+
+    Under :func:`share_batches` ``batch_size`` is the global batch and the batches given are
+    this process's shares; a last, smaller batch is cut to a multiple of the devices (the
+    examples beyond it are left out of that pass, and said once).
     """
 
     def __init__(self, size: int, batch_size: int, shuffle: bool = False, seed: int | None = None,
@@ -56,9 +85,18 @@ class Order:
         self.size, self.batch_size = size, check_batch_size(batch_size)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
             raise ValueError(f"seed={seed!r} is invalid: expected None or an integer >= 0")
+        self.share = _process_share
+        if self.share is not None and batch_size % self.share.devices:
+            raise ValueError(f"batch_size={batch_size} cannot be split evenly over the {self.share.devices} "
+                             f"devices of {self.share.count} processes")
+        if seed is None and self.share is not None:
+            seed = self.share.seed  # the processes' shares must come from one permutation
         # without a seed every process shuffles differently, as tf.data does
         self.seed = int(seed) if seed is not None else np.random.SeedSequence().entropy
         self.shuffle, self.endless, self.drop_remainder = shuffle, endless, drop_remainder or endless
+        if self.share is not None and not self.drop_remainder and self._last_batch() < size % batch_size:
+            announce(f"{size % batch_size - self._last_batch()} of {size} examples are left out of each pass: "
+                     f"a batch is split evenly over {self.share.devices} devices")
         self._passes = itertools.count()
         self._lock = threading.Lock()  # tf.data runs generators on its own threads
 
@@ -67,7 +105,24 @@ class Order:
         """Batches in one pass (None when endless)."""
         if self.endless:
             return None
-        return self.size // self.batch_size if self.drop_remainder else math.ceil(self.size / self.batch_size)
+        return self.size // self.batch_size + (0 if self.drop_remainder or not self._last_batch() else 1)
+
+    @property
+    def local_batch_size(self) -> int:
+        """Examples in this process's share of a full batch."""
+        return self.batch_size // self.share.count if self.share else self.batch_size
+
+    def _last_batch(self) -> int:
+        """Examples in a pass's last, smaller batch (0 when there is none)."""
+        rest = self.size % self.batch_size
+        return rest - rest % self.share.devices if self.share else rest
+
+    def _local(self, batch: np.ndarray) -> np.ndarray:
+        """This process's consecutive part of a global batch (all of it without a share)."""
+        if self.share is None:
+            return batch
+        part = (len(batch) - len(batch) % self.share.devices) // self.share.count
+        return batch[self.share.index * part:(self.share.index + 1) * part]
 
     def permutation(self, pass_number: int) -> np.ndarray:
         if not self.shuffle:
@@ -80,7 +135,7 @@ class Order:
             number = next(self._passes)
         indices = self.permutation(number)
         for start in range(0, self.num_batches * self.batch_size, self.batch_size):
-            yield indices[start:start + self.batch_size]
+            yield self._local(indices[start:start + self.batch_size])
 
     def stream(self):
         """Endless full batches: passes 0, 1, 2, ... end to end."""
@@ -89,7 +144,7 @@ class Order:
             indices = np.concatenate([leftover, self.permutation(number)])
             full = len(indices) // self.batch_size * self.batch_size
             for start in range(0, full, self.batch_size):
-                yield indices[start:start + self.batch_size]
+                yield self._local(indices[start:start + self.batch_size])
             leftover = indices[full:]
 
     def read(self):
@@ -100,7 +155,7 @@ class Order:
         """A ``tf.data.Dataset`` of these index arrays (int64), one read per iterator."""
         import tensorflow as tf
 
-        length = self.batch_size if self.drop_remainder else None
+        length = self.local_batch_size if self.drop_remainder else None
         indices = tf.data.Dataset.from_generator(self.read, output_signature=tf.TensorSpec([length], tf.int64))
         # a generator's length is unknown to tf.data; Keras needs it to end an epoch without a warning
         batches = tf.data.INFINITE_CARDINALITY if self.endless else self.num_batches

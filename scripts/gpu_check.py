@@ -43,7 +43,7 @@ SCRIPT_RUNS = [
     ("vgg19_transfer", "train_vgg19_transfer.py", (*SAMPLE, "--epochs", "1", "--steps-per-epoch", "2",
                                                    "--base-weights", "none"), ()),
     *[(f"sentiment_{arch}", "train_sentiment.py", (*SAMPLE, "--arch", arch, "--epochs", "1"), ())
-      for arch in ("dense", "conv", "rnn", "lstm", "bilstm", "stacked_bilstm", "conv_lstm", "gru", "multi_convnet")],
+      for arch in ("dense", "conv", "rnn", "lstm", "bilstm", "stacked_bilstm", "conv_lstm", "gru", "multiconv")],
     ("gan", "train_gan.py", (*SAMPLE, "--iterations", "4", "--sample-interval", "2"), ()),
     ("cartpole_dqn", "train_cartpole_dqn.py", ("--episodes", "3"), ("gymnasium",)),
     ("doom_dqn", "train_doom_dqn.py", ("--epochs", "1", "--steps-per-epoch", "20", "--eval-episodes", "1"),

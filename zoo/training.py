@@ -214,13 +214,15 @@ def class_metrics(model, validation, class_names, plot_path=None, title: str = "
     import numpy as np
     from sklearn.metrics import confusion_matrix
 
-    from zoo import plots
+    from zoo import plots, runtime
 
     true, predicted = [], []
     for images, labels in validation:
         true.append(np.argmax(labels, axis=1))
         predicted.append(np.argmax(model.predict_on_batch(images), axis=1))
-    matrix = confusion_matrix(np.concatenate(true), np.concatenate(predicted), labels=range(len(class_names)))
+    # processes that share each batch (JAX's multiworker) each saw only their share
+    true, predicted = (runtime.all_processes(np.concatenate(values)) for values in (true, predicted))
+    matrix = confusion_matrix(true, predicted, labels=range(len(class_names)))
     if plot_path is not None:
         plots.save(plots.confusion_matrix(matrix, class_names, title=title), plot_path)
     totals = matrix.sum(axis=1)

@@ -50,3 +50,20 @@ def configure(device: str = "auto", strategy: str = "auto", precision: str = "fl
     if not quiet:
         log.info(runtime.describe())
     return runtime
+
+
+def all_processes(values):
+    """``values`` (a NumPy array computed from this process's batches) joined with every other
+    process's, process 0's first, where several processes share each batch (JAX's
+    ``multiworker``); else ``values`` itself. Every process must call it (it is collective)."""
+    if keras.backend.backend() != "jax":
+        return values  # TensorFlow's workers each read every batch; PyTorch has one process
+    import jax
+
+    if jax.process_count() == 1:
+        return values
+    import numpy as np
+    from jax.experimental import multihost_utils
+
+    gathered = np.asarray(multihost_utils.process_allgather(values))  # (processes, *values.shape)
+    return gathered.reshape(-1, *gathered.shape[2:])

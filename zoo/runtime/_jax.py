@@ -2,7 +2,12 @@
 local devices (``mirrored``; ``auto`` with several GPUs) or over several machines' devices
 (``multiworker``, through ``jax.distributed``: ``KERAS_DISTRIBUTION_JOB_ADDRESSES``,
 ``KERAS_DISTRIBUTION_NUM_PROCESSES`` and ``KERAS_DISTRIBUTION_PROCESS_ID`` in the environment, or a
-cluster JAX detects itself)."""
+cluster JAX detects itself).
+
+Across machines every process feeds its own share of each global batch and Keras joins the
+shares into one global array (``auto_shard_dataset=False``: Keras' own sharding takes only
+tf.data pipelines of a known batch size, and none of the NumPy path's); the loaders cut the
+shares (``zoo.datasets.batches.share_batches``)."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import os
 
 import jax
 import keras
+import numpy as np
 
 from zoo.runtime._shared import Runtime, RuntimeConfigError, device_kind
 
@@ -33,6 +39,60 @@ def _split_cpu(count: int) -> None:
         jax.config.update("jax_num_cpu_devices", count)
     except (RuntimeError, AttributeError):
         pass  # JAX's devices exist already; keep what it has
+
+
+def _share_batches(devices: list) -> None:
+    """Make the loaders give this process its share of every global batch, drawn with a seed
+    the processes agree on (process 0's) when the run has none of its own."""
+    from jax.experimental import multihost_utils
+
+    from zoo.datasets import batches
+
+    seed = multihost_utils.broadcast_one_to_all(np.uint32(np.random.SeedSequence().entropy % 2**32))
+    batches.share_batches(jax.process_index(), jax.process_count(), len(devices), int(seed))
+
+
+def _process_local(value):
+    """This process's rows of a batch-sharded output (as NumPy), which alone it may read; other
+    values as they are."""
+    if not isinstance(value, jax.Array) or value.is_fully_addressable:
+        return value
+    if value.ndim == 0 or value.is_fully_replicated:
+        return np.asarray(value.addressable_shards[0].data)
+    rows = {}  # the local devices' parts by their first row, each once (a part may be on several)
+    for shard in value.addressable_shards:
+        rows.setdefault(shard.index[0].start or 0, np.asarray(shard.data))
+    return np.concatenate([rows[start] for start in sorted(rows)])
+
+
+def enable_multiworker_predict() -> None:
+    """Let ``predict`` run across processes: each process's inputs are its part of every global
+    batch (as in ``fit``), and it gets back the predictions of its own inputs. Keras 3 (3.15)
+    returns the global batch's outputs, which span other processes' devices and cannot be read
+    here ("Fetching value for jax.Array that spans non-addressable devices"). One process keeps
+    Keras' own code. Idempotent; ``configure(strategy="multiworker")`` calls it."""
+    from keras.src.backend.jax.trainer import JAXTrainer
+
+    if getattr(JAXTrainer.make_predict_function, "zoo_multiworker", False):
+        return
+    keras_make_predict_function = JAXTrainer.make_predict_function
+
+    def make_predict_function(self, force=False):
+        if self.predict_function is not None and not force:
+            return self.predict_function
+        keras_make_predict_function(self, force)
+        if jax.process_count() > 1:
+            global_predict = self.predict_function
+
+            def predict_function(state, iterator):
+                outputs, state = global_predict(state, iterator)
+                return keras.tree.map_structure(_process_local, outputs), state
+
+            self.predict_function = predict_function
+        return self.predict_function
+
+    make_predict_function.zoo_multiworker = True
+    JAXTrainer.make_predict_function = make_predict_function
 
 
 def configure(device: str, strategy: str, precision: str, seed: int | None) -> Runtime:
@@ -72,7 +132,9 @@ def configure(device: str, strategy: str, precision: str, seed: int | None) -> R
     distribution = None
     if strategy == "multiworker":
         devices = [d for d in jax.devices() if d.platform == chosen.platform]  # every machine's
-        distribution = keras.distribution.DataParallel(devices=devices)
+        distribution = keras.distribution.DataParallel(devices=devices, auto_shard_dataset=False)
+        _share_batches(devices)
+        enable_multiworker_predict()
     elif strategy == "mirrored" or (strategy == "auto" and device == "auto" and len(local) > 1):
         devices = local if index is None else [chosen]
         distribution = keras.distribution.DataParallel(devices=devices)
