@@ -4,12 +4,12 @@
 file; only how its convolution is computed differs, and only on JAX's CPU backend.
 
 Why: XLA's CPU convolution is very slow when the kernel covers the whole output map. The GAN
-discriminator's last two convolutions (5x5 kernels; 7x7 -> 4x4 at stride 2, and 4x4 -> 4x4)
-took 2.9 s and minutes for an input gradient at batch 256 under ``jax.jit`` on 2 CPU cores,
-where TensorFlow's oneDNN takes a fraction of a second, and made a JAX GAN iteration ~45x
-slower than TensorFlow's. There the convolution is computed as its definition: the input's
-``kh * kw`` shifted (strided) windows, stacked, contracted with the kernel in one ``einsum``,
-which XLA runs as one large matrix product, forward and backward (0.2 s for that gradient).
+discriminator's last two convolutions (5x5 kernels; 7x7 -> 4x4 at stride 2, then 4x4 -> 4x4)
+took 3 s and 26 s for their input gradients at batch 256 under ``jax.jit`` on 2 busy CPU
+cores (the last one 54-71 s forward), and made a JAX GAN iteration ~45x slower than
+TensorFlow's. There the convolution is computed as its definition: the input's ``kh * kw``
+shifted (strided) windows, stacked, contracted with the kernel in one ``einsum``, which XLA
+runs as one large matrix product, forward and backward (0.2 s for the first gradient).
 """
 
 from __future__ import annotations
