@@ -1,8 +1,9 @@
 """The DQN's math, written once in ``keras.ops`` over explicit values, compiled per backend.
 
 Networks run through ``model.stateless_call`` on the values passed in, never on their
-variables, so one function serves ``jax.jit``, ``tf.function`` and PyTorch (traced, then TorchScript); only the
-gradient, the optimizer step and the compilation differ (``zoo.dqn.backends``).
+variables, so one function serves ``jax.jit``, ``tf.function`` and PyTorch (traced, then run
+by TorchScript); only the gradient, the optimizer step and the compilation differ
+(``zoo.dqn.backends``).
 
 - ``targets``: the book's fit targets, Q(s) with the taken action's entry replaced by
   ``r`` on terminal steps and ``r + gamma * max_a' Q(s', a')`` otherwise (with a target
