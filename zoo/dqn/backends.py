@@ -17,6 +17,8 @@ The backend's library is imported only when the backend is the one Keras runs on
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 import numpy as np
 
@@ -72,7 +74,19 @@ class JaxAdapter:
 
 
 class TorchAdapter:
-    """Eager PyTorch, autograd for the gradients and no gradient tracking elsewhere."""
+    """PyTorch, each function traced once per input shape and run as a TorchScript graph.
+
+    Run eagerly, the book's replay (32 updates of a 1,282-parameter network) spent nearly all
+    its time in Keras' per-layer and per-op Python, not in arithmetic: about 250 ms a call
+    against TensorFlow's 1 ms. ``make_fx`` records the ATen operations one eager call runs
+    (forward passes, ``torch.func`` gradients, the optimizer's updates), functionalised (the
+    optimizer's in-place updates become new values, so no pass can reorder a read past a
+    write), and TorchScript runs the recorded graph without Python between its operations:
+    the same operations in the same order, the book's 32 updates one after another.
+    ``torch.compile`` was tried first: Keras' stateless scopes broke its graphs into pieces,
+    recompiled per transition, slower than eager. A graph TorchScript cannot take runs as
+    the recorded FX graph (Python between operations, still without Keras').
+    """
 
     name = "torch"
 
@@ -82,17 +96,13 @@ class TorchAdapter:
         self.torch = torch
 
     def value_and_grad(self, loss_of, params):
-        torch = self.torch
-        with torch.enable_grad():
-            # detached leaves: the gradient is taken with respect to these values only
-            leaves = [param.detach().requires_grad_(True) for param in params]
-            loss = loss_of(leaves)
-            grads = torch.autograd.grad(loss, leaves)
-        return loss.detach(), list(grads)
+        # torch.func rather than autograd.grad: make_fx traces through it
+        grads, loss = self.torch.func.grad_and_value(loss_of)(list(params))
+        return loss, list(grads)
 
     @staticmethod
     def xla_helps(model) -> bool:
-        return False  # eager
+        return False  # no XLA
 
     @staticmethod
     def apply(optimizer, variables, optimizer_values, grads, params):
@@ -100,15 +110,54 @@ class TorchAdapter:
 
     def compile(self, function, reads, writes, specs, xla):
         torch = self.torch
+        read_sizes, write_sizes = [len(group) for group in reads], [len(group) for group in writes]
+
+        def flat_function(*flat):
+            values, inputs = _split(flat[:sum(read_sizes)], read_sizes), flat[sum(read_sizes):]
+            updates, result = function(*values, *inputs)
+            return [value for group in updates for value in group], result
+
+        traced = {}  # input shapes -> graph: the book's replay unrolls its loop over the batch
 
         def call(*inputs):
             with torch.no_grad():
                 tensors = [keras.ops.convert_to_tensor(value, dtype) for value, (_, dtype) in zip(inputs, specs)]
-                updates, result = function(*_values(reads), *tensors)
-                _assign(writes, updates)
+                flat = [value for group in _values(reads) for value in group] + tensors
+                shapes = tuple(tuple(tensor.shape) for tensor in tensors)
+                if shapes not in traced:
+                    traced[shapes] = self._trace(flat_function, flat)
+                updates, result = traced[shapes](*flat)
+                _assign(writes, _split(updates, write_sizes))
             return keras.ops.convert_to_numpy(result)
 
         return call
+
+    def _trace(self, function, example):
+        torch = self.torch
+        from torch.fx.experimental.proxy_tensor import make_fx
+
+        # traced on copies: tracing runs the function once for real
+        graph = make_fx(torch.func.functionalize(function, remove="mutations_and_views"))(
+            *[tensor.clone() for tensor in example])
+        for node in graph.graph.nodes:
+            # TorchScript calls operators by name and picks the overload from the arguments
+            if isinstance(node.target, torch._ops.OpOverload):
+                node.target = node.target.overloadpacket
+        graph.recompile()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # about the FX module's own attributes
+                return torch.jit.script(graph)
+        except Exception:  # an operation TorchScript lacks: the same graph, run from Python
+            return graph
+
+
+def _split(flat, sizes):
+    groups, start = [], 0
+    for size in sizes:
+        groups.append(list(flat[start:start + size]))
+        start += size
+    return groups
 
 
 class TensorFlowAdapter:

@@ -1,8 +1,9 @@
 """The DQN's math, written once in ``keras.ops`` over explicit values, compiled per backend.
 
 Networks run through ``model.stateless_call`` on the values passed in, never on their
-variables, so one function serves ``jax.jit``, ``tf.function`` and eager PyTorch; only the
-gradient, the optimizer step and the compilation differ (``zoo.dqn.backends``).
+variables, so one function serves ``jax.jit``, ``tf.function`` and PyTorch (traced, then run
+by TorchScript); only the gradient, the optimizer step and the compilation differ
+(``zoo.dqn.backends``).
 
 - ``targets``: the book's fit targets, Q(s) with the taken action's entry replaced by
   ``r`` on terminal steps and ``r + gamma * max_a' Q(s', a')`` otherwise (with a target
@@ -77,7 +78,9 @@ class CompiledQLearning:
         else:
             next_value = ops.max(q_next, axis=-1)
         target_value = rewards + (1.0 - dones) * self.gamma * next_value
-        taken = ops.one_hot(actions, self.action_size) > 0.5
+        # the taken action's column (not ops.one_hot: PyTorch's checks its input's values, which
+        # a traced replay cannot read)
+        taken = ops.expand_dims(actions, -1) == ops.arange(self.action_size, dtype=actions.dtype)
         # each network pass on its own rows, as the book's predict calls: a batch of other
         # rows may round differently, and Adam magnifies that in near-zero gradients
         return ops.where(taken, ops.expand_dims(target_value, -1), self._q(online, states))

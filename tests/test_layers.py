@@ -1,0 +1,169 @@
+"""zoo.layers.Conv2D: Keras' Conv2D, same outputs, gradients and weights file, on every backend;
+on JAX's CPU the convolutions whose kernel covers the output map take the einsum path."""
+
+import json
+
+import h5py
+import keras
+import numpy as np
+import pytest
+
+from conftest import needs_backend, run_python
+from zoo import layers as zoo_layers
+from zoo.gan import build_discriminator
+
+# (input height/width, channels in, filters, kernel, strides, padding, einsum path on JAX's CPU)
+CASES = [
+    (4, 6, 8, 5, 1, "same", True),     # the discriminator's block 4: a 4x4 map under a 5x5 kernel
+    (7, 5, 8, 5, 2, "same", True),     # block 3: 7x7 -> 4x4 at stride 2
+    (5, 3, 4, 3, 2, "same", True),     # an odd map, an even pad split
+    (6, 3, 4, 5, 1, "valid", True),    # 6x6 -> 2x2, no padding
+    (14, 4, 8, 5, 2, "same", False),   # block 2: a 7x7 output is larger than the kernel
+]
+
+# Run in this process (TensorFlow) and in subprocesses on JAX and PyTorch: for each case, the zoo's
+# layer and Keras' own from the same weights give the same outputs and gradients (input, kernel,
+# bias); prints the largest differences and whether each case took the einsum path.
+COMPARE = """
+import json, keras, numpy as np
+from keras import ops
+from zoo.layers import Conv2D
+
+def gradients(layer, x):
+    # d(sum(y * y_weights))/d(x, kernel, bias) on the current backend
+    backend = keras.backend.backend()
+    def loss(x, kernel, bias):
+        y, _ = layer.stateless_call([kernel, bias], [], x)
+        # a weighted sum, so that each output entry's gradient differs
+        y_weights = ops.reshape(ops.cos(ops.arange(int(np.prod(y.shape)), dtype="float32") * 0.37), y.shape)
+        return ops.sum(y * y_weights), y
+    values = [ops.convert_to_tensor(x), layer.kernel.value, layer.bias.value]
+    if backend == "jax":
+        import jax
+        (_, y), grads = jax.jit(jax.value_and_grad(loss, argnums=(0, 1, 2), has_aux=True))(*values)
+    elif backend == "torch":
+        import torch
+        leaves = [value.detach().clone().requires_grad_(True) for value in values]
+        total, y = loss(*leaves)
+        grads = torch.autograd.grad(total, leaves)
+    else:
+        import tensorflow as tf
+        values = [tf.convert_to_tensor(value) for value in values]
+        with tf.GradientTape() as tape:
+            tape.watch(values)
+            total, y = loss(*values)
+        grads = tape.gradient(total, values)
+    return [ops.convert_to_numpy(value) for value in (y, *grads)]
+
+def compare(cases):
+    report = []
+    for size, channels, filters, kernel, strides, padding, _ in cases:
+        rng = np.random.default_rng(size * 100 + kernel)
+        x = rng.normal(size=(3, size, size, channels)).astype("float32")
+        ours = Conv2D(filters, kernel, strides=strides, padding=padding)
+        theirs = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding)
+        ours.build(x.shape), theirs.build(x.shape)
+        weights = [rng.normal(size=w.shape).astype("float32") for w in theirs.get_weights()]
+        ours.set_weights(weights), theirs.set_weights(weights)
+        a, b = gradients(ours, x), gradients(theirs, x)
+        scale = [float(np.abs(value).max()) for value in b]
+        report.append({"windows": ours.uses_windows(x.shape), "shape": list(a[0].shape),
+                       "expected_shape": list(b[0].shape),
+                       "errors": [float(np.abs(p - q).max()) / s for p, q, s in zip(a, b, scale)]})
+    return report
+"""
+
+RUN_IN_A_SUBPROCESS = COMPARE + "\nprint('REPORT ' + json.dumps(compare(CASES)))\n"
+
+
+def check(report, windows_expected: bool):
+    for case, result in zip(CASES, report):
+        assert result["windows"] is (windows_expected and case[-1]), case
+        assert result["shape"] == result["expected_shape"], case
+        # output, then gradients of input, kernel and bias, relative to their largest entry
+        assert max(result["errors"]) < 1e-5, (case, result["errors"])
+
+
+def report_on(backend):
+    # XLA's CPU optimisations off: compiling, not running, is what these tiny convolutions cost
+    completed = run_python(f"CASES = {CASES!r}\n" + RUN_IN_A_SUBPROCESS, backend=backend, tensorflow=False,
+                           env={"XLA_FLAGS": "--xla_backend_optimization_level=0"})
+    line = [line for line in completed.stdout.splitlines() if line.startswith("REPORT ")][-1]
+    return json.loads(line[len("REPORT "):])
+
+
+def test_outputs_and_gradients_equal_keras_conv2d_on_tensorflow():
+    """On TensorFlow the layer is Keras' convolution: same outputs and gradients, no einsum path."""
+    namespace = {}
+    exec(COMPARE, namespace)
+    check(namespace["compare"](CASES), windows_expected=False)
+
+
+def test_outputs_and_gradients_equal_keras_conv2d_on_jax():
+    """On JAX's CPU the kernel-covers-the-map cases take the einsum path and still give Keras'
+    outputs and gradients to float32 rounding; the larger map keeps XLA's convolution."""
+    check(report_on("jax"), windows_expected=True)
+
+
+@pytest.mark.torch
+@needs_backend("torch")
+def test_outputs_and_gradients_equal_keras_conv2d_on_torch():
+    """On PyTorch the layer is Keras' convolution: same outputs and gradients, no einsum path."""
+    check(report_on("torch"), windows_expected=False)
+
+
+@pytest.mark.parametrize("size, channels, filters, kernel, strides, padding, _", CASES)
+def test_window_convolution_is_a_convolution(size, channels, filters, kernel, strides, padding, _):
+    """The einsum itself (keras.ops, so it runs here on TensorFlow) equals ops.conv."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, size, size, channels)).astype("float32")
+    k = rng.normal(size=(kernel, kernel, channels, filters)).astype("float32")
+    expected = keras.ops.convert_to_numpy(keras.ops.conv(x, k, strides=strides, padding=padding))
+    got = keras.ops.convert_to_numpy(zoo_layers.window_convolution(x, k, (strides, strides), padding))
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+
+
+def _keras_discriminator(depth):
+    """The discriminator as it was built before zoo.layers: Keras' own Conv2D layers."""
+    model = build_discriminator(depth=depth)
+
+    def plain(layer):
+        if isinstance(layer, zoo_layers.Conv2D):
+            return keras.layers.Conv2D.from_config(layer.get_config())
+        return layer.__class__.from_config(layer.get_config())
+    return keras.models.clone_model(model, clone_function=plain)
+
+
+def _h5_paths(path):
+    names = []
+    with h5py.File(path, "r") as file:
+        file.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
+    return sorted(names)
+
+
+def test_a_discriminator_saved_with_keras_conv2d_loads_bit_for_bit(tmp_path):
+    """A weights file written by the discriminator with Keras' Conv2D (before zoo.layers) has
+    the same entries as today's and loads into it unchanged, and back."""
+    keras.utils.set_random_seed(3)
+    old = _keras_discriminator(depth=8)
+    assert not any(isinstance(layer, zoo_layers.Conv2D) for layer in old.layers)
+    old.save_weights(tmp_path / "old.weights.h5")
+    new = build_discriminator(depth=8, weights=tmp_path / "old.weights.h5")
+    assert sum(isinstance(layer, zoo_layers.Conv2D) for layer in new.layers) == 4
+    for before, after in zip(old.weights, new.weights):
+        assert before.path == after.path
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(before), keras.ops.convert_to_numpy(after))
+    new.save_weights(tmp_path / "new.weights.h5")
+    assert _h5_paths(tmp_path / "new.weights.h5") == _h5_paths(tmp_path / "old.weights.h5")
+
+
+def test_a_discriminator_round_trips_through_a_keras_file(tmp_path):
+    """A .keras file keeps the zoo's layer (registered), its configuration and weights."""
+    keras.utils.set_random_seed(4)
+    model = build_discriminator(depth=8)
+    model.save(tmp_path / "d.keras")
+    reloaded = keras.models.load_model(tmp_path / "d.keras")
+    convs = [layer for layer in reloaded.layers if isinstance(layer, zoo_layers.Conv2D)]
+    assert [layer.name for layer in convs] == [f"block{block}_conv" for block in range(1, 5)]
+    x = np.random.default_rng(0).random((2, 28, 28, 1)).astype("float32")
+    np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))
