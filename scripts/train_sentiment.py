@@ -88,7 +88,7 @@ def main():
 
     from sklearn.metrics import roc_auc_score
 
-    from zoo import plots, training
+    from zoo import plots, runtime, training
 
     run = training.Run(args, model_name)
 
@@ -110,6 +110,8 @@ def main():
     x_valid = np.concatenate([x for x, _ in valid.as_numpy_iterator()])
     y_valid = np.concatenate([y for _, y in valid.as_numpy_iterator()]).astype(int)
     y_hat = model.predict(valid, verbose=0).ravel().astype(float)
+    # every process's share of the reviews, where several share each batch (JAX's multiworker)
+    x_valid, y_valid, y_hat = (runtime.all_processes(values) for values in (x_valid, y_valid, y_hat))
     roc_auc = float(roc_auc_score(y_valid, y_hat))
     accuracy = float(np.mean((y_hat >= 0.5) == (y_valid == 1)))
 

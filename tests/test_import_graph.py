@@ -123,7 +123,7 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
-MODEL_MODULES = ("zoo.common", "zoo.dense", "zoo.vision", "zoo.transfer", "zoo.sentiment", "zoo.word2vec",
+MODEL_MODULES = ("zoo.common", "zoo.layers", "zoo.dense", "zoo.vision", "zoo.transfer", "zoo.sentiment", "zoo.word2vec",
                  "zoo.gan", "zoo.dqn", "zoo.doom")
 
 
