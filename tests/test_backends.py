@@ -37,7 +37,8 @@ def bundled_entries():
     return [[entry.model, entry.name, entry.card["verify"]["build"]] for entry in KERAS_ENTRIES]
 
 
-@pytest.mark.parametrize("backend", [pytest.param("jax", marks=needs_backend("jax")),
+# the JAX case shares its JAX process with test_verify.py's: one worker of pytest-xdist runs both
+@pytest.mark.parametrize("backend", [pytest.param("jax", marks=[needs_backend("jax"), pytest.mark.xdist_group("jax_bundled")]),
                                      pytest.param("torch", marks=[needs_backend("torch"), pytest.mark.torch])])
 def test_every_bundled_weights_file_predicts_the_same_on_another_backend(backend, tmp_path, request):
     entries = bundled_entries()

@@ -40,12 +40,14 @@ def check_rows(rows):
     return by_entry
 
 
+@pytest.mark.xdist_group("jax_bundled")  # its rows are the JAX test's reference: one worker computes them once
 def test_every_published_card_holds_up_on_the_bundled_samples_on_tensorflow(tensorflow_rows):
     check_rows(tensorflow_rows)
     assert not verify.failed(tensorflow_rows)
 
 
 @needs_backend("jax")
+@pytest.mark.xdist_group("jax_bundled")  # with test_backends.py's JAX predictions, which share its JAX process
 def test_every_published_card_holds_up_on_jax_without_tensorflow_and_agrees_with_tensorflow(jax_bundled_run,
                                                                                             tensorflow_rows):
     folder, _ = jax_bundled_run  # verify --json in the JAX process test_backends' predictions also run in
