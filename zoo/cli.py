@@ -20,7 +20,7 @@ import signal  # noqa: F401  (tests still patch cli.signal.signal; zoo.stopping 
 import sys
 from pathlib import Path
 
-from zoo import startup, stopping
+from zoo import environment, startup, stopping
 from zoo.choices import DEVICE_HELP, MAY_CHANGE_ON_RESUME, PRECISIONS, STRATEGIES
 from zoo.datasets import SOURCES, DataSourceError, resolve_data_dir
 from zoo.errors import TrainingDiverged, UsageError  # scripts know them as cli.UsageError, cli.TrainingDiverged
@@ -336,6 +336,9 @@ def parse_args(parser: ArgumentParser, argv=None, load_backend: bool = True) -> 
     """The checked arguments; then Keras' backend is loaded (quietly, see ``zoo.startup``) unless
     ``load_backend=False`` (a script that needs none, or not yet)."""
     args = parser.parse_args(argv)
+    bad_variable = environment.problem()  # before the backend loads: KERAS_BACKEND among them
+    if bad_variable:
+        parser.error(bad_variable)
     if getattr(parser, "output_dir_by", None) and args.output_dir is None:
         dest, models = parser.output_dir_by
         args.output_dir = default_output_dir(models[getattr(args, dest)])
@@ -394,7 +397,7 @@ def _run(function) -> None:
         sys.exit(stopped.exit_status)
     except ValueError as error:  # UsageError, DataSourceError and the runtime's errors are ValueErrors
         ours = isinstance(error, (UsageError, DataSourceError)) or type(error).__module__.startswith("zoo")
-        if os.environ.get("ZOO_DEBUG") or not (ours or _raised_by_the_zoo(error)):
+        if environment.flag("ZOO_DEBUG") or not (ours or _raised_by_the_zoo(error)):
             raise  # a ValueError inside Keras or TensorFlow needs its traceback
         print(f"error: {one_line(error)}", file=sys.stderr)
         sys.exit(2)
@@ -402,7 +405,7 @@ def _run(function) -> None:
         print(f"error: {one_line(error)}", file=sys.stderr)
         sys.exit(1)
     except OSError as error:  # a full disk, a read-only folder, a permission: what is kept and how to go on
-        if os.environ.get("ZOO_DEBUG"):
+        if environment.flag("ZOO_DEBUG"):
             raise
         print(f"error: {describe_os_error(error)}", file=sys.stderr)
         sys.exit(1)
