@@ -93,6 +93,7 @@ for epoch in range(EPOCHS):
             observation, score = env.reset()[0], 0.0
         else:
             observation = next_observation
+env.close()  # the game runs in a process of its own, which outlives the kernel unless closed
 print(f"{len(scores)} training episodes, mean score {np.mean(scores) if scores else float('nan'):.1f}")
 
 # %% [markdown]

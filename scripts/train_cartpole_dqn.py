@@ -24,7 +24,7 @@ from functools import partial
 
 import numpy as np
 
-from zoo import cli, recipes  # TensorFlow loads only once the arguments are good
+from zoo import cli, recipes, stopping  # TensorFlow loads only once the arguments are good
 from zoo.files import atomic_path
 
 MODEL = "cartpole_q_network"
@@ -152,40 +152,42 @@ def main():
                                 "evaluations": evaluations}, snapshot=True)
 
     seed = args.seed
-    for episode in range(done_before, n_episodes):
-        # the first episode of each segment seeded, so a resumed run is repeatable too
-        observation, _ = env.reset(seed=None if seed is None or episode > done_before else seed + episode)
-        done, score, losses = False, 0.0, []
-        while not done:
-            action = agent.act(observation)
-            next_observation, reward, terminated, truncated, _ = env.step(action)
-            done = terminated or truncated
-            score += reward
-            terminal = done if timeout_is_terminal else terminated
-            agent.remember(observation, action, recipe.terminal_reward if terminal else reward, next_observation,
-                           terminal)
-            observation = next_observation
-            if train_every_step:
-                losses.append(agent.train())
-        if not train_every_step:
-            losses.append(agent.train())  # the book: one replay call per episode
-        losses = [value for value in losses if value is not None]
-        scores.append({"episode": episode + 1, "score": score, "epsilon": round(agent.epsilon, 5),
-                       "loss": float(np.mean(losses)) if losses else None})
-        if (episode + 1) % args.eval_every == 0 or episode + 1 == n_episodes:
-            check = float(evaluate(agent, greedy_env, recipe.check_episodes,
-                                   seed=None if seed is None else seed + 10_000 + episode).mean())
-            evaluations.append([episode + 1, check])
-            better = agent.keep_if_best(check)
-            log.info(f"episode {episode + 1}/{n_episodes}  score {score:.0f}  epsilon {agent.epsilon:.3f}  "
-                     f"greedy check {check:.1f}{'  (best so far)' if better else ''}")
-            if stop_at is not None and check >= stop_at:
-                log.info(f"greedy check reached {stop_at:g}: stopping after episode {episode + 1}")
-                stopped_early = True
-        if (episode + 1) % recipe.checkpoint_every == 0 or stopped_early or episode + 1 == n_episodes:
-            checkpoint(episode + 1)  # every 50 episodes, and the last, so --resume can go further
-        if stopped_early:
-            break
+    with stopping.deferred():  # SIGTERM/SIGINT: stop at the next step, not inside the backend
+        for episode in range(done_before, n_episodes):
+            # the first episode of each segment seeded, so a resumed run is repeatable too
+            observation, _ = env.reset(seed=None if seed is None or episode > done_before else seed + episode)
+            done, score, losses = False, 0.0, []
+            while not done:
+                stopping.check()  # a stop signal: here, between two steps
+                action = agent.act(observation)
+                next_observation, reward, terminated, truncated, _ = env.step(action)
+                done = terminated or truncated
+                score += reward
+                terminal = done if timeout_is_terminal else terminated
+                agent.remember(observation, action, recipe.terminal_reward if terminal else reward, next_observation,
+                               terminal)
+                observation = next_observation
+                if train_every_step:
+                    losses.append(agent.train())
+            if not train_every_step:
+                losses.append(agent.train())  # the book: one replay call per episode
+            losses = [value for value in losses if value is not None]
+            scores.append({"episode": episode + 1, "score": score, "epsilon": round(agent.epsilon, 5),
+                           "loss": float(np.mean(losses)) if losses else None})
+            if (episode + 1) % args.eval_every == 0 or episode + 1 == n_episodes:
+                check = float(evaluate(agent, greedy_env, recipe.check_episodes,
+                                       seed=None if seed is None else seed + 10_000 + episode).mean())
+                evaluations.append([episode + 1, check])
+                better = agent.keep_if_best(check)
+                log.info(f"episode {episode + 1}/{n_episodes}  score {score:.0f}  epsilon {agent.epsilon:.3f}  "
+                         f"greedy check {check:.1f}{'  (best so far)' if better else ''}")
+                if stop_at is not None and check >= stop_at:
+                    log.info(f"greedy check reached {stop_at:g}: stopping after episode {episode + 1}")
+                    stopped_early = True
+            if (episode + 1) % recipe.checkpoint_every == 0 or stopped_early or episode + 1 == n_episodes:
+                checkpoint(episode + 1)  # every 50 episodes, and the last, so --resume can go further
+            if stopped_early:
+                break
     training_seconds = training_time()
     env.close()
 

@@ -21,7 +21,7 @@ from functools import partial
 
 import numpy as np
 
-from zoo import cli, doom, recipes  # TensorFlow loads only once the arguments are good
+from zoo import cli, doom, recipes, stopping  # TensorFlow loads only once the arguments are good
 from zoo.files import atomic_path
 
 MODEL = "doom_q_network"
@@ -112,47 +112,49 @@ def main():
     # it did, then trains on at the schedule's last value
     planned_epochs = run.notes.setdefault("planned_epochs", args.epochs)
     seed = args.seed
-    for epoch in range(done_before, args.epochs):
-        epoch_started = time.perf_counter()
-        agent.epsilon = doom.epsilon_schedule(epoch, planned_epochs)
-        observation, _ = env.reset(seed=None if seed is None else seed + epoch)
-        train_scores, losses, score = [], [], 0.0
-        for _ in range(args.steps_per_epoch):
-            action = agent.act(observation)
-            next_observation, reward, terminated, truncated, _ = env.step(action)
-            score += reward
-            # vizdoom reports a timeout as terminated and truncated: only a real end stops bootstrapping
-            agent.remember(observation, action, reward, next_observation, terminated and not truncated)
-            loss = agent.train(decay=False)  # one minibatch update per environment step
-            if loss is not None:
-                losses.append(loss)
-            if terminated or truncated:
-                train_scores.append(score)
-                observation, _ = env.reset()
-                score = 0.0
-            else:
-                observation = next_observation
-        train_seconds = time.perf_counter() - epoch_started
-        test_scores = evaluate(agent, make_env, args.eval_episodes, seed=None if seed is None else 10_000 + 1000 * epoch,
-                               parallel=1)
-        train, test = stats(train_scores), stats(test_scores)
-        row = {"epoch": epoch + 1, "epsilon": round(agent.epsilon, 4), "train_episodes": len(train_scores),
-               **{f"train_{k}": v for k, v in train.items()}, **{f"test_{k}": v for k, v in test.items()},
-               "loss": float(np.mean(losses)) if losses else None,
-               "train_seconds": round(train_seconds, 2), "seconds": round(time.perf_counter() - epoch_started, 2)}
-        rows.append(row)
-        fmt = lambda s: "n/a" if s["mean"] is None else f"{s['mean']:.1f} +/- {s['std']:.1f}, min {s['min']:.0f}, max {s['max']:.0f}"  # noqa: E731
-        print(f"epoch {epoch + 1}/{args.epochs}  eps {agent.epsilon:.2f}  train ({len(train_scores)} episodes): {fmt(train)}  "
-              f"test ({args.eval_episodes}): {fmt(test)}  [{row['seconds']:.0f} s]", flush=True)
-        write_scores(run.path("scores.csv"), rows)
+    with stopping.deferred():  # SIGTERM/SIGINT: stop at the next step, not inside the backend
+        for epoch in range(done_before, args.epochs):
+            epoch_started = time.perf_counter()
+            agent.epsilon = doom.epsilon_schedule(epoch, planned_epochs)
+            observation, _ = env.reset(seed=None if seed is None else seed + epoch)
+            train_scores, losses, score = [], [], 0.0
+            for _ in range(args.steps_per_epoch):
+                stopping.check()  # a stop signal: here, between two steps
+                action = agent.act(observation)
+                next_observation, reward, terminated, truncated, _ = env.step(action)
+                score += reward
+                # vizdoom reports a timeout as terminated and truncated: only a real end stops bootstrapping
+                agent.remember(observation, action, reward, next_observation, terminated and not truncated)
+                loss = agent.train(decay=False)  # one minibatch update per environment step
+                if loss is not None:
+                    losses.append(loss)
+                if terminated or truncated:
+                    train_scores.append(score)
+                    observation, _ = env.reset()
+                    score = 0.0
+                else:
+                    observation = next_observation
+            train_seconds = time.perf_counter() - epoch_started
+            test_scores = evaluate(agent, make_env, args.eval_episodes, seed=None if seed is None else 10_000 + 1000 * epoch,
+                                   parallel=1)
+            train, test = stats(train_scores), stats(test_scores)
+            row = {"epoch": epoch + 1, "epsilon": round(agent.epsilon, 4), "train_episodes": len(train_scores),
+                   **{f"train_{k}": v for k, v in train.items()}, **{f"test_{k}": v for k, v in test.items()},
+                   "loss": float(np.mean(losses)) if losses else None,
+                   "train_seconds": round(train_seconds, 2), "seconds": round(time.perf_counter() - epoch_started, 2)}
+            rows.append(row)
+            fmt = lambda s: "n/a" if s["mean"] is None else f"{s['mean']:.1f} +/- {s['std']:.1f}, min {s['min']:.0f}, max {s['max']:.0f}"  # noqa: E731
+            print(f"epoch {epoch + 1}/{args.epochs}  eps {agent.epsilon:.2f}  train ({len(train_scores)} episodes): {fmt(train)}  "
+                  f"test ({args.eval_episodes}): {fmt(test)}  [{row['seconds']:.0f} s]", flush=True)
+            write_scores(run.path("scores.csv"), rows)
 
-        agent.save_weights(run.path("weights") / f"epoch_{epoch + 1:03d}.weights.h5")  # the network after every epoch
-        # the agent with its replay memory (a resumed run learns from it at once), into a snapshot
-        # folder of its own so a kill mid-save keeps the previous one; progress as a function: its
-        # training time then includes the save
-        run.checkpoint(partial(save_checkpoint, agent),
-                       lambda: {"epochs_done": epoch + 1, "training_time_s": round(training_time(), 2), "rows": rows},
-                       snapshot=True)
+            agent.save_weights(run.path("weights") / f"epoch_{epoch + 1:03d}.weights.h5")  # the network after every epoch
+            # the agent with its replay memory (a resumed run learns from it at once), into a snapshot
+            # folder of its own so a kill mid-save keeps the previous one; progress as a function: its
+            # training time then includes the save
+            run.checkpoint(partial(save_checkpoint, agent),
+                           lambda: {"epochs_done": epoch + 1, "training_time_s": round(training_time(), 2), "rows": rows},
+                           snapshot=True)
     env.close()
     training_seconds = training_time()
 

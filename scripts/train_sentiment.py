@@ -40,6 +40,7 @@ log = logging.getLogger("zoo")
 def make_parser():
     parser = cli.make_parser("dense_sentiment", __doc__, book_defaults_by="--arch")
     parser.add_argument("--arch", choices=list(MODELS), default="dense", help="which classifier")
+    cli.output_dir_follows(parser, "--arch", MODELS)  # each classifier's runs in a folder of their own
     hyper = parser.add_argument_group("vector-space embedding (defaults: the book's, for --arch)")
     book = {arch: recipes.get(model).data for arch, model in MODELS.items()}
 

@@ -6,6 +6,7 @@ import re
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,51 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
+
+# Every process the tests start inherits this mark, so the session's end finds any still running,
+# even one whose parent is gone (a notebook kernel's ViZDoom game); each xdist worker has its own.
+SESSION_MARK = "DLI_ZOO_TEST_SESSION"
+os.environ[SESSION_MARK] = f"{os.getpid()}-{time.time_ns()}"
+
+
+def processes_of_this_session() -> list:
+    """The live processes this session started (its children, and any carrying its mark)."""
+    import psutil
+
+    mark, me = os.environ[SESSION_MARK], psutil.Process()
+    found = {child.pid: child for child in me.children(recursive=True)}
+    for process in psutil.process_iter():
+        try:
+            if process.pid != me.pid and process.environ().get(SESSION_MARK) == mark:
+                found[process.pid] = process
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    alive = []
+    for process in found.values():
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                alive.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_outlives_the_session():
+    """At the session's end no game, kernel, worker or script it started is still running; any
+    that is fails the session, and is killed (a ViZDoom game ignores SIGTERM)."""
+    yield
+    deadline = time.time() + 10  # one shutting down gets a moment to go
+    while (left := processes_of_this_session()) and time.time() < deadline:
+        time.sleep(0.2)
+    described = []
+    for process in left:
+        try:
+            described.append(f"{process.pid} {' '.join(process.cmdline())[:160]}")
+            process.kill()
+        except Exception:  # noqa: BLE001  (gone meanwhile)
+            continue
+    assert not described, "processes the tests started are still running:\n" + "\n".join(described)
 
 
 def run_script(name, *args, timeout=300, env=None, check=True):

@@ -124,3 +124,33 @@ def test_the_docs_table_shows_each_bundled_classifiers_card():
     for name, shown in rows.items():
         card = pretrained.card(name, "imdb")
         assert shown == round(100 * card["metrics"]["headline"]["value"], 2), name
+
+
+def test_each_arch_has_its_own_default_output_folder():
+    """Nine nets run one after another with their defaults make nine runs, not one folder refused."""
+    from conftest import load_script
+    from zoo import cli
+
+    module = load_script("train_sentiment.py")
+    folders = {arch: cli.parse_args(module.make_parser(), ["--arch", arch], load_backend=False).output_dir
+               for arch in ARCHS}
+    assert folders == {arch: f"model_output/{model}" for arch, model in module.MODELS.items()}
+    assert cli.parse_args(module.make_parser(), ["--arch", "conv", "--output-dir", "mine"],
+                          load_backend=False).output_dir == "mine"
+
+
+def test_conv_then_lstm_with_default_folders_train_into_their_own(tmp_path, monkeypatch, capsys):
+    from conftest import load_script, parse_result
+    from zoo import cli
+
+    module = load_script("train_sentiment.py")
+    monkeypatch.chdir(tmp_path)
+    for arch in ("conv", "lstm"):
+        monkeypatch.setattr("sys.argv", ["train_sentiment.py", "--arch", arch, "--epochs", "1", "--max-examples", "64",
+                                         "--max-review-length", "20", "--batch-size", "32", "--quiet", "--seed", "1"])
+        cli.main(module.main)  # returns: a refusal would exit with status 2
+        assert parse_result(capsys.readouterr().out)["arch"] == arch
+    for model in ("conv_sentiment", "lstm_sentiment"):
+        state = json.loads((tmp_path / "model_output" / model / "state.json").read_text())
+        assert state["model"] == model and state["finished"]
+    assert sorted(path.name for path in (tmp_path / "model_output").iterdir()) == ["conv_sentiment", "lstm_sentiment"]

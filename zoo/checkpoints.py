@@ -13,6 +13,7 @@ from pathlib import Path
 
 import keras
 
+from zoo import stopping
 from zoo.errors import TrainingDiverged
 from zoo.files import atomic_path
 from zoo.runfolder import read_history, truncate_history  # noqa: F401  (history.csv is a run record)
@@ -102,6 +103,26 @@ class EpochCheckpoint(keras.callbacks.Callback):
         iterations = optimizer_iterations(self.model) if last else self.run.progress.get("optimizer_iterations")
         self.run.checkpoint(save, lambda: {"epochs_done": done, "monitor": self.monitor, "mode": self.mode,
                                            "best": self.best, "optimizer_iterations": iterations})
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Stops ``fit`` at the next batch once SIGTERM or SIGINT has arrived (``zoo.stopping``), and
+    after an epoch's checkpoint when it arrived during the epoch's end; last among the callbacks.
+
+    It raises ``stopping.Stopped`` rather than setting ``model.stop_training``: Keras would then
+    still run the validation pass and every ``on_epoch_end`` for the cut-short epoch (a half epoch
+    checkpointed and logged as a whole one), while the scheduler that sent SIGTERM waits. The
+    epoch in progress is lost; ``--resume`` trains it again from the last checkpoint.
+    """
+
+    def on_train_batch_end(self, batch, logs=None):
+        stopping.check()
+
+    def on_test_batch_end(self, batch, logs=None):
+        stopping.check()
+
+    def on_epoch_end(self, epoch, logs=None):
+        stopping.check()
 
 
 class DivergenceGuard(keras.callbacks.TerminateOnNaN):

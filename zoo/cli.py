@@ -16,11 +16,11 @@ import errno
 import json
 import logging
 import os
-import signal
+import signal  # noqa: F401  (tests still patch cli.signal.signal; zoo.stopping installs the handlers)
 import sys
 from pathlib import Path
 
-from zoo import startup
+from zoo import environment, startup, stopping
 from zoo.choices import DEVICE_HELP, MAY_CHANGE_ON_RESUME, PRECISIONS, STRATEGIES
 from zoo.datasets import SOURCES, DataSourceError, resolve_data_dir
 from zoo.errors import TrainingDiverged, UsageError  # scripts know them as cli.UsageError, cli.TrainingDiverged
@@ -187,9 +187,17 @@ def add_fit_flags(parser, epochs: int, batch_size: int, start_weights: bool = Tr
                            help=f"start from trained weights instead of random ones: {WEIGHTS_HELP}")
 
 
+OUTPUT_ROOT = Path("model_output")
+
+
+def default_output_dir(model: str) -> str:
+    """Where a run of ``model`` writes unless --output-dir says otherwise: ``model_output/<model>``."""
+    return str(OUTPUT_ROOT / model)
+
+
 def add_run_flags(parser, model: str) -> None:
     group = parser.add_argument_group("run")
-    group.add_argument("--output-dir", default=str(Path("model_output") / model), help="where the run writes")
+    group.add_argument("--output-dir", default=default_output_dir(model), help="where the run writes")
     group.add_argument("--seed", type=seed, default=None, help="make the run repeatable (0 to 2**32-1)")
     group.add_argument("--resume", action="store_true", help="continue the run in --output-dir from its last checkpoint")
     group.add_argument("--overwrite", action="store_true", help="replace the zoo run in --output-dir")
@@ -217,6 +225,18 @@ def add_agent_weights_flags(parser, group) -> None:
                        help=f"start the training run from trained weights: {WEIGHTS_HELP}")
     renamed_flag(parser, "--episodes-to-play", "--eval-episodes N (greedy episodes to score)")
     moved_flags(parser, ("--play", "--from", "--record-to"), PLAY_COMMAND)
+
+
+def output_dir_follows(parser: ArgumentParser, flag: str, models: dict) -> None:
+    """The default --output-dir is the folder of the model that ``flag``'s choice trains
+    (``models``: choice -> the zoo's model name), so each one's runs have a folder of their own."""
+    dest = flag.lstrip("-").replace("-", "_")
+    output = next(action for action in parser._actions if action.dest == "output_dir")
+    example, model = next(iter(models.items()))
+    output.default = None
+    output.help = (f"where the run writes (default: {OUTPUT_ROOT}/ and the model {flag} trains, "
+                   f"{default_output_dir(model)} for {flag} {example})")
+    parser.output_dir_by = (dest, dict(models))
 
 
 def make_parser(model: str, description: str | None = None, *, groups=GROUPS, epochs: int | None = None,
@@ -248,6 +268,12 @@ def parse_args(parser: ArgumentParser, argv=None, load_backend: bool = True) -> 
     """The checked arguments; then Keras' backend is loaded (quietly, see ``zoo.startup``) unless
     ``load_backend=False`` (a script that needs none, or not yet)."""
     args = parser.parse_args(argv)
+    bad_variable = environment.problem()  # before the backend loads: KERAS_BACKEND among them
+    if bad_variable:
+        parser.error(bad_variable)
+    if getattr(parser, "output_dir_by", None) and args.output_dir is None:
+        dest, models = parser.output_dir_by
+        args.output_dir = default_output_dir(models[getattr(args, dest)])
     if getattr(args, "resume", False) and getattr(args, "overwrite", False):
         parser.error("--resume and --overwrite contradict each other")
     if getattr(args, "data_dir", None):
@@ -287,14 +313,23 @@ def _raised_by_the_zoo(error: BaseException) -> bool:
 
 def main(function) -> None:
     """Run a script's ``main()``, turning the user's mistakes into one line and exit status 2, and
-    a failed write (full disk, read-only folder) into one line and exit status 1."""
-    # SIGTERM (timeout, a batch scheduler, kill) unwinds like Ctrl-C, so an unfinished run's folder is restored
-    signal.signal(signal.SIGTERM, _terminated)
+    a failed write (full disk, read-only folder) into one line and exit status 1. SIGTERM (timeout,
+    a batch scheduler, kill) and SIGINT (Ctrl-C) stop a run at its next step (``zoo.stopping``):
+    exit status 143 or 130, no result, its last checkpoint whole for ``--resume``."""
+    with stopping.handling():
+        _run(function)
+
+
+def _run(function) -> None:
     try:
         function()
+        stopping.check()  # a signal whose exception a library swallowed still stops with its status
+    except stopping.Stopped as stopped:
+        print(f"{stopped.word}; continue with --resume if a checkpoint was written", file=sys.stderr)
+        sys.exit(stopped.exit_status)
     except ValueError as error:  # UsageError, DataSourceError and the runtime's errors are ValueErrors
         ours = isinstance(error, (UsageError, DataSourceError)) or type(error).__module__.startswith("zoo")
-        if os.environ.get("ZOO_DEBUG") or not (ours or _raised_by_the_zoo(error)):
+        if environment.flag("ZOO_DEBUG") or not (ours or _raised_by_the_zoo(error)):
             raise  # a ValueError inside Keras or TensorFlow needs its traceback
         print(f"error: {one_line(error)}", file=sys.stderr)
         sys.exit(2)
@@ -302,7 +337,7 @@ def main(function) -> None:
         print(f"error: {one_line(error)}", file=sys.stderr)
         sys.exit(1)
     except OSError as error:  # a full disk, a read-only folder, a permission: what is kept and how to go on
-        if os.environ.get("ZOO_DEBUG"):
+        if environment.flag("ZOO_DEBUG"):
             raise
         print(f"error: {describe_os_error(error)}", file=sys.stderr)
         sys.exit(1)
@@ -338,11 +373,6 @@ def describe_os_error(error: OSError) -> str:
                       if key in progress)
     return (f"{verb} {path}: {what}; the run in {folder} is intact up to its last checkpoint"
             f"{f' ({where})' if where else ''}: {fix} and continue it with --resume")
-
-
-def _terminated(signum, frame):
-    print("terminated; continue with --resume if a checkpoint was written", file=sys.stderr)
-    sys.exit(128 + signum)
 
 
 def one_line(error: BaseException) -> str:

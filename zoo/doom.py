@@ -10,6 +10,10 @@ down-sampled to 30x45.
     from zoo import doom
     env = doom.make_env("simpler_basic")        # a gymnasium env, window hidden
     frame, _ = env.reset(seed=0)                # float32 (30, 45, 1) in [0, 1]
+    env.close()                                 # the game runs in a process of its own
+
+or ``with doom.make_env("simpler_basic") as env:``. An env never closed has its game closed when
+it is garbage collected or when Python exits.
 
 The environment is vizdoom's own gymnasium ``VizdoomEnv`` (which always hides the game
 window, so no display is needed) with a ``gymnasium.ObservationWrapper`` for the frames.
@@ -18,6 +22,7 @@ window, so no display is needed) with a ``gymnasium.ObservationWrapper`` for the
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 
 import gymnasium as gym
@@ -97,16 +102,29 @@ def make_env(scenario="simpler_basic", frame_repeat=FRAME_REPEAT, resolution=RES
     from vizdoom.gymnasium_wrapper.base_gymnasium_env import VizdoomEnv
 
     probe = VizdoomEnv(str(config), frame_skip=frame_repeat, max_buttons_pressed=0)
-    buttons = probe.num_binary_buttons
-    continuous = probe.num_delta_buttons
-    probe.close()
+    try:
+        buttons = probe.num_binary_buttons
+        continuous = probe.num_delta_buttons
+    finally:
+        probe.close()
     if continuous or not buttons:
         raise ValueError(f"scenario={str(scenario)!r} is invalid here: it has {continuous} delta (analogue) "
                          f"button(s) and {buttons} binary ones; the DQN needs binary buttons only")
     env = VizdoomEnv(str(config), frame_skip=frame_repeat, max_buttons_pressed=buttons, render_mode=render_mode)
     # ViZDoom writes its engine settings (_vizdoom.ini) into the working directory unless told otherwise
     env.unwrapped.game.set_doom_config_path(str(_config_folder() / "_vizdoom.ini"))
-    return Preprocess(env, resolution)
+    wrapped = Preprocess(env, resolution)
+    # the game is a process of its own that ignores SIGTERM: closed with env.close() (or ``with env:``),
+    # else when the env is garbage collected, else when Python exits, so it never outlives its user
+    weakref.finalize(wrapped, _close_game, env.unwrapped.game)
+    return wrapped
+
+
+def _close_game(game) -> None:
+    try:
+        game.close()  # a second close (after env.close()) does nothing
+    except Exception:  # noqa: BLE001  (at exit, vizdoom's module may be half torn down)
+        pass
 
 
 def _config_folder() -> Path:

@@ -27,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+from zoo import stopping
 from zoo.choices import MAY_CHANGE_ON_RESUME
 from zoo.datasets import DataInfo
 from zoo.errors import UsageError
@@ -334,7 +335,13 @@ class RunFolder:
         With ``snapshot=True`` ``folder`` is a new folder inside ``checkpoints/``, which
         ``state.json`` then names: a run killed while saving keeps its previous checkpoint
         whole, and files and progress can never come from two different moments. Without it,
-        ``folder`` is ``checkpoints/`` itself (Keras' last/best files, saved one by one)."""
+        ``folder`` is ``checkpoints/`` itself (Keras' last/best files, saved one by one).
+
+        A stop signal during the save waits for it to end (``zoo.stopping``)."""
+        with stopping.deferred():
+            self._checkpoint(save, progress, snapshot)
+
+    def _checkpoint(self, save, progress, snapshot: bool) -> None:
         self._prepare()
         self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
         number = self.progress.get("snapshot_number", 0) + 1
@@ -401,6 +408,7 @@ class RunFolder:
     def write_finish(self, result: dict) -> dict:
         """The finish record: ``metrics.json`` (strict JSON; NaN and infinities become null and are
         listed), ``state.json`` marked finished, and the ``RESULT`` line; then the folder is unlocked."""
+        stopping.check()  # a stopped run has no result, even if its signal's exception got lost
         result = dict(result)
         result["wall_time_s"] = round(self.elapsed(), 2)
         result["segments"] = self._segment

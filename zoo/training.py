@@ -145,7 +145,8 @@ class Run(RunFolder):
         """``model.fit`` with the harness's callbacks; returns the whole history (resumed runs too)."""
         import keras
 
-        from zoo.checkpoints import DivergenceGuard, EpochCheckpoint, HistoryLogger
+        from zoo import stopping
+        from zoo.checkpoints import DivergenceGuard, EpochCheckpoint, HistoryLogger, StopOnSignal
 
         epochs = epochs or self.args.epochs
         history_csv = self.path("history.csv")
@@ -165,10 +166,12 @@ class Run(RunFolder):
         # the checkpoint comes after the script's callbacks, so an epoch's files are all written when it is taken
         checkpoint = EpochCheckpoint(self, self.monitor, self.mode, best=self._best,
                                      every=getattr(self.args, "checkpoint_every", 1))
-        model.fit(train, validation_data=validation, epochs=epochs, initial_epoch=self.initial_epoch,
-                  callbacks=harness_callbacks + list(callbacks) + [checkpoint],
-                  verbose=0 if self.args.quiet else "auto",
-                  **{"shuffle": False, **fit_kwargs})  # loaders shuffle; fit would only warn
+        # a stop signal ends fit at the next batch, never inside the backend or a checkpoint's save
+        with stopping.deferred():
+            model.fit(train, validation_data=validation, epochs=epochs, initial_epoch=self.initial_epoch,
+                      callbacks=harness_callbacks + list(callbacks) + [checkpoint, StopOnSignal()],
+                      verbose=0 if self.args.quiet else "auto",
+                      **{"shuffle": False, **fit_kwargs})  # loaders shuffle; fit would only warn
         self._best = checkpoint.best
         self.initial_epoch = max(self.initial_epoch, self.progress.get("epochs_done", 0))
         guard.raise_if_diverged()

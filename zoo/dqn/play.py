@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo import stopping
 from zoo.common import check_positive_int
 from zoo.files import atomic_path
 
@@ -47,6 +48,7 @@ def evaluate(agent, make_env, episodes, seed=None, parallel=None) -> np.ndarray:
             totals = np.zeros(count)
             alive = list(range(count))
             while alive:
+                stopping.check()  # a training run's stop signal ends its evaluation too, between steps
                 actions = agent.greedy_actions(np.stack([states[k] for k in alive]))
                 still = []
                 for k, action in zip(alive, actions):
