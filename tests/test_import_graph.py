@@ -187,12 +187,12 @@ def test_a_layered_package_has_no_circle(tmp_path, files):
 
 # docs/layout.md's layers, from the bottom; a module's own package (``zoo``) counts as layer 1
 LAYERS = [
-    ("zoo", "zoo.errors", "zoo.choices", "zoo.weights_names", "zoo.files", "zoo.startup"),
+    ("zoo", "zoo.errors", "zoo.choices", "zoo.weights_names", "zoo.files", "zoo.startup", "zoo.stopping"),
     ("zoo.datasets", "zoo.recipes"),
     ("zoo.runfolder",),
     ("zoo.pretrained",),
     MODEL_MODULES,
-    ("zoo.runtime", "zoo.checkpoints", "zoo.plots", "zoo.cli", "zoo.training"),
+    ("zoo.runtime", "zoo.checkpoints", "zoo.plots", "zoo.environment", "zoo.cli", "zoo.training"),
     # re-measuring the cards plays agents and builds models, and has a command line of its own
     ("zoo.commands", "zoo.__main__", "zoo.pretrained.verify", "zoo.pretrained.measures", "zoo.pretrained.__main__"),
 ]
