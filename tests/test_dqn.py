@@ -21,6 +21,9 @@ from zoo.dqn import (
     evaluate,
 )
 
+# pytest-xdist (--dist loadgroup): its module fixtures (the Cart-Pole runs) are made once, on one worker
+pytestmark = pytest.mark.xdist_group('test_dqn')
+
 
 def transitions(n, state_size=4, action_size=2, seed=0, done_every=3):
     rng = np.random.default_rng(seed)

@@ -12,6 +12,9 @@ from zoo.datasets import quickdraw
 from zoo.datasets import DataSourceError
 from zoo.gan import GAN, PixelFrechetDistance, build_discriminator, build_generator, frechet_distance
 
+# pytest-xdist (--dist loadgroup): its module fixtures (the GAN runs) are made once, on one worker
+pytestmark = pytest.mark.xdist_group('test_gan')
+
 SAMPLE = quickdraw.load_arrays("apple", source="sample")
 
 

@@ -26,6 +26,9 @@ import gan_agreement
 from conftest import needs_backend, run_python
 from zoo.gan import GAN
 
+# pytest-xdist (--dist loadgroup): the start weights and the JAX run are made once, on one worker
+pytestmark = pytest.mark.xdist_group('test_gan_backends')
+
 TOLERANCE = 1e-4
 
 IN_A_SUBPROCESS = """

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# pytest-xdist (--dist loadgroup): one worker, one kernel: the kernel starts once
+pytestmark = pytest.mark.xdist_group('test_notebooks')
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # per notebook; together they must stay within two minutes of the suite on two cores (pytest -n 2)

@@ -15,6 +15,9 @@ from conftest import ROOT, backend_env, load_script, parse_result, user_lines
 from zoo import cli, pretrained
 from zoo import word2vec as w2v
 
+# pytest-xdist (--dist loadgroup): the run from the bundled vectors is made once, on one worker
+pytestmark = pytest.mark.xdist_group('test_word2vec_weights')
+
 BUNDLED_VOCABULARY = 10_269  # words of the bundled "gutenberg" vectors
 # a tiny corpus: words the bundled vectors hold, and two they do not
 KNOWN = ("the father mother son daughter brother sister king queen said to his her and of house went came home "
