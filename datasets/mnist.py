@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.datasets._sources import DataInfo, DataSourceError, Loaded, find_file, keras_cache_dir, locate, read_error
+from zoo.datasets._sources import (SAMPLES_DIR, DataInfo, DataSourceError, Loaded, find_file, keras_cache_dir, locate,
+                                   read_error)
 from zoo.datasets._validate import class_labels, pixels_uint8
 
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
@@ -195,6 +196,13 @@ def preprocess_numpy(images, labels, flatten: bool = True):
     shape = (-1, 784) if flatten else (-1, 28, 28, 1)
     images = (images.astype(np.float32) / np.float32(255.0)).reshape(shape)
     return images, np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+
+
+def load_test_sample(flatten: bool = True):
+    """The bundled first 1,000 digits of MNIST's official test split, which no weights of the zoo
+    trained on, preprocessed as :func:`preprocess_numpy`: float32 images and one-hot labels."""
+    with np.load(SAMPLES_DIR / "mnist_test_sample.npz") as digits:
+        return preprocess_numpy(digits["x_test"], digits["y_test"], flatten)
 
 
 def load(dataset: str = "mnist", flatten: bool = True, batch_size: int = 128, source: str = "auto",

@@ -44,7 +44,7 @@ import numpy as np
 
 import zoo
 from zoo import plots, recipes
-from zoo.datasets import SAMPLES_DIR, mnist
+from zoo.datasets import mnist
 from pathlib import Path
 
 # %matplotlib inline
@@ -105,9 +105,7 @@ plots.learning_curves(history.history, "deep net");
 
 # %%
 if QUICK:
-    with np.load(SAMPLES_DIR / "mnist_test_sample.npz") as digits:
-        x_test = digits["x_test"].reshape(-1, 784).astype("float32") / 255
-        y_test = keras.utils.to_categorical(digits["y_test"], 10)
+    x_test, y_test = mnist.load_test_sample()  # MNIST's first 1,000 test digits, bundled
 else:
     x_test, y_test = x_valid, y_valid  # the full data's validation digits are MNIST's test split
 trained = zoo.build_deep_net(weights="mnist")

@@ -44,7 +44,7 @@ import numpy as np
 
 import zoo
 from zoo import plots, recipes
-from zoo.datasets import SAMPLES_DIR, mnist
+from zoo.datasets import mnist
 
 # %matplotlib inline
 keras.utils.set_random_seed(42)
@@ -104,9 +104,8 @@ plots.learning_curves(history.history, "LeNet");
 
 # %%
 if QUICK:
-    with np.load(SAMPLES_DIR / "mnist_test_sample.npz") as digits:
-        x_test = digits["x_test"].reshape(-1, 28, 28, 1).astype("float32") / 255
-        labels = digits["y_test"]
+    x_test, y_test = mnist.load_test_sample(flatten=False)  # MNIST's first 1,000 test digits, bundled
+    labels = y_test.argmax(axis=1)
 else:
     x_test, labels = x_valid, y_valid.argmax(axis=1)  # the full data's validation digits are MNIST's test split
 trained = zoo.build_lenet(weights="mnist")

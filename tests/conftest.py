@@ -227,3 +227,12 @@ def dli_zoo(monkeypatch, capsys):
         return Ran(status, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """An empty current folder, to show what a command writes into it (or that it writes nothing)."""
+    folder = tmp_path / "here"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder

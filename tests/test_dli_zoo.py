@@ -11,14 +11,6 @@ import pytest
 from zoo import commands, pretrained
 
 
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    """An empty current folder, to show what a command writes into it."""
-    folder = tmp_path / "here"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
-
 
 def test_an_unknown_command_is_one_line_with_a_hint(dli_zoo):
     dli_zoo("plya", "cartpole_v0").refused("unknown command 'plya' (did you mean play?)")

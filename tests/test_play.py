@@ -45,14 +45,6 @@ def weights_of(path):
     return build_cartpole_q_network(weights=str(path)).get_weights()
 
 
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    """An empty current folder, to show what a command writes into it."""
-    folder = tmp_path / "here"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
-
 
 # ----------------------------------------------------------------------------- Cart-Pole
 

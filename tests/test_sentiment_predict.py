@@ -24,14 +24,6 @@ LONG = " ".join([NEGATIVE, POSITIVE] * 3)  # 204 words: longer than the dense ne
 CARDS = {"conv": (5000, 0, 400), "dense": (5000, 50, 100)}
 
 
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    """An empty current folder, to show that scoring writes nothing into it."""
-    folder = tmp_path / "here"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
-
 
 def scored(dli_zoo, *args):
     """``dli-zoo predict args``: the RESULT, the lines before it and stderr's lines."""
