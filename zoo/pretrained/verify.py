@@ -24,6 +24,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from zoo import environment
 from zoo.pretrained import lookup
 
 log = logging.getLogger("zoo")
@@ -112,7 +113,7 @@ def measure_entry(entry, data: str = "sample", data_dir=None, cache=None) -> dic
     try:
         measured = measures.measure(entry, data, data_dir, cache)
     except Exception as error:  # one row's failure is reported, the others are still measured
-        if os.environ.get("ZOO_DEBUG"):
+        if environment.flag("ZOO_DEBUG"):
             raise
         return {**row, "verdict": ERROR, "reason": _one_line(error)}
     row.update(measured=measured.value, data=measured.data, files=measured.files)
