@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SCRIPTS, backend_env, needs_backend, run_python, run_script
+from conftest import ROOT, SCRIPTS, backend_env, needs_backend, run_python
 
 ON_JAX_AND_TORCH = ["jax", pytest.param("torch", marks=[pytest.mark.torch, needs_backend("torch")])]
 
@@ -82,15 +82,3 @@ def test_device_precision_and_seed_on_a_backend_without_tensorflow(backend):
     assert lines[-5:] == [f"gpu {name} sees no GPU", f"gpu:1 {name} sees no GPU",
                           "mixed_bfloat16 bfloat16 float32 True", "mixed_float16 float16 float32 True",
                           "seed repeats True another differs True"]
-
-
-@needs_backend("torch")
-@pytest.mark.torch
-def test_torch_refuses_multiworker_in_one_line(tmp_path):
-    """--strategy multiworker on PyTorch: one line, exit status 2, nothing written."""
-    completed, _ = run_script("train_deep_net.py", "--epochs", "1", "--data", "sample", "--strategy", "multiworker",
-                              "--output-dir", tmp_path / "run", check=False, env=backend_env("torch"))
-    assert completed.returncode == 2 and "Traceback" not in completed.stderr
-    assert completed.stderr.strip().splitlines()[-1].startswith(
-        "error: --strategy multiworker: Keras' distribution API does not cover the torch backend")
-    assert not (tmp_path / "run").exists()

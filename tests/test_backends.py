@@ -115,12 +115,15 @@ def test_a_data_parallel_run_on_jax_trains_over_two_devices(tmp_path):
 
 @needs_backend("torch")
 @pytest.mark.torch
-def test_torch_refuses_data_parallel_strategies_in_one_line(tmp_path):
-    completed, _ = run_script("train_deep_net.py", "--epochs", "1", "--data", "sample", "--strategy", "mirrored",
+@pytest.mark.parametrize("strategy", ["mirrored", "multiworker"])
+def test_torch_refuses_data_parallel_strategies_in_one_line(strategy, tmp_path):
+    """--strategy mirrored or multiworker on PyTorch: one line, exit status 2, nothing written."""
+    completed, _ = run_script("train_deep_net.py", "--epochs", "1", "--data", "sample", "--strategy", strategy,
                               "--output-dir", tmp_path / "run", check=False, env=backend_env("torch"))
     assert completed.returncode == 2 and "Traceback" not in completed.stderr
     assert completed.stderr.strip().splitlines()[-1].startswith(
-        "error: --strategy mirrored: Keras' distribution API does not cover the torch backend")
+        f"error: --strategy {strategy}: Keras' distribution API does not cover the torch backend")
+    assert not (tmp_path / "run").exists()
 
 
 def test_the_gpu_check_runs_its_checks_and_a_script_on_this_machines_cpu():
