@@ -31,6 +31,7 @@ from zoo.datasets._validate import class_labels, pixels_uint8
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+DATASET_HELP = "the images: MNIST's handwritten digits or Fashion-MNIST's clothes"
 DATASETS = {
     "mnist": {
         "npz": "mnist.npz",

@@ -4,25 +4,34 @@
 """
 
 import math
+from dataclasses import dataclass
+from typing import ClassVar
 
-from zoo import cli, recipes, training
+from zoo import cli, config, recipes, training
 from zoo.datasets import boston_housing
 
 MODEL = "regression_net"
+RECIPE = recipes.get(MODEL)
+
+
+@dataclass(frozen=True)
+class Settings(config.FitScript):
+    model: ClassVar[str] = MODEL
+    epochs: int = config.epochs(RECIPE.epochs)
+    batch_size: int = config.batch_size(RECIPE.batch_size)
 
 
 def main():
-    parser = cli.make_parser(MODEL, __doc__)
-    args = cli.parse_args(parser)
-    run = training.Run(args, MODEL)
+    settings = config.parse(Settings, __doc__)
+    run = training.Run(settings, MODEL)
 
     # data: 13 features per house (404 training, 102 validation rows), price in $1000s
-    loaded = boston_housing.load(batch_size=run.global_batch_size, source=args.data,
-                                 data_dir=args.data_dir, seed=args.seed)
+    loaded = boston_housing.load(batch_size=run.global_batch_size, source=settings.data,
+                                 data_dir=settings.data_dir, seed=settings.seed)
     train, valid = run.data(loaded)
 
     # model: two batch-normalised ReLU layers, dropout, a linear output; MSE and Adam
-    model = run.build_or_resume(recipes.get(MODEL).build_compiled)
+    model = run.build_or_resume(RECIPE.build_compiled)
 
     history = run.fit(model, train, valid)
     # the book reads errors in $1000s: the root of the mean squared error

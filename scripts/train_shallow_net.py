@@ -4,24 +4,34 @@
     python scripts/train_shallow_net.py --dataset fashion_mnist --data-dir ~/data/fashion
 """
 
-from zoo import cli, recipes, training
+from dataclasses import dataclass
+from typing import ClassVar
+
+from zoo import cli, config, recipes, training
 from zoo.datasets import mnist
 
 MODEL = "shallow_net"
+RECIPE = recipes.get(MODEL)
+
+
+@dataclass(frozen=True)
+class Settings(config.FitScript):
+    model: ClassVar[str] = MODEL
+    epochs: int = config.epochs(RECIPE.epochs)
+    batch_size: int = config.batch_size(RECIPE.batch_size)
+    dataset: str = config.setting("mnist", mnist.DATASET_HELP, choices=tuple(mnist.DATASETS))
 
 
 def main():
-    parser = cli.make_parser(MODEL, __doc__)
-    parser.add_argument("--dataset", choices=list(mnist.DATASETS), default="mnist")
-    args = cli.parse_args(parser)
-    run = training.Run(args, MODEL)
+    settings = config.parse(Settings, __doc__)
+    run = training.Run(settings, MODEL)
 
     # data: flattened 784-pixel images scaled to [0, 1], one-hot labels
-    train, valid = run.data(mnist.load(args.dataset, flatten=True, batch_size=run.global_batch_size,
-                                       source=args.data, data_dir=args.data_dir, seed=args.seed))
+    train, valid = run.data(mnist.load(settings.dataset, flatten=True, batch_size=run.global_batch_size,
+                                       source=settings.data, data_dir=settings.data_dir, seed=settings.seed))
 
     # model: one sigmoid hidden layer; quadratic cost and SGD (learning rate 0.01)
-    model = run.build_or_resume(recipes.get(MODEL).build_compiled)
+    model = run.build_or_resume(RECIPE.build_compiled)
 
     run.fit(model, train, valid)
     run.finish(model)

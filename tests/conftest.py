@@ -124,6 +124,13 @@ def load_script(name):
     return module
 
 
+def script_settings(name, argv=(), load_backend=True):
+    """The settings ``scripts/<name>`` runs with for ``argv`` (its ``Settings``, parsed by ``zoo.config``)."""
+    from zoo import config
+
+    return config.parse(load_script(name).Settings, argv=list(argv), load_backend=load_backend)
+
+
 TF_LOG_LINE = re.compile(r"^(WARNING: All log messages before absl|[IWEF]\d{4} |To enable the following instructions)")
 
 

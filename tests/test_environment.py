@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SCRIPTS
+from conftest import ROOT, SCRIPTS, script_settings
 from zoo import cli, environment
 
 CLUSTER = {"cluster": {"worker": ["localhost:12345", "localhost:23456"]}, "task": {"type": "worker", "index": 1}}
@@ -37,7 +37,7 @@ def test_a_bad_variable_is_one_line_naming_it_and_what_is_allowed(monkeypatch, c
     value = value.replace("{tmp}", str(tmp_path))
     monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as exited:
-        cli.parse_args(cli.make_parser("lenet"), ["--epochs", "1"], load_backend=False)
+        script_settings("train_lenet.py", ["--epochs", "1"], load_backend=False)
     lines = capsys.readouterr().err.strip().splitlines()
     assert exited.value.code == 2 and len(lines) == 1, lines
     assert lines[0].startswith(f"{cli.ArgumentParser().prog}: error: {name}={value[:70]}") and allowed in lines[0]

@@ -222,11 +222,13 @@ def test_gan_generate_needs_one_source(args, fragment, here, dli_zoo):
 # ----------------------------------------------------------------------------- the shared flags
 
 def test_typed_flags_are_those_given_even_at_their_default_value():
-    parser = cli.make_parser("lenet", "doc")
-    args = cli.parse_args(parser, ["--epochs", "10", "--quiet"], load_backend=False)  # 10 is LeNet's default
-    assert args.typed == {"epochs", "quiet"} and args.batch_size == 128
-    with pytest.raises(SystemExit):
-        parser.refuse_typed(args, {"quiet"}, "--play trains nothing")
+    """A command knows which flags were typed, even at their default value (so it can refuse them)."""
+    parser = cli.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10)
+    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--seed", type=int, default=None)
+    args = cli.parse_args(parser, ["--count", "10", "--quiet"], load_backend=False)
+    assert args.typed == {"count", "quiet"} and args.seed is None
 
 
 def test_one_function_resolves_names_files_and_run_folders(tmp_path):

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import ROOT, SCRIPTS, run_script, user_lines
+from conftest import ROOT, SCRIPTS, run_script, script_settings, user_lines
 from zoo import checkpoints, cli, files, training
 from zoo.datasets import mnist
 
@@ -120,7 +120,7 @@ def test_a_failed_run_leaves_no_folders_behind_and_keeps_an_empty_folders_permis
 
     mine = tmp_path / "mine"
     mine.mkdir(mode=0o700)
-    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(mine), "--quiet"])
+    args = script_settings("train_shallow_net.py", ["--output-dir", str(mine), "--quiet"])
     run = training.Run(args, "shallow_net")
     run.path("history.csv").write_text("half a run")
     run.close()  # what exit does for a run that fails before its first checkpoint
@@ -149,7 +149,7 @@ def test_a_terminated_run_puts_its_folder_back(tmp_path):
 
 def test_files_of_a_run_killed_before_its_first_checkpoint_are_replaced_by_the_next_run(tmp_path):
     output = tmp_path / "run"
-    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(output), "--quiet"])
+    args = script_settings("train_shallow_net.py", ["--output-dir", str(output), "--quiet"])
     run = training.Run(args, "shallow_net")
     run.path("history.csv").write_text("killed here")
     run._lock.release()  # as SIGKILL leaves it: no clean-up ran (and none will at exit)
@@ -183,7 +183,7 @@ def test_overwrite_keeps_the_previous_run_when_the_new_one_fails_before_its_firs
     assert snapshot(shallow_run) == before
 
     # a run that has started writing, then fails in its first epoch, puts the previous run back
-    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(shallow_run), "--overwrite", "--quiet",
+    args = script_settings("train_shallow_net.py", ["--output-dir", str(shallow_run), "--overwrite", "--quiet",
                                                            "--seed", "0", "--batch-size", "64", "--data", "sample"])
     run = training.Run(args, "shallow_net")
     run.data(mnist.load(batch_size=64, source="sample", max_examples=256))
@@ -195,12 +195,12 @@ def test_overwrite_keeps_the_previous_run_when_the_new_one_fails_before_its_firs
 
 def test_an_overwrite_killed_before_its_first_checkpoint_is_undone_by_the_next_run(shallow_run):
     before = snapshot(shallow_run)
-    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(shallow_run), "--overwrite", "--quiet"])
+    args = script_settings("train_shallow_net.py", ["--output-dir", str(shallow_run), "--overwrite", "--quiet"])
     run = training.Run(args, "shallow_net")
     run.path("history.csv").write_text("killed here")
     run._lock.release()  # as SIGKILL leaves it: no clean-up ran (and none will at exit)
     run._prepared = False
-    args = cli.parse_args(cli.make_parser("shallow_net"), ["--output-dir", str(shallow_run), "--resume", "--quiet",
+    args = script_settings("train_shallow_net.py", ["--output-dir", str(shallow_run), "--resume", "--quiet",
                                                            "--seed", "0", "--batch-size", "64", "--data", "sample"])
     again = training.Run(args, "shallow_net")
     assert again.resuming and snapshot(shallow_run) == before
@@ -260,7 +260,7 @@ def test_a_refusal_names_the_flag_as_typed(tmp_path):
 
 
 def test_a_save_interrupted_mid_snapshot_keeps_the_previous_checkpoint_whole(tmp_path):
-    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet"])
+    args = script_settings("train_regression.py", ["--output-dir", str(tmp_path / "run"), "--quiet"])
     run = training.Run(args, "regression_net")
 
     def save(step, fail=False):
@@ -277,7 +277,7 @@ def test_a_save_interrupted_mid_snapshot_keeps_the_previous_checkpoint_whole(tmp
     with pytest.raises(KeyboardInterrupt):
         run.checkpoint(save(3, fail=True), {"episodes_done": 3}, snapshot=True)
     run.close()
-    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--resume"])
+    args = script_settings("train_regression.py", ["--output-dir", str(tmp_path / "run"), "--resume"])
     again = training.Run(args, "regression_net")
     folder, progress = again.restore(None, lambda folder, progress: (folder, progress))
     assert progress["episodes_done"] == 2 and folder.name == "snapshot_00002"
@@ -290,7 +290,7 @@ def test_a_save_interrupted_mid_snapshot_keeps_the_previous_checkpoint_whole(tmp
 
 def test_a_run_writes_to_model_output_named_after_its_model_by_default():
     for model in ("lenet", "regression_net"):
-        args = cli.parse_args(cli.make_parser(model), [], load_backend=False)
+        args = script_settings(f"train_{model}.py", [], load_backend=False)
         assert args.output_dir == os.path.join("model_output", model)
 
 
@@ -336,7 +336,7 @@ def test_the_command_line_loads_no_tensorflow():
 # ----------------------------------------------------------------------------- results
 
 def test_metrics_json_is_strict_json_with_a_note_on_non_finite_values(tmp_path):
-    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet"])
+    args = script_settings("train_regression.py", ["--output-dir", str(tmp_path / "run"), "--quiet"])
     run = training.Run(args, "regression_net")
     result = run.finish(None, {"val_rmse": float("nan"), "nested": {"loss": float("inf")}})
     text = (tmp_path / "run" / "metrics.json").read_text()

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT, TF_LOG_LINE
+from conftest import ROOT, TF_LOG_LINE, script_settings
 
 # What TensorFlow prints once its logging is set up, and so what TF_CPP_MIN_LOG_LEVEL hides:
 # the cuInit error of a machine without a GPU, other errors and warnings, CPU-feature notes.
@@ -46,5 +46,5 @@ def test_verbose_reaches_the_backend_loader(monkeypatch):
     asked = []
     monkeypatch.setattr(startup, "load_backend", lambda verbose=False: asked.append(verbose) or "tensorflow")
     for argv in ([], ["--verbose"]):
-        cli.parse_args(cli.make_parser("regression_net"), argv)
+        script_settings("train_regression.py", argv)
     assert asked == [False, True]

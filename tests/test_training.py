@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import ROOT, SCRIPTS, run_script, user_lines
+from conftest import ROOT, SCRIPTS, run_script, script_settings, user_lines
 from zoo import checkpoints, cli, recipes, training
 from zoo.datasets import mnist
 
@@ -93,7 +93,7 @@ def test_resume_counts_a_checkpoint_saved_just_before_a_kill_that_missed_state_j
 def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile("sgd", "mse")
-    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet"])
+    args = script_settings("train_regression.py", ["--output-dir", str(tmp_path / "run"), "--quiet"])
     run = training.Run(args, "regression_net")
     checkpoint = checkpoints.EpochCheckpoint(run, "val_loss", mode="min")
     folder = run.checkpoint_dir
@@ -116,7 +116,7 @@ def test_checkpoints_keep_the_last_and_the_best_epoch(tmp_path):
 def test_checkpoint_every_writes_the_last_epoch_less_often_and_the_best_whenever_it_improves(tmp_path):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile("sgd", "mse")
-    args = cli.parse_args(cli.make_parser("regression_net"), ["--output-dir", str(tmp_path / "run"), "--quiet",
+    args = script_settings("train_regression.py", ["--output-dir", str(tmp_path / "run"), "--quiet",
                                                               "--checkpoint-every", "2"])
     run = training.Run(args, "regression_net")
     checkpoint = checkpoints.EpochCheckpoint(run, "val_loss", mode="min", every=args.checkpoint_every)
@@ -208,8 +208,7 @@ def test_a_corrupt_data_file_is_one_line_from_the_command_line(tmp_path):
 
 
 def test_a_diverging_run_stops_with_one_line_and_status_1_and_saves_no_model(tmp_path, monkeypatch, capsys):
-    parser = cli.make_parser("shallow_net")
-    args = cli.parse_args(parser, ["--output-dir", str(tmp_path / "nan"), "--epochs", "2", "--quiet"])
+    args = script_settings("train_shallow_net.py", ["--output-dir", str(tmp_path / "nan"), "--epochs", "2", "--quiet"])
     run = training.Run(args, "shallow_net")
     train, valid = run.data(mnist.load(batch_size=128, source="sample", max_examples=512))
 

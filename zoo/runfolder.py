@@ -10,13 +10,14 @@ overwrite checks, checkpoint bookkeeping and the finish record (``metrics.json``
   then on, but if it fails before its first checkpoint the folder is put back as it was
   (with ``--overwrite``: the previous run, which was set aside meanwhile).
 - ``--overwrite`` replaces only a folder that holds a zoo run (``state.json``); ``--resume``
-  refuses another model's folder or a changed setting (see ``zoo.choices.MAY_CHANGE_ON_RESUME``).
+  refuses another model's folder or a changed setting (the settings marked ``on_resume`` in ``zoo.config`` may change).
 """
 
 from __future__ import annotations
 
 import atexit
 import csv
+import dataclasses
 import json
 import logging
 import os
@@ -28,7 +29,6 @@ import time
 from pathlib import Path
 
 from zoo import stopping
-from zoo.choices import MAY_CHANGE_ON_RESUME
 from zoo.datasets import DataInfo
 from zoo.errors import UsageError
 from zoo.files import FolderBusy, FolderLock, atomic_path, glob_escape, non_finite_keys, write_json
@@ -112,7 +112,7 @@ class RunFolder:
     """One run's output folder: its lock, ``state.json``, checkpoints' bookkeeping and finish record.
 
     Args:
-        args: the parsed command line (``cli.parse_args``).
+        args: the script's settings (``zoo.config.parse``).
         model: the zoo's model name.
         runtime: where the run computes (``zoo.runtime.Runtime``: ``is_chief``, ``worker_index``,
             ``replicas``, ``describe()``, ``as_dict()``), recorded in ``state.json``.
@@ -164,8 +164,7 @@ class RunFolder:
 
     # -- what defines the run
     def _defining_settings(self, extra) -> dict:
-        changeable = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME)) | {"may_change_on_resume", "flags", "typed"}
-        settings = {key: value for key, value in sorted(vars(self.args).items()) if key not in changeable}
+        settings = dict(sorted(self.args.defining().items()))
         extra = dict(extra or {})
         if hasattr(self.args, "strategy"):
             extra["replicas"] = self.runtime.replicas  # the global batch is per-replica batch x replicas
@@ -189,11 +188,10 @@ class RunFolder:
                     f"(only {', '.join(self._flag(k) for k in sorted(self._changeable()))} may change)")
 
     def _flag(self, setting: str) -> str:
-        return getattr(self.args, "flags", {}).get(setting, f"--{setting.replace('_', '-')}")
+        return self.args.flag(setting)
 
     def _changeable(self) -> set:
-        flags = set(getattr(self.args, "may_change_on_resume", MAY_CHANGE_ON_RESUME))
-        return {key for key in flags if hasattr(self.args, key)} - {"resume", "overwrite", "output_dir"}
+        return set(self.args.changeable()) - {"resume", "overwrite", "output_dir"}
 
     # -- the output folder: checked now, written only after the data is read
     def _check_output_dir(self) -> dict | None:
@@ -308,6 +306,8 @@ class RunFolder:
             "model": self.model_name,
             "script": Path(sys.argv[0]).name if sys.argv and sys.argv[0] else None,
             "settings": self.settings,
+            # everything this segment ran with, the settings that may change on resume too
+            "config": json.loads(json.dumps(dataclasses.asdict(self.args), default=str)),
             "data": self._data_record(),
             "progress": progress,
             "notes": self.notes,

@@ -3,9 +3,8 @@ over its output folder (:class:`zoo.runfolder.RunFolder`).
 
 Every script, ``fit``-based or with its own loop, on any Keras backend, follows one contract:
 
-    parser = cli.make_parser("lenet", __doc__)
-    args = cli.parse_args(parser)
-    run = training.Run(args, "lenet")          # the folder checked and locked; nothing written
+    settings = config.parse(Config, __doc__)  # a frozen dataclass of the script's settings
+    run = training.Run(settings, "lenet")      # the folder checked and locked; nothing written
     train, validation = run.data(mnist.load(batch_size=run.global_batch_size, ...))  # read in full
     model = run.build_or_resume(build_and_compile)
     run.fit(model, train, validation)          # the first checkpoint creates (or replaces) the folder
@@ -38,7 +37,7 @@ class Run(RunFolder):
     """One training run: its runtime, models, checkpoints and final artifacts, over its folder.
 
     Args:
-        args: the parsed command line (``cli.parse_args``).
+        args: the script's settings (``zoo.config.parse``).
         model: the zoo's model name (also the recipe's).
         monitor, mode: what picks the best checkpoint (default: the recipe's).
         settings: defining settings the command line does not show as such (values a script
