@@ -289,8 +289,8 @@ def test_a_save_interrupted_mid_snapshot_keeps_the_previous_checkpoint_whole(tmp
 
 
 def test_a_run_writes_to_model_output_named_after_its_model_by_default():
-    for model in ("lenet", "regression_net"):
-        args = script_settings(f"train_{model}.py", [], load_backend=False)
+    for script, model in (("train_lenet.py", "lenet"), ("train_regression.py", "regression_net")):
+        args = script_settings(script, [], load_backend=False)
         assert args.output_dir == os.path.join("model_output", model)
 
 
