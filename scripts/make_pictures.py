@@ -19,11 +19,12 @@ tests/test_pictures.py remakes them and checks the committed record still holds.
 pictures are replaced only with --overwrite.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from zoo import cli
+from zoo import cli, config
 from zoo.files import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,19 +205,23 @@ def make_pictures(out) -> dict:
     return record
 
 
+@dataclass(frozen=True)
+class Settings(config.Settings):
+    out: str = config.setting(str(DEFAULT_OUT), "where the pictures and pictures.json go (default: docs/images/)",
+                              metavar="DIR")
+    overwrite: bool = config.setting(False, "replace pictures already in DIR")
+    verbose: bool = config.setting(False, "also show the backend's start-up log lines")
+
+
 def main():
-    parser = cli.ArgumentParser(description=__doc__.strip())
-    parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR",
-                        help="where the pictures and pictures.json go (default: docs/images/)")
-    parser.add_argument("--overwrite", action="store_true", help="replace pictures already in DIR")
-    args = cli.parse_args(parser, load_backend=False)
-    out = Path(args.out)
+    settings = config.parse(Settings, __doc__, load_backend=False)
+    out = Path(settings.out)
     if out.exists() and not out.is_dir():
-        parser.error(f"--out {out} is not a folder")
+        raise cli.UsageError(f"--out {out} is not a folder")
     there = [name for name in [*FILES.values(), RECORD] if (out / name).exists()]
-    if there and not args.overwrite:
-        parser.error(f"{out} already has {', '.join(there)}; pass --overwrite to replace them")
-    cli.start_backend(args)
+    if there and not settings.overwrite:
+        raise cli.UsageError(f"{out} already has {', '.join(there)}; pass --overwrite to replace them")
+    cli.start_backend(settings)
     import logging
 
     # TensorFlow warns of "retracing" when nine models predict in turn: expected here, and noise
