@@ -1,0 +1,101 @@
+"""Each script's settings are one frozen dataclass (zoo.config): the command line is made from its
+fields, nothing assigns to them, a resumed run compares only the settings that define it, and a
+renamed flag is refused in one line naming the new one."""
+
+import ast
+import dataclasses
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pytest
+
+from conftest import ROOT, SCRIPTS, load_script, script_settings, user_lines
+from zoo import config
+
+SCRIPT_FILES = sorted(path.name for path in SCRIPTS.glob("*.py") if not path.name.startswith("_"))
+TRAINING_SCRIPTS = [name for name in SCRIPT_FILES if name.startswith("train_")]
+
+
+@dataclass(frozen=True)
+class Toy(config.Run):
+    model: ClassVar[str] = "toy"
+    renamed: ClassVar[dict] = {"--old-width": "--width N (units of the hidden layer)"}
+    width: int = config.setting(8, "units of the hidden layer", parse=int)
+    report: int = config.setting(3, "examples to show", parse=int, on_resume=True)
+    words: tuple = config.setting(None, "a query, again for more", action="append", nargs=2)
+
+
+@pytest.mark.parametrize("script", TRAINING_SCRIPTS)
+def test_each_training_script_declares_frozen_settings(script):
+    """The settings are a frozen dataclass of zoo.config: a script cannot change them once parsed."""
+    settings_class = load_script(script).Settings
+    assert dataclasses.is_dataclass(settings_class) and issubclass(settings_class, config.Settings)
+    settings = config.parse(settings_class, argv=[], load_backend=False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.seed = 1
+
+
+def assignments_to_settings(tree) -> list[str]:
+    """Every `x.attr = ...`, `x.attr += ...` and `setattr(x, ...)` whose x is a script's parsed settings."""
+    found = []
+    for node in ast.walk(tree):
+        targets = (node.targets if isinstance(node, ast.Assign) else
+                   [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for target in targets:
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                    and target.value.id in ("args", "settings"):
+                found.append(f"line {node.lineno}: {target.value.id}.{target.attr} = ...")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                and isinstance(node.args[0], ast.Name) and node.args[0].id in ("args", "settings"):
+            found.append(f"line {node.lineno}: setattr({node.args[0].id}, ...)")
+    return found
+
+
+@pytest.mark.parametrize("script", SCRIPT_FILES)
+def test_no_script_assigns_to_its_parsed_settings(script):
+    """Resolved values make new settings (dataclasses.replace), never an edit of the parsed ones."""
+    assert assignments_to_settings(ast.parse((SCRIPTS / script).read_text())) == []
+
+
+def test_the_check_finds_an_assignment():
+    assert assignments_to_settings(ast.parse("args.n_dense = 3\nsetattr(settings, 'x', 1)")) == [
+        "line 1: args.n_dense = ...", "line 2: setattr(settings, ...)"]
+
+
+def test_the_command_line_is_made_from_the_fields():
+    settings = config.parse(Toy, argv=["--width", "16", "--words", "a", "b", "--words", "c", "d"], load_backend=False)
+    assert settings.width == 16 and settings.words == (("a", "b"), ("c", "d"))  # lists frozen as tuples
+    assert settings.output_dir == "model_output/toy" and settings.report == 3
+    assert Toy.flag("output_dir") == "--output-dir"
+    # the settings a resumed run may change say so in their field; the rest define the run
+    assert "report" in Toy.changeable() and "width" not in Toy.changeable()
+    assert "width" in settings.defining() and "report" not in settings.defining()
+    assert "--resume" in config.make_parser(Toy).format_help()
+
+
+def test_a_renamed_flag_is_refused_in_one_line_naming_the_new_one(capsys):
+    with pytest.raises(SystemExit) as exited:
+        config.parse(Toy, argv=["--old-width", "3"], load_backend=False)
+    assert exited.value.code == 2
+    assert user_lines(capsys.readouterr().err) == [
+        f"{config.make_parser(Toy).prog}: error: --old-width is now --width N (units of the hidden layer)"]
+
+
+def test_a_run_records_the_settings_it_ran_with(tmp_path):
+    """state.json holds the whole configuration of the segment, and the defining settings apart."""
+    completed = subprocess.run([sys.executable, str(SCRIPTS / "train_regression.py"), "--data", "sample",
+                                "--epochs", "1", "--output-dir", str(tmp_path / "run"), "--quiet"],
+                               capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    state = json.loads((tmp_path / "run" / "state.json").read_text())
+    assert state["config"]["epochs"] == 1 and state["config"]["quiet"] is True
+    assert state["config"]["output_dir"] == str(tmp_path / "run")
+    assert "epochs" not in state["settings"] and state["settings"]["batch_size"] == 8
+
+
+def test_script_settings_match_what_the_script_parses():
+    settings = script_settings("train_lenet.py", ["--epochs", "2"], load_backend=False)
+    assert (settings.epochs, settings.batch_size, settings.dataset) == (2, 128, "mnist")
