@@ -38,19 +38,22 @@ MEANINGS = {
     "--episodes": "episodes of the game to play: training episodes when training, greedy ones when playing",
     "--passes": "gensim's passes over the corpus (word2vec trains them in one go: not resumable)",
     "--head-epochs": "VGG19 transfer: epochs that train only the new head before fine-tuning begins",
-    "--checkpoint-every": "write the resumable checkpoint every this many epochs (and at the end)",
+    "--checkpoint-every": "write `checkpoints/last.keras` every this many epochs and at the end (`best.keras` is "
+                          "written whenever the monitored metric improves)",
     "--weights": "start the training run from trained weights: a registered name or a file",
     "--base-weights": "VGG19's convolutional base: `imagenet`, `none` (random) or a weights file",
     # the run
     "--output-dir": "the run's folder (default: `model_output/` and the model the command trains)",
     "--resume": "continue the run in `--output-dir` from its last checkpoint, with the settings it started with",
     "--overwrite": "allow replacing what the command writes when it already exists (a run, weights, a file)",
-    "--seed": "seed the random numbers, so the same command gives the same result",
+    "--seed": "seed the random numbers (0 to 2**32-1), so the same command gives the same result on a CPU",
     "--quiet": "print only the RESULT line, warnings and errors: no progress",
     "--verbose": "also show the backend's start-up log lines",
-    "--device": "where to compute: `auto`, `cpu`, `gpu` or one device such as `gpu:1`",
+    "--device": "where to compute: `cpu`, `gpu`, one device such as `gpu:1`, or `auto`: the first GPU the backend "
+                "sees (TensorFlow's with memory growth on), else the CPU, and it says which",
     "--strategy": "how to spread training over devices and machines (see distributed.md)",
-    "--precision": "Keras' dtype policy: `float32` or mixed 16-bit floats",
+    "--precision": "Keras' dtype policy: `float32`, `mixed_float16` or `mixed_bfloat16` (output layers stay "
+                   "float32)",
     # trained models put to use
     "--model": "which zoo model: a weights file's, when neither its name nor its run's record says",
     "--record": "also play one greedy episode into this file (.gif or .mp4)",
