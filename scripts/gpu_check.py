@@ -40,8 +40,7 @@ SCRIPT_RUNS = [
     ("lenet", "train_lenet.py", (*SAMPLE, "--epochs", "1"), ()),
     ("alexnet", "train_alexnet.py", (*SAMPLE, "--epochs", "1", "--steps-per-epoch", "2"), ()),
     ("vggnet", "train_vggnet.py", (*SAMPLE, "--epochs", "1", "--steps-per-epoch", "2"), ()),
-    ("vgg19_transfer", "train_vgg19_transfer.py", (*SAMPLE, "--head-epochs", "1", "--epochs", "2",
-                                                   "--fine-tune-blocks", "1", "--steps-per-epoch", "2",
+    ("vgg19_transfer", "train_vgg19_transfer.py", (*SAMPLE, "--epochs", "1", "--steps-per-epoch", "2",
                                                    "--base-weights", "none"), ()),
     *[(f"sentiment_{arch}", "train_sentiment.py", (*SAMPLE, "--arch", arch, "--epochs", "1"), ())
       for arch in ("dense", "conv", "rnn", "lstm", "bilstm", "stacked_bilstm", "conv_lstm", "gru", "multiconv")],
