@@ -9,46 +9,47 @@ Writes, besides the harness's artifacts, confusion_matrix.png and the per-class 
 accuracy in metrics.json.
 """
 
-from zoo import cli, recipes, training
-from zoo.datasets import PREPROCESSING, flowers17
+from dataclasses import dataclass
+from typing import ClassVar
+
+from zoo import cli, config, photos, recipes, training
+from zoo.datasets import flowers17
 
 MODEL = "alexnet"
+RECIPE = recipes.get(MODEL)
 
-# data:
-IMAGE_SIZE = 224  # the book's 224x224x3 photos (AlexNet accepts 195 and up)
+# data: the book's 224x224x3 photos (--image-size: AlexNet accepts 195 and up)
 VALIDATION_SPLIT = 0.1  # the book's validation_split, here stratified by class
 SPLIT_SEED = 42  # the split stays the same across runs unless --seed is given
 
 
+@dataclass(frozen=True)
+class Settings(photos.Photos, config.FitScript):
+    model: ClassVar[str] = MODEL
+    epochs: int = config.epochs(RECIPE.epochs)
+    batch_size: int = config.batch_size(RECIPE.batch_size)
+
+
 def main():
-    parser = cli.make_parser(MODEL, __doc__)
-    parser.add_argument("--image-size", type=cli.positive_int, default=IMAGE_SIZE,
-                        help="photos are resized to this height and width")
-    parser.add_argument("--preprocess", choices=PREPROCESSING, default="book",
-                        help="book: divide by 255; imagenet: VGG19's preprocess_input")
-    parser.add_argument("--augment", action="store_true",
-                        help="rotate (30 degrees) and flip training photos; the book did not")
-    parser.add_argument("--steps-per-epoch", type=cli.positive_int, default=None,
-                        help="batches per epoch (default: one pass over the training photos)")
-    args = cli.parse_args(parser)
-    run = training.Run(args, MODEL)
+    settings = config.parse(Settings, __doc__)
+    run = training.Run(settings, MODEL)
 
     # data: photos resized to image-size x image-size, one-hot labels, a 90/10 split
     train, valid = run.data(flowers17.load(
-        batch_size=run.global_batch_size, image_size=args.image_size, source=args.data, data_dir=args.data_dir,
-        seed=SPLIT_SEED if args.seed is None else args.seed, validation_split=VALIDATION_SPLIT,
-        augment=args.augment, preprocess=args.preprocess))
-    if args.steps_per_epoch:
+        batch_size=run.global_batch_size, image_size=settings.image_size, source=settings.data,
+        data_dir=settings.data_dir, seed=SPLIT_SEED if settings.seed is None else settings.seed,
+        validation_split=VALIDATION_SPLIT, augment=settings.augment, preprocess=settings.preprocess))
+    if settings.steps_per_epoch:
         train = train.repeat()
 
     # model: three conv-pool blocks and two tanh dense layers; Adam and cross-entropy, as the book
-    size = args.image_size
-    model = run.build_or_resume(lambda: recipes.get(MODEL).build_compiled(input_shape=(size, size, 3)))
+    size = settings.image_size
+    model = run.build_or_resume(lambda: RECIPE.build_compiled(input_shape=(size, size, 3)))
 
-    run.fit(model, train, valid, steps_per_epoch=args.steps_per_epoch)
+    run.fit(model, train, valid, steps_per_epoch=settings.steps_per_epoch)
     metrics = training.class_metrics(model, valid, flowers17.CLASS_NAMES, run.path("confusion_matrix.png"),
                                      title=f"{MODEL}: validation")
-    run.finish(model, dict(metrics, image_size=size, preprocess=args.preprocess, augment=args.augment))
+    run.finish(model, dict(metrics, image_size=size, preprocess=settings.preprocess, augment=settings.augment))
 
 
 if __name__ == "__main__":

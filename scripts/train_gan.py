@@ -6,32 +6,74 @@
     python scripts/train_gan.py --weights quickdraw_apple                # train on from a trained generator
 
 Every --sample-interval iterations (one fit "epoch") the generator draws the same 16 noise
-vectors into grids/iteration_NNNNN.png, so the grids show its progress; at the end come the
+vectors into grids/iteration_NNNNN.png, so the grids show its progress, and the run is
+checkpointed (--resume continues from there, --iterations further); at the end come the
 book's loss (log scale) and accuracy plots per iteration, generator.keras, discriminator.keras,
 and a quality figure (pixel_fd: see zoo.gan.PixelFrechetDistance) in metrics.json. A trained
 generator draws with `dli-zoo generate quickdraw_apple --out apples.png` (or the run's folder).
 """
 
 import csv
+import dataclasses
 import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
-from zoo import cli, recipes  # Keras and the backend load in main(), once the arguments are good
+from zoo import cli, config, recipes  # Keras and the backend load in main(), once the arguments are good
 from zoo.files import atomic_path
 
 MODEL = "gan"
+RECIPE = recipes.get(MODEL)
 
 # data:
 CATEGORY = "apple"
-# training: the book's 2,000 iterations of batch 128 (recipes.get("gan"))
+# training: the book's 2,000 iterations of batch 128 (the recipe's 20 epochs of 100 iterations)
 SAMPLE_INTERVAL = 100  # iterations per fit epoch: a grid of drawings and a checkpoint after each
+ITERATIONS = RECIPE.epochs * SAMPLE_INTERVAL
 # output:
 GRID_SIZE = 16  # drawings per grid, the book's 4x4, all from one fixed batch of noise
 QUALITY_SAMPLES = 1000  # generated and real drawings compared for pixel_fd
 METRICS = ("d_loss", "d_accuracy", "a_loss", "a_accuracy")
 GENERATE_COMMAND = "drawing with a trained generator is `dli-zoo generate MODEL/NAME|FILE|RUN_DIR --out FILE.png`"
+
+
+@dataclass(frozen=True)
+class Settings(config.Devices, config.Run, config.Data):
+    """No --epochs and no --checkpoint-every: the GAN counts iterations, and checkpoints at every grid."""
+
+    model: ClassVar[str] = MODEL
+    renamed: ClassVar[dict[str, str]] = {
+        "--epochs": "--iterations N (the GAN's training iterations)",
+        "--checkpoint-every": "--sample-interval N (a grid of drawings and a checkpoint every N iterations)"}
+    moved: ClassVar[dict[str, str]] = dict.fromkeys(("--generate", "--from", "--out"), GENERATE_COMMAND)
+
+    category: str = config.setting(CATEGORY, "Quick, Draw! category (its .npy file name)", group="GAN")
+    iterations: int = config.setting(
+        ITERATIONS, "training iterations (one discriminator and one adversarial update each; the book's); a resumed "
+                    "run trains on to this", parse=cli.positive_int, metavar="N", on_resume=True, group="GAN")
+    sample_interval: int = config.setting(
+        SAMPLE_INTERVAL, "iterations between grids of drawings and checkpoints (one fit epoch; a run of fewer "
+                         "iterations is one interval)", parse=cli.positive_int, metavar="N", group="GAN")
+    max_examples: int | None = config.setting(None, "use only the first N drawings", parse=cli.positive_int,
+                                              metavar="N", group="GAN")
+    batch_size: int = config.batch_size(RECIPE.batch_size)
+    weights: str | None = config.start_weights(
+        f"start from a trained generator instead of a random one (the discriminator starts afresh): "
+        f"{config.WEIGHTS_HELP}")
+
+
+def intervals(settings: Settings) -> Settings:
+    """The settings with a run shorter than --sample-interval made one interval, checked: the
+    iterations must be whole intervals."""
+    if settings.iterations < settings.sample_interval:
+        settings = dataclasses.replace(settings, sample_interval=settings.iterations)
+    if settings.iterations % settings.sample_interval:
+        raise cli.UsageError(f"--iterations {settings.iterations} is not a multiple of the "
+                             f"{settings.sample_interval} iterations between grids (--sample-interval)")
+    return settings
 
 
 def fit_callbacks(iterations_csv: Path, grids: Path, noise, interval: int) -> list:
@@ -97,50 +139,34 @@ def write_iterations(path: Path, rows) -> None:
 
 
 def main():
-    recipe = recipes.get(MODEL)
-    parser = cli.make_parser(MODEL, __doc__)
-    gan_flags = parser.add_argument_group("GAN")
-    gan_flags.add_argument("--category", default=CATEGORY, help="Quick, Draw! category (its .npy file name)")
-    gan_flags.add_argument("--iterations", type=cli.positive_int, default=None,
-                           help=f"training iterations (default: --epochs x --sample-interval = "
-                                f"{recipe.epochs * SAMPLE_INTERVAL})")
-    gan_flags.add_argument("--sample-interval", type=cli.positive_int, default=SAMPLE_INTERVAL,
-                           help="iterations per epoch: a grid of drawings and a checkpoint after each")
-    gan_flags.add_argument("--max-examples", type=cli.positive_int, default=None,
-                           help="use only the first N drawings")
-    cli.moved_flags(parser, ("--generate", "--from", "--out"), GENERATE_COMMAND)
-    args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
-    cli.start_backend(args)
+    settings = config.parse(Settings, __doc__, load_backend=False)  # the flags checked first: a refusal is instant
+    settings = intervals(settings)
+    cli.start_backend(settings)
 
     from zoo import checkpoints, plots, training
     from zoo import gan as zoo_gan
     from zoo.datasets import quickdraw
 
-    iterations = args.iterations or args.epochs * args.sample_interval
-
-    run = training.Run(args, MODEL)
-    # iterations per fit epoch: a run shorter than one interval is one epoch; a resumed run keeps its own
-    interval = run.notes.setdefault("sample_interval", min(args.sample_interval, iterations))
-    if iterations % interval:
-        raise cli.UsageError(f"--iterations {iterations} is not a multiple of the {interval} iterations "
-                             f"between grids (--sample-interval)")
-    epochs = iterations // interval
+    run = training.Run(settings, MODEL)
+    interval = settings.sample_interval
+    epochs = settings.iterations // interval
 
     # data: 28x28x1 drawings scaled to [0, 1], an endless shuffled stream of full batches
-    train, _ = run.data(quickdraw.load(args.category, batch_size=run.global_batch_size, source=args.data,
-                                       data_dir=args.data_dir, max_examples=args.max_examples,
-                                       seed=args.seed or 0))
+    train, _ = run.data(quickdraw.load(settings.category, batch_size=run.global_batch_size, source=settings.data,
+                                       data_dir=settings.data_dir, max_examples=settings.max_examples,
+                                       seed=settings.seed or 0))
 
     # model: the book's discriminator and generator, and its two RMSprop optimisers
     # --weights: a trained generator's (its discriminator starts afresh)
-    model = run.build_or_resume(lambda: zoo_gan.build_gan(seed=args.seed),
+    model = run.build_or_resume(lambda: zoo_gan.build_gan(seed=settings.seed),
                                 weights_into=lambda gan: (gan.generator, "generator"))
 
     # quality: Fréchet distance to real drawings in their pixel-PCA space (lower is better)
-    real = quickdraw.load_arrays(args.category, run.data_info.source, args.data_dir, max_examples=args.max_examples)
-    quality = zoo_gan.PixelFrechetDistance(real, n_samples=QUALITY_SAMPLES, seed=args.seed or 0)
+    real = quickdraw.load_arrays(settings.category, run.data_info.source, settings.data_dir,
+                                 max_examples=settings.max_examples)
+    quality = zoo_gan.PixelFrechetDistance(real, n_samples=QUALITY_SAMPLES, seed=settings.seed or 0)
     # the generator before training sets the figure's scale: untrained, or the --weights it started from
-    start_key = "pixel_fd_start" if args.weights else "pixel_fd_untrained"
+    start_key = "pixel_fd_start" if settings.weights else "pixel_fd_untrained"
     if not run.resuming:
         run.notes[start_key] = round(quality(model.generate(QUALITY_SAMPLES)), 3)
 
@@ -149,7 +175,7 @@ def main():
     if run.resuming:
         noise = np.load(noise_file)
     else:
-        noise = np.random.default_rng(args.seed).uniform(-1.0, 1.0, (GRID_SIZE, model.z_dim)).astype("float32")
+        noise = np.random.default_rng(settings.seed).uniform(-1.0, 1.0, (GRID_SIZE, model.z_dim)).astype("float32")
         with atomic_path(noise_file) as temporary:
             np.save(temporary, noise)
     iterations_csv = run.path("iterations.csv")
@@ -162,15 +188,15 @@ def main():
     rows = np.array(read_iterations(iterations_csv))
     window = max(1, min(50, len(rows) // 10))
     plots.save(plots.gan_curves(rows[:, 1], rows[:, 3], "loss", log_scale=True, window=window,
-                                title=f"GAN losses ({args.category})"), run.path("losses.png"))
+                                title=f"GAN losses ({settings.category})"), run.path("losses.png"))
     plots.save(plots.gan_curves(rows[:, 2], rows[:, 4], "accuracy", window=window,
-                                title=f"GAN accuracies ({args.category})"), run.path("accuracies.png"))
+                                title=f"GAN accuracies ({settings.category})"), run.path("accuracies.png"))
 
     # the final drawings of the fixed noise, and the arrays to reproduce them from generator.keras
     drawings = model.generator.predict(noise, verbose=0)
     with atomic_path(run.path("drawings.npy")) as temporary:
         np.save(temporary, drawings)
-    plots.save(plots.image_grid(drawings, columns=4, title=f"{args.category}, iteration {epochs * interval}"),
+    plots.save(plots.image_grid(drawings, columns=4, title=f"{settings.category}, iteration {epochs * interval}"),
                run.path("generated.png"))
     checkpoints.save_model(model.generator, run.path("generator.keras"))
     checkpoints.save_model(model.discriminator, run.path("discriminator.keras"))
@@ -179,14 +205,14 @@ def main():
     metrics = {
         "iterations": epochs * interval,
         "batch_size": run.global_batch_size,
-        "category": args.category,
+        "category": settings.category,
         **{key: round(float(rows[-interval:, i + 1].mean()), 4) for i, key in enumerate(METRICS)},
         "pixel_fd": round(quality(model.generate(QUALITY_SAMPLES)), 3),
         "pixel_fd_real": round(quality.reference(), 3),
         "pixel_fd_note": (f"Frechet distance between {quality.n_samples} generated and {quality.n_samples} real "
                           f"drawings in the real drawings' 32-component pixel-PCA space; pixel_fd_real is the "
                           f"same between two disjoint real sets (the floor), {start_key} the generator "
-                          f"before training{f' (from --weights {args.weights})' if args.weights else ''}; "
+                          f"before training{f' (from --weights {settings.weights})' if settings.weights else ''}; "
                           f"lower is better"),
         start_key: run.notes.get(start_key),
         "generator_file": str(run.output_dir / "generator.keras"),

@@ -263,6 +263,26 @@ def test_resume_with_another_batch_size_is_refused(gan_run, script):
     assert (folder / "metrics.json").read_text() == before  # the run's metrics still claim its own batch
 
 
+@pytest.mark.parametrize("argv, interval", [([], 100), (["--iterations", "4"], 4),
+                                             (["--iterations", "6", "--sample-interval", "2"], 2)])
+def test_a_run_shorter_than_one_interval_is_one_interval(argv, interval):
+    """The iterations are whole --sample-interval intervals; a run of fewer iterations is one."""
+    from conftest import load_script, script_settings
+
+    settings = load_script("train_gan.py").intervals(script_settings("train_gan.py", argv, load_backend=False))
+    assert settings.sample_interval == interval and settings.iterations % interval == 0
+
+
+def test_iterations_that_are_not_whole_intervals_are_refused():
+    """--iterations 150 with grids every 100 is a one-line usage error naming --sample-interval."""
+    from conftest import load_script, script_settings
+    from zoo import cli
+
+    settings = script_settings("train_gan.py", ["--iterations", "150"], load_backend=False)
+    with pytest.raises(cli.UsageError, match="--iterations 150 is not a multiple of the 100 .*--sample-interval"):
+        load_script("train_gan.py").intervals(settings)
+
+
 def test_reloaded_generator_reproduces_the_saved_grid(gan_run):
     folder = gan_run[0]
     generator = keras.models.load_model(folder / "generator.keras")

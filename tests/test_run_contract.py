@@ -298,8 +298,8 @@ def test_a_run_writes_to_model_output_named_after_its_model_by_default():
     # word2vec trains its epochs in one go: a resume cannot add more
     ("train_word2vec.py", "--analogy, --data-dir, --doesnt-match, --map, --map-labels, --most-similar, "
                           "--plot-tokens, --quiet, --similarity, --verbose"),
-    ("train_vgg19_transfer.py", "--checkpoint-every, --data-dir, --device, --epochs, --fine-tune-epochs, --quiet, "
-                                "--verbose"),
+    # --head-epochs marks where fine-tuning begins: a resume trains on to --epochs, never moves it
+    ("train_vgg19_transfer.py", "--checkpoint-every, --data-dir, --device, --epochs, --quiet, --verbose"),
 ])
 def test_help_ends_with_the_flags_a_resume_may_change(script_name, may_differ):
     completed = subprocess.run([sys.executable, str(SCRIPTS / script_name), "--help"], capture_output=True,

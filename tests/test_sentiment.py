@@ -128,15 +128,50 @@ def test_the_docs_table_shows_each_bundled_classifiers_card():
 
 def test_each_arch_has_its_own_default_output_folder():
     """Nine nets run one after another with their defaults make nine runs, not one folder refused."""
-    from conftest import load_script
+    from conftest import load_script, script_settings
+
+    module = load_script("train_sentiment.py")
+    folders = {arch: script_settings("train_sentiment.py", ["--arch", arch], load_backend=False).output_dir
+               for arch in ARCHS}
+    assert folders == {arch: f"model_output/{model}" for arch, model in module.MODELS.items()}
+    assert len(set(folders.values())) == len(ARCHS) == 9
+    assert script_settings("train_sentiment.py", ["--arch", "conv", "--output-dir", "mine"],
+                           load_backend=False).output_dir == "mine"
+
+
+@pytest.mark.parametrize("arch, epochs, words, skip, length", [
+    ("dense", 4, 5000, 50, 100), ("rnn", 16, 10000, 0, 100), ("bilstm", 6, 10000, 0, 200)])
+def test_the_books_settings_for_the_arch_are_resolved_unless_given(arch, epochs, words, skip, length):
+    """Unset epochs, batch size and encoding take the book's values for --arch; given ones stay."""
+    from conftest import load_script, script_settings
+
+    module = load_script("train_sentiment.py")
+    settings = module.book_settings(script_settings("train_sentiment.py", ["--arch", arch], load_backend=False))
+    assert (settings.epochs, settings.batch_size, settings.n_unique_words, settings.n_words_to_skip,
+            settings.max_review_length) == (epochs, 128, words, skip, length)
+    given = module.book_settings(script_settings(
+        "train_sentiment.py", ["--arch", arch, "--epochs", "1", "--n-words-to-skip", "7"], load_backend=False))
+    assert (given.epochs, given.n_words_to_skip, given.n_unique_words) == (1, 7, words)
+
+
+def test_a_skip_beyond_the_vocabulary_is_refused():
+    """--n-words-to-skip must leave words of the vocabulary: a one-line usage error otherwise."""
+    from conftest import load_script, script_settings
     from zoo import cli
 
     module = load_script("train_sentiment.py")
-    folders = {arch: cli.parse_args(module.make_parser(), ["--arch", arch], load_backend=False).output_dir
-               for arch in ARCHS}
-    assert folders == {arch: f"model_output/{model}" for arch, model in module.MODELS.items()}
-    assert cli.parse_args(module.make_parser(), ["--arch", "conv", "--output-dir", "mine"],
-                          load_backend=False).output_dir == "mine"
+    settings = script_settings("train_sentiment.py", ["--n-words-to-skip", "5000"], load_backend=False)
+    with pytest.raises(cli.UsageError, match=r"--n-words-to-skip 5000 must be in \[0, --n-unique-words\)"):
+        module.book_settings(settings)
+
+
+def test_the_help_says_the_default_folder_follows_the_arch():
+    """--output-dir's help names the folder per --arch, not one model's folder."""
+    from conftest import load_script
+    from zoo import config
+
+    help_text = " ".join(config.make_parser(load_script("train_sentiment.py").Settings).format_help().split())
+    assert "--output-dir OUTPUT_DIR where the run writes (default: model_output/ and the --arch's model" in help_text
 
 
 def test_conv_then_lstm_with_default_folders_train_into_their_own(tmp_path, monkeypatch, capsys):

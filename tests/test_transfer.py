@@ -118,11 +118,11 @@ def test_downstream_transfer_learning_from_a_zoo_model(tmp_path):
 @pytest.mark.slow  # 20-30 s of subprocesses; the default suite keeps the simpler cases
 def test_script_trains_and_fine_tunes_offline(script, tmp_path):
     out = tmp_path / "vgg19"
-    _, result = script("train_vgg19_transfer.py", "--base-weights", "none", "--epochs", 1, "--image-size", 32,
-                       "--batch-size", 16, "--fine-tune-blocks", 1, "--fine-tune-epochs", 1,
+    _, result = script("train_vgg19_transfer.py", "--base-weights", "none", "--head-epochs", 1, "--epochs", 2,
+                       "--image-size", 32, "--batch-size", 16, "--fine-tune-blocks", 1,
                        "--output-dir", out, "--seed", 0, "--quiet")
     assert result["model"] == "vgg19_transfer" and result["synthetic_data"] is True
-    assert result["epochs"] == 2 and result["fine_tuned_layers"][0] == "block5_conv1"
+    assert result["epochs"] == 2 and result["head_epochs"] == 1 and result["fine_tuned_layers"][0] == "block5_conv1"
     assert set(result["per_class_accuracy"]) == {"hot_dog", "not_hot_dog"}
     assert np.sum(result["confusion_matrix"]) == result["n_validation"] == 16
     assert (out / "confusion_matrix.png").is_file() and (out / "model.keras").is_file()
@@ -139,17 +139,45 @@ def test_script_offline_without_cached_weights_says_what_to_do(script, tmp_path)
 @pytest.mark.slow
 def test_script_resumes_into_the_fine_tuning_phase(script, tmp_path):
     out = tmp_path / "vgg19"
-    common = ("--base-weights", "none", "--epochs", 1, "--image-size", 32, "--batch-size", 16,
+    common = ("--base-weights", "none", "--head-epochs", 1, "--image-size", 32, "--batch-size", 16,
               "--fine-tune-blocks", 1, "--output-dir", out, "--seed", 0, "--quiet")
-    script("train_vgg19_transfer.py", *common, "--fine-tune-epochs", 1)
-    _, result = script("train_vgg19_transfer.py", *common, "--fine-tune-epochs", 2, "--resume")
+    script("train_vgg19_transfer.py", *common, "--epochs", 2)
+    _, result = script("train_vgg19_transfer.py", *common, "--epochs", 3, "--resume")
     assert result["epochs"] == 3
     history = (out / "history.csv").read_text().splitlines()
     assert [row.split(",")[0] for row in history[1:]] == ["0", "1", "2"]
     resumed = keras.models.load_model(out / "model.keras")
     assert resumed.get_layer("vgg19").get_layer("block5_conv1").trainable  # still in the fine-tuning phase
     assert not resumed.get_layer("vgg19").get_layer("block4_conv1").trainable
-    # --epochs marks where fine-tuning begins: once it is on, a resume may not move it
-    moved = [2 if previous == "--epochs" else value for previous, value in zip(("", *common), common)]
-    completed, _ = script("train_vgg19_transfer.py", *moved, "--fine-tune-epochs", 2, "--resume", check=False)
-    assert completed.returncode == 2 and "--epochs 1, this command gives 2" in completed.stderr.strip().splitlines()[-1]
+    # --head-epochs marks where fine-tuning begins: a resume may not move it
+    moved = [2 if previous == "--head-epochs" else value for previous, value in zip(("", *common), common)]
+    completed, _ = script("train_vgg19_transfer.py", *moved, "--epochs", 4, "--resume", check=False)
+    assert completed.returncode == 2
+    assert "--head-epochs 1, this command gives 2" in completed.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("argv, epochs", [
+    ([], 16),  # the book's: the head only
+    (["--fine-tune-blocks", "1"], 21),  # and 5 epochs of fine-tuning
+    (["--head-epochs", "3", "--fine-tune-blocks", "2"], 8),
+    (["--head-epochs", "3", "--epochs", "4", "--fine-tune-blocks", "2"], 4),
+])
+def test_epochs_default_to_the_heads_and_five_of_fine_tuning(argv, epochs):
+    """--epochs is the epochs in all: unless given, --head-epochs plus 5 with --fine-tune-blocks."""
+    from conftest import load_script, script_settings
+
+    settings = load_script("train_vgg19_transfer.py").resolved(
+        script_settings("train_vgg19_transfer.py", argv, load_backend=False))
+    assert settings.epochs == epochs
+
+
+def test_epochs_that_leave_nothing_to_fine_tune_are_refused():
+    """With --fine-tune-blocks, --epochs at or below --head-epochs is a one-line usage error."""
+    from conftest import load_script, script_settings
+    from zoo import cli
+
+    module = load_script("train_vgg19_transfer.py")
+    settings = script_settings("train_vgg19_transfer.py", ["--fine-tune-blocks", "1", "--epochs", "16"],
+                               load_backend=False)
+    with pytest.raises(cli.UsageError, match="--epochs 16 leaves no epoch to fine-tune in.*--head-epochs 16"):
+        module.resolved(settings)

@@ -117,14 +117,17 @@ def start_weights(help: str = f"start from trained weights instead of random one
     return setting(None, help, parse=parse or cli.weights_source, metavar="NAME|PATH", group="training")
 
 
+def checkpoint_every():
+    return setting(1, "save the last epoch's checkpoint every this many epochs (and at the end; the best epoch is "
+                      "saved whenever it improves): a large model's file is written less often",
+                   parse=cli.positive_int, metavar="EPOCHS", on_resume=True, group="training")
+
+
 @dataclass(frozen=True)
 class Training(Settings):
     epochs: int = epochs(1)
     batch_size: int = batch_size(32)
-    checkpoint_every: int = setting(
-        1, "save the last epoch's checkpoint every this many epochs (and at the end; the best epoch is saved "
-           "whenever it improves): a large model's file is written less often",
-        parse=cli.positive_int, metavar="EPOCHS", on_resume=True, group="training")
+    checkpoint_every: int = checkpoint_every()
     weights: str | None = start_weights()
 
 
@@ -191,7 +194,9 @@ def _group_rank(group: str) -> int:
 def _argument(cls, item) -> dict:
     meta = item.metadata
     options = {"help": meta["help"], "default": item.default}
-    if item.name == "output_dir" and item.default is None and getattr(cls, "model", None):
+    # the default folder named in the help, unless the script's folder follows a setting (its own help says how)
+    if (item.name == "output_dir" and item.default is None and getattr(cls, "model", None)
+            and cls.default_output_dir is Settings.default_output_dir):
         options["help"] = meta["help"].split(" (default")[0] + f" (default: {default_output_dir(cls.model)})"
     if meta.get("action"):
         options["action"] = meta["action"]
