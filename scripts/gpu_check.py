@@ -46,7 +46,7 @@ SCRIPT_RUNS = [
       for arch in ("dense", "conv", "rnn", "lstm", "bilstm", "stacked_bilstm", "conv_lstm", "gru", "multiconv")],
     ("gan", "train_gan.py", (*SAMPLE, "--iterations", "4", "--sample-interval", "2"), ()),
     ("cartpole_dqn", "train_cartpole_dqn.py", ("--episodes", "3"), ("gymnasium",)),
-    ("doom_dqn", "train_doom_dqn.py", ("--epochs", "1", "--steps-per-epoch", "20", "--eval-episodes", "1"),
+    ("doom_dqn", "train_doom_dqn.py", ("--epochs", "1", "--steps-per-epoch", "20", "--test-episodes", "1"),
      ("vizdoom", "gymnasium")),
     ("word2vec", "train_word2vec.py", (*SAMPLE,), ("gensim",)),
 ]

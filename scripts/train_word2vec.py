@@ -20,11 +20,14 @@ questions with `dli-zoo similar gutenberg father` and are mapped with `dli-zoo m
 """
 
 import argparse
+import dataclasses
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
-from zoo import cli
+from zoo import cli, config
 from zoo import word2vec as w2v
 from zoo.datasets import gutenberg
 from zoo.files import atomic_path, write_json
@@ -40,18 +43,17 @@ N_DIM = 64  # vector_size
 WINDOW = 10  # context words either side
 MIN_COUNT = 10  # rarer words are left out of the vocabulary
 WORKERS = 4
-EPOCHS = 5  # passes over the corpus
+PASSES = 5  # gensim's passes over the corpus
 # visualisation:
 PLOT_TOKENS = 5000  # tokens drawn as text on the book's map (--map book)
 MAP_LABELS = 300  # frequent words labelled on the readable map
 
 # the book's queries:
 MOST_SIMILAR = ["father"]
-DOESNT_MATCH = ["mother father sister brother dog"]
+ODD_ONE_OUT = ["mother father sister brother dog"]
 SIMILARITY = [["father", "dog"]]
 ANALOGIES = [["father", "man", "woman"], ["husband", "man", "woman"]]  # a - b + c
-QUERY_FLAGS = {"most_similar": "--most-similar", "doesnt_match": "--doesnt-match", "similarity": "--similarity",
-               "analogy": "--analogy"}
+QUERIES = ("most_similar", "odd_one_out", "similarity", "analogy")
 RUN_FILE = "word2vec.model"  # a run's gensim model, which dli-zoo similar and map read in a finished run's folder
 SIMILAR_COMMAND = ("querying trained vectors is `dli-zoo similar MODEL/NAME|FILE|RUN_DIR WORD ...` (--analogy A B C, "
                    "--odd-one-out WORDS); `dli-zoo map` draws them")
@@ -70,77 +72,93 @@ def vectors_source(text: str) -> str:
     return str(Path(text).expanduser())
 
 
-def make_parser():
-    parser = cli.make_parser(MODEL, __doc__, groups=("data", "run"))
-    parser.may_change_on_resume.discard("epochs")  # gensim cannot train a finished model on
-    corpus = parser.add_argument_group("corpus")
-    corpus.add_argument("--books", default=None, help="comma-separated file ids, e.g. austen-emma,carroll-alice")
-    corpus.add_argument("--max-sentences", type=cli.positive_int, default=None, help="quick runs")
-    corpus.add_argument("--no-lower", dest="lower", action="store_false", help="keep capitals")
-    corpus.add_argument("--keep-punctuation", dest="remove_punctuation", action="store_false")
-    corpus.add_argument("--remove-stopwords", action="store_true", help="drop NLTK's English stop words")
-    corpus.add_argument("--stem", action="store_true", help="Porter stemming")
-    corpus.add_argument("--no-bigrams", dest="bigrams", action="store_false", help="skip gensim Phrases")
-    corpus.add_argument("--phrases-min-count", type=cli.positive_int, default=PHRASES_MIN_COUNT)
-    corpus.add_argument("--phrases-threshold", type=cli.positive_float, default=PHRASES_THRESHOLD)
-    model = parser.add_argument_group("word2vec")
-    model.add_argument("--epochs", type=cli.positive_int, default=EPOCHS, help="passes over the corpus")
-    model.add_argument("--n-dim", type=cli.positive_int, default=None,
-                       help=f"vector size (default: {N_DIM}; with --weights, the vectors' own)")
-    model.add_argument("--window", type=cli.positive_int, default=WINDOW)
-    model.add_argument("--min-count", type=cli.positive_int, default=MIN_COUNT)
-    model.add_argument("--workers", type=cli.positive_int, default=WORKERS)
-    model.add_argument("--cbow", action="store_true", help="CBOW instead of the book's skip-gram")
-    model.add_argument("--weights", type=vectors_source, default=None, metavar="NAME|PATH",
-                       help="start the training run from trained word vectors: each word they hold starts from "
-                            "its vector. A name of zoo.pretrained (python -m zoo.pretrained) or "
-                            f"{w2v.VECTOR_FILES_HELP} (gensim's are pickles: only files you trust)")
-    plot = parser.add_argument_group("t-SNE and the bokeh map")
-    plot.add_argument("--tsne-tokens", type=cli.positive_int, default=None,
-                      help="embed only the most frequent tokens (default: the whole vocabulary, as the book)")
-    plot.add_argument("--map", choices=w2v.MAP_STYLES, default="readable",
-                      help="readable: every word a point, searchable, labels that do not overlap; "
-                           "book: the book's sampled words drawn as text")
-    plot.add_argument("--plot-tokens", type=cli.positive_int, default=PLOT_TOKENS, help="words on --map book")
-    plot.add_argument("--map-labels", type=cli.positive_int, default=MAP_LABELS, help="labels on --map readable")
-    query = parser.add_argument_group("queries (default: the book's; given ones replace them all)")
-    query.add_argument("--most-similar", action="append", metavar="WORD")
-    query.add_argument("--doesnt-match", action="append", metavar="'WORDS ...'")
-    query.add_argument("--similarity", action="append", nargs=2, metavar=("WORD", "WORD"))
-    query.add_argument("--analogy", action="append", nargs=3, metavar=("A", "B", "C"), help="A - B + C")
-    cli.moved_flags(parser, ("--from",), SIMILAR_COMMAND)
-    parser.allow_on_resume("most_similar", "doesnt_match", "similarity", "analogy", "map", "plot_tokens",
-                           "map_labels")
-    return parser
+CORPUS, WORD2VEC, MAP = "corpus", "word2vec", "t-SNE and the bokeh map"
+QUERY = "queries (default: the book's; given ones replace them all)"
 
 
-def asked(args) -> bool:
-    """Whether the command line gives queries of its own."""
-    return any(getattr(args, dest) for dest in QUERY_FLAGS)
+@dataclass(frozen=True)
+class Settings(config.Run, config.Data):
+    model: ClassVar[str] = MODEL
+    renamed: ClassVar[dict[str, str]] = {"--epochs": "--passes N (gensim's passes over the corpus)",
+                                         "--doesnt-match": "--odd-one-out"}
+    moved: ClassVar[dict[str, str]] = {"--from": SIMILAR_COMMAND}
+    derived: ClassVar[tuple[str, ...]] = ("n_dim",)  # the --weights' own, unless given
+
+    books: str | None = config.setting(None, "comma-separated file ids, e.g. austen-emma,carroll-alice", group=CORPUS)
+    max_sentences: int | None = config.setting(None, "quick runs", parse=cli.positive_int, group=CORPUS)
+    lower: bool = config.setting(True, "keep capitals (default: lower-cased)", flag="--no-lower", group=CORPUS)
+    remove_punctuation: bool = config.setting(True, "keep punctuation (default: removed)", flag="--keep-punctuation",
+                                              group=CORPUS)
+    remove_stopwords: bool = config.setting(False, "drop NLTK's English stop words", group=CORPUS)
+    stem: bool = config.setting(False, "Porter stemming", group=CORPUS)
+    bigrams: bool = config.setting(True, "skip gensim Phrases (default: frequent word pairs joined as bigrams)",
+                                   flag="--no-bigrams", group=CORPUS)
+    phrases_min_count: int = config.setting(PHRASES_MIN_COUNT, "gensim Phrases: a bigram occurs this often",
+                                            parse=cli.positive_int, group=CORPUS)
+    phrases_threshold: float = config.setting(PHRASES_THRESHOLD, "gensim Phrases: a bigram scores this high",
+                                              parse=cli.positive_float, group=CORPUS)
+    # gensim cannot train a finished model on: a resumed run keeps its passes
+    passes: int = config.setting(PASSES, "gensim's passes over the corpus", parse=cli.positive_int, group=WORD2VEC)
+    n_dim: int | None = config.setting(None, f"vector size (default: {N_DIM}; with --weights, the vectors' own)",
+                                       parse=cli.positive_int, group=WORD2VEC)
+    window: int = config.setting(WINDOW, "context words either side", parse=cli.positive_int, group=WORD2VEC)
+    min_count: int = config.setting(MIN_COUNT, "rarer words are left out of the vocabulary", parse=cli.positive_int,
+                                    group=WORD2VEC)
+    workers: int = config.setting(WORKERS, "gensim's worker threads", parse=cli.positive_int, group=WORD2VEC)
+    cbow: bool = config.setting(False, "CBOW instead of the book's skip-gram", group=WORD2VEC)
+    weights: str | None = config.setting(
+        None, "start the training run from trained word vectors: each word they hold starts from its vector. A name "
+              f"of zoo.pretrained (dli-zoo list) or {w2v.VECTOR_FILES_HELP} (gensim's are pickles: only files you "
+              "trust)", parse=vectors_source, metavar="NAME|PATH", group=WORD2VEC)
+    tsne_tokens: int | None = config.setting(
+        None, "embed only the most frequent tokens (default: the whole vocabulary, as the book)",
+        parse=cli.positive_int, group=MAP)
+    # the map, its words and the queries are made afresh: a resumed run may change them
+    map: str = config.setting("readable", "readable: every word a point, searchable, labels that do not overlap; "
+                                          "book: the book's sampled words drawn as text", choices=w2v.MAP_STYLES,
+                              on_resume=True, group=MAP)
+    plot_tokens: int = config.setting(PLOT_TOKENS, "words on --map book", parse=cli.positive_int, on_resume=True,
+                                      group=MAP)
+    map_labels: int = config.setting(MAP_LABELS, "labels on --map readable", parse=cli.positive_int, on_resume=True,
+                                     group=MAP)
+    most_similar: tuple[str, ...] | None = config.setting(
+        None, "the words nearest this one", action="append", metavar="WORD", on_resume=True, group=QUERY)
+    odd_one_out: tuple[str, ...] | None = config.setting(
+        None, "the word of these that fits least", action="append", metavar="'WORDS ...'", on_resume=True,
+        group=QUERY)
+    similarity: tuple[tuple[str, str], ...] | None = config.setting(
+        None, "the cosine similarity of two words", action="append", nargs=2, metavar=("WORD", "WORD"),
+        on_resume=True, group=QUERY)
+    analogy: tuple[tuple[str, str, str], ...] | None = config.setting(
+        None, "A - B + C", action="append", nargs=3, metavar=("A", "B", "C"), on_resume=True, group=QUERY)
+
+    def asked(self) -> bool:
+        """Whether the command line gives queries of its own."""
+        return any(getattr(self, name) for name in QUERIES)
 
 
-def answer_queries(args, wv) -> dict:
+def answer_queries(settings: Settings, wv) -> dict:
     """The queries given on the command line, or, when none is, the book's."""
-    book = not asked(args)
+    book = not settings.asked()
     answers = w2v.queries(
         wv,
-        most_similar=args.most_similar or (MOST_SIMILAR if book else []),
-        doesnt_match=args.doesnt_match or (DOESNT_MATCH if book else []),
-        similarity=args.similarity or (SIMILARITY if book else []),
-        analogies=[((a, c), (b,)) for a, b, c in (args.analogy or (ANALOGIES if book else []))],
+        most_similar=settings.most_similar or (MOST_SIMILAR if book else []),
+        doesnt_match=settings.odd_one_out or (ODD_ONE_OUT if book else []),
+        similarity=settings.similarity or (SIMILARITY if book else []),
+        analogies=[((a, c), (b,)) for a, b, c in (settings.analogy or (ANALOGIES if book else []))],
     )
-    if not args.quiet:
+    if not settings.quiet:
         print(json.dumps(answers, indent=1))
     return answers
 
 
-def load_weights(args):
+def load_weights(weights: str):
     """--weights as gensim KeyedVectors and their file; a name of no word2vec weights, or a file
     that cannot be read, is one line."""
     try:
-        return w2v.load_vectors(args.weights)
+        return w2v.load_vectors(weights)
     except ValueError as error:
-        raise cli.UsageError(f"--weights {args.weights}: {cli.one_line(error)}") from None
+        raise cli.UsageError(f"--weights {weights}: {cli.one_line(error)}") from None
 
 
 def save_gensim(model, path: Path) -> None:
@@ -149,46 +167,48 @@ def save_gensim(model, path: Path) -> None:
 
 
 def main():
-    parser = make_parser()
-    args = cli.parse_args(parser, load_backend=False)  # the flags checked first: a refusal is instant
-    if args.weights and asked(args):
-        parser.error(f"--weights only starts a training run (which answers the book's queries); {SIMILAR_COMMAND}")
+    settings = config.parse(Settings, __doc__, load_backend=False)  # the flags checked first: a refusal is instant
+    if settings.weights and settings.asked():
+        raise cli.UsageError(f"--weights only starts a training run (which answers the book's queries); "
+                             f"{SIMILAR_COMMAND}")
 
     # a training run; --weights is one of its defining settings, so a resume must give the same
     start_vectors = None
-    if args.weights:
-        start_vectors, _ = load_weights(args)  # read, and checked, before the run writes anything
-        if args.n_dim not in (None, start_vectors.vector_size):
-            raise cli.UsageError(f"--weights {args.weights} holds {start_vectors.vector_size}-dimensional vectors, "
-                                 f"--n-dim gives {args.n_dim}: leave --n-dim out to take theirs")
-        args.n_dim = start_vectors.vector_size
-    args.n_dim = args.n_dim or N_DIM  # resolved before the Run records it, as runs always recorded it
+    if settings.weights:
+        start_vectors, _ = load_weights(settings.weights)  # read, and checked, before the run writes anything
+        if settings.n_dim not in (None, start_vectors.vector_size):
+            raise cli.UsageError(f"--weights {settings.weights} holds {start_vectors.vector_size}-dimensional "
+                                 f"vectors, --n-dim gives {settings.n_dim}: leave --n-dim out to take theirs")
+    # the vector size the run records: the one given, the --weights' own, or the book's
+    settings = dataclasses.replace(settings, n_dim=settings.n_dim or (start_vectors.vector_size if start_vectors
+                                                                      else N_DIM))
 
-    cli.start_backend(args)  # the run's harness records the runtime
+    cli.start_backend(settings)  # the run's harness records the runtime
     from gensim.models import Word2Vec
 
     from zoo import training
     from zoo.checkpoints import same_file_as
 
-    run = training.Run(args, MODEL)
-    seed = 42 if args.seed is None else args.seed
+    run = training.Run(settings, MODEL)
+    seed = 42 if settings.seed is None else settings.seed
 
     def train_vectors():
         # corpus: sentences of word tokens, cleaned as the book's final version, read in full first
-        books = args.books.split(",") if args.books else None
-        sentences, data = gutenberg.load_sentences(args.data, args.data_dir, books, args.max_sentences)
+        books = settings.books.split(",") if settings.books else None
+        sentences, data = gutenberg.load_sentences(settings.data, settings.data_dir, books, settings.max_sentences)
         run.data(data)
-        clean = w2v.clean_corpus(sentences, lower=args.lower, remove_punctuation=args.remove_punctuation,
-                                 remove_stopwords=args.remove_stopwords, stem=args.stem, bigrams=args.bigrams,
-                                 min_count=args.phrases_min_count, threshold=args.phrases_threshold)
+        clean = w2v.clean_corpus(sentences, lower=settings.lower, remove_punctuation=settings.remove_punctuation,
+                                 remove_stopwords=settings.remove_stopwords, stem=settings.stem,
+                                 bigrams=settings.bigrams,
+                                 min_count=settings.phrases_min_count, threshold=settings.phrases_threshold)
         # word2vec: skip-gram vectors
-        model = w2v.train(clean, vector_size=args.n_dim, window=args.window, epochs=args.epochs,
-                          min_count=args.min_count, sg=0 if args.cbow else 1, workers=args.workers,
-                          seed=seed, progress=not args.quiet, start_vectors=start_vectors)
+        model = w2v.train(clean, vector_size=settings.n_dim, window=settings.window, epochs=settings.passes,
+                          min_count=settings.min_count, sg=0 if settings.cbow else 1, workers=settings.workers,
+                          seed=seed, progress=not settings.quiet, start_vectors=start_vectors)
         if start_vectors is not None:
             taken, vocabulary = model.zoo_stats["words_taken_over"], len(model.wv)
             (log.warning if taken == 0 else log.info)(
-                f"--weights {args.weights} ({len(start_vectors):,} words): {taken:,} of the {vocabulary:,} words "
+                f"--weights {settings.weights} ({len(start_vectors):,} words): {taken:,} of the {vocabulary:,} words "
                 f"of this corpus started from their vectors, {vocabulary - taken:,} from random ones")
         run.checkpoint(lambda folder: save_gensim(model, folder / RUN_FILE),
                        {"phase": "trained", "training": model.zoo_stats})
@@ -205,24 +225,25 @@ def main():
         # t-SNE of the vocabulary, the map and the projector's files (a resumed run killed here makes them now)
         w2v.projector_files(model.wv, run.output_dir)
         try:
-            coordinates = w2v.tsne(model, max_tokens=args.tsne_tokens, seed=seed)
+            coordinates = w2v.tsne(model, max_tokens=settings.tsne_tokens, seed=seed)
         except ValueError as error:  # a vocabulary too small to map: the queries and RESULT still follow
             log.warning(f"no map: {cli.one_line(error)}")
         else:
             with atomic_path(run.path("tsne.csv")) as temporary:
                 coordinates.to_csv(temporary, index=False)
-            w2v.bokeh_map(coordinates, run.path("word_vectors.html"), n_tokens=args.plot_tokens, style=args.map,
-                          vectors=model.wv, n_labels=args.map_labels)
+            w2v.bokeh_map(coordinates, run.path("word_vectors.html"), n_tokens=settings.plot_tokens, style=settings.map,
+                          vectors=model.wv, n_labels=settings.map_labels)
         run.checkpoint(progress={**run.progress, "phase": "mapped"})
 
-    answers = answer_queries(args, model.wv)
+    answers = answer_queries(settings, model.wv)
     write_json(run.path("queries.json"), answers)
     checkpoint = run.checkpoint_dir / RUN_FILE
     if checkpoint.is_file():  # the run's model beside its other files, where --from RUN_DIR reads it
         same_file_as(checkpoint, run.path(RUN_FILE))
 
     stats = run.progress["training"]
-    started_from = {"weights": args.weights, "words_taken_over": stats.get("words_taken_over")} if args.weights else {}
+    started_from = ({"weights": settings.weights, "words_taken_over": stats.get("words_taken_over")}
+                    if settings.weights else {})
     run.finish(None, {
         "vocabulary": len(model.wv),
         **started_from,

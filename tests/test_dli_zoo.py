@@ -42,13 +42,17 @@ def test_card_prints_the_registrys_card(dli_zoo):
 
 
 def test_verify_ends_with_a_result_of_its_verdicts(dli_zoo, here):
-    ran = dli_zoo("verify", "word2vec/gutenberg", "--quiet")
+    """verify prints its table and a RESULT line (with --quiet the RESULT line alone), writes its
+    record to --out, and never replaces one without --overwrite."""
+    ran = dli_zoo("verify", "word2vec/gutenberg")
     assert ran.status == 0, ran.err
     result = ran.result
     assert result["verified"] == 1 and result["verdicts"] == {"ok": 1} and result["failed"] is False
     assert ran.out.splitlines()[0].split()[:3] == ["weights", "metric", "card"]  # zoo.pretrained.verify's table
-    (here / "record.json").write_text("{}")
-    dli_zoo("verify", "word2vec", "--record", "record.json").refused("record.json exists; pass --overwrite")
+    quiet = dli_zoo("verify", "word2vec/gutenberg", "--quiet", "--out", "record.json")
+    assert quiet.status == 0 and [line.split()[0] for line in quiet.out.splitlines()] == ["RESULT"], quiet.out
+    assert quiet.result["out"] == "record.json" and (here / "record.json").is_file()
+    dli_zoo("verify", "word2vec", "--out", "record.json").refused("record.json exists; pass --overwrite")
     dli_zoo("verify", "nosuch").refused("no weights of 'nosuch'")
 
 

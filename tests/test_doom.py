@@ -77,7 +77,7 @@ def test_epsilon_schedule_follows_vizdoom_examples():
     assert all(a >= b for a, b in zip(values, values[1:]))
 
 
-DOOM = ("--steps-per-epoch", 120, "--eval-episodes", 1, "--seed", 0, "--quiet")
+DOOM = ("--steps-per-epoch", 120, "--test-episodes", 1, "--seed", 0, "--quiet")
 
 
 def snapshot(folder):
@@ -110,7 +110,7 @@ def doom_runs(tmp_path_factory):
 @needs_vizdoom
 def test_doom_script_short_run(doom_short_run):
     _, [(result, files), *_] = doom_short_run
-    assert result["epochs"] == 1 and result["eval_episodes"] == 1 and result["scenario"] == "simpler_basic"
+    assert result["epochs"] == 1 and result["test_episodes"] == 1 and result["scenario"] == "simpler_basic"
     assert result["updates"] == 120 - 64  # one update per step once the memory exceeds a batch
     assert -500 <= result["test_mean"] <= 101
     for name in ("scores.csv", "scores.png", "model.keras", "metrics.json", "state.json",
@@ -122,6 +122,9 @@ def test_doom_script_short_run(doom_short_run):
     assert "train_mean" in header and "test_max" in header and row.startswith("1,")
     state = json.loads(files["state.json"])
     assert state["progress"]["epochs_done"] == 1 and state["settings"]["recipe"]["memory_size"] == 10_000
+    # the settings that ran, the scenario and frame repeat of ViZDoom's example among them
+    ran = {key: state["settings"][key] for key in ("scenario", "frame_repeat", "steps_per_epoch", "test_episodes")}
+    assert ran == {"scenario": "simpler_basic", "frame_repeat": 12, "steps_per_epoch": 120, "test_episodes": 1}
 
 
 @needs_vizdoom

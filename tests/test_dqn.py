@@ -329,7 +329,7 @@ def cartpole_runs(tmp_path_factory):
     _, resumed = run_script("train_cartpole_dqn.py", "--episodes", 20, *CARTPOLE, "--output-dir", out, "--resume")
     after_resume = snapshot(out)
     _, again = run_script("train_cartpole_dqn.py", "--episodes", 20, *CARTPOLE, "--output-dir", out, "--resume",
-                          "--eval-episodes", 3, "--record")
+                          "--eval-episodes", 3, "--gif")
     return out, (first, after_first), (resumed, after_resume), again
 
 
@@ -350,6 +350,12 @@ def test_cartpole_script_short_run(cartpole_runs):
     state = json.loads(files["state.json"])
     assert state["progress"]["episodes_done"] == 10 and len(state["progress"]["scores"]) == 10
     assert state["settings"]["preset"] == "book" and state["settings"]["recipe"]["batch_size"] == 32
+    # the settings that ran: the default game, and what the book's preset decides where no flag did
+    assert {key: state["settings"][key] for key in ("env", "n_dense", "batch_size", "replay", "learning_rate",
+                                                     "target_update_period", "train_every_step", "stop_at")} == {
+        "env": "CartPole-v0", "n_dense": 32, "batch_size": 32, "replay": "book", "learning_rate": 0.001,
+        "target_update_period": None, "train_every_step": False, "stop_at": None}
+    assert "episodes" not in state["settings"]  # a resumed run may train on to more
 
 
 def test_cartpole_script_resumes(cartpole_runs):
@@ -379,8 +385,8 @@ def test_cartpole_script_resumed_with_nothing_to_train_evaluates_and_records(car
     out, _, (resumed, _), again = cartpole_runs
     assert again["episodes"] == 20 and again["updates"] == resumed["updates"] and again["segments"] == 3
     assert again["training_time_s"] == pytest.approx(resumed["training_time_s"], abs=0.02)  # not this segment's 0
-    assert again["eval_episodes"] == 3  # --eval-episodes and --record may change on --resume
-    assert again["record"] == str(out / "greedy_episode.gif") and (out / "greedy_episode.gif").is_file()
+    assert again["eval_episodes"] == 3  # --eval-episodes and --gif may change on --resume
+    assert again["gif"] == str(out / "greedy_episode.gif") and (out / "greedy_episode.gif").is_file()
     # model.keras holds the best checked weights, as best.weights.h5 does
     kept = build_cartpole_q_network(weights=str(out / "best.weights.h5")).get_weights()
     for saved, best in zip(keras.models.load_model(out / "model.keras").get_weights(), kept, strict=True):
@@ -439,8 +445,8 @@ print("TENSORFLOW LOADED" if "tensorflow" in sys.modules else "NO TENSORFLOW")
 
 
 @pytest.mark.parametrize("name, changeable", [
-    ("train_cartpole_dqn.py", "--device, --episodes, --eval-episodes, --quiet, --record, --verbose"),
-    ("train_doom_dqn.py", "--device, --epochs, --quiet, --record, --verbose"),
+    ("train_cartpole_dqn.py", "--device, --episodes, --eval-episodes, --gif, --quiet, --verbose"),
+    ("train_doom_dqn.py", "--device, --epochs, --gif, --quiet, --verbose"),
 ])
 def test_dqn_script_help(name, changeable):
     completed = subprocess.run([sys.executable, "-c", HELP_IMPORTS, str(SCRIPTS / name)], capture_output=True,

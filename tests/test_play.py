@@ -38,11 +38,11 @@ def refused(completed, *fragments):
     return lines[0]
 
 
-def weights_of(path):
-    """The arrays in a Cart-Pole Q-network loaded from ``path``."""
+def weights_of(path, n_dense=32):
+    """The arrays in a Cart-Pole Q-network ``n_dense`` wide loaded from ``path``."""
     from zoo.dqn import build_cartpole_q_network
 
-    return build_cartpole_q_network(weights=str(path)).get_weights()
+    return build_cartpole_q_network(n_dense=n_dense, weights=str(path)).get_weights()
 
 
 
@@ -77,6 +77,7 @@ def test_play_refuses_what_it_cannot_use_in_one_line(args, fragment, here, dli_z
     ("train_cartpole_dqn.py", ["--play", "--from", "cartpole_v0", "--episodes", 5], "`dli-zoo play "),
     ("train_doom_dqn.py", ["--from", "doom_simpler_basic"], "`dli-zoo play "),
     ("train_cartpole_dqn.py", ["--record-to", "x.gif"], "`dli-zoo play "),
+    ("train_doom_dqn.py", ["--episodes-to-play", 5], "`dli-zoo play "),
     ("train_gan.py", ["--generate", 4, "--from", "quickdraw_apple"], "`dli-zoo generate "),
     ("train_sentiment.py", ["--from", "imdb", "--arch", "conv", "--predict", "A fine film."], "`dli-zoo predict "),
     ("train_sentiment.py", ["--predict-file", "-"], "`dli-zoo predict "),
@@ -89,10 +90,12 @@ def test_the_scripts_old_modes_name_the_dli_zoo_command(script, args, command, t
 
 
 @pytest.mark.parametrize("script, args, fragment", [
-    ("train_cartpole_dqn.py", ["--episodes-to-play", 5], "--episodes-to-play is now --eval-episodes"),
-    ("train_doom_dqn.py", ["--test-episodes", 5], "--test-episodes is now --eval-episodes"),
+    ("train_cartpole_dqn.py", ["--record"], "train_cartpole_dqn.py: error: --record is now --gif"),
+    ("train_doom_dqn.py", ["--eval-episodes", 5],
+     "train_doom_dqn.py: error: --eval-episodes is now --test-episodes"),
 ])
 def test_renamed_dqn_flags_are_refused_in_one_line(script, args, fragment, tmp_path):
+    """A renamed flag on the command line: one line naming the new one, exit status 2, nothing written."""
     refused(run_in(tmp_path, script, *args), fragment)
     assert list(tmp_path.iterdir()) == []
 
@@ -128,22 +131,24 @@ def test_cartpole_play_records_a_file_of_weights_and_never_overwrites(tmp_path, 
 
 
 def test_cartpole_training_starts_from_the_given_weights(tmp_path):
+    """--weights cartpole_v1 under the book's preset: the run takes their width (64, the tuned preset's,
+    not the book's 32), records it, and starts from exactly those weights."""
     from zoo import pretrained
 
     out = tmp_path / "run"
     # a batch larger than one episode's transitions: no update happens, so the saved network is
     # exactly the network the run started from
-    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--weights", "cartpole_v0", "--episodes", 1,
+    result = succeeded(run_in(tmp_path, "train_cartpole_dqn.py", "--weights", "cartpole_v1", "--episodes", 1,
                               "--batch-size", 500, "--replay", "batched", "--eval-episodes", 3, "--seed", 0,
                               "--quiet", "--output-dir", out))
     assert result["updates"] == 0
-    bundled = weights_of(pretrained.resolve("cartpole_q_network", "cartpole_v0"))
-    for saved, given in zip(weights_of(out / "model.keras"), bundled, strict=True):
+    bundled = weights_of(pretrained.resolve("cartpole_q_network", "cartpole_v1"), n_dense=64)
+    for saved, given in zip(weights_of(out / "model.keras", n_dense=64), bundled, strict=True):
         np.testing.assert_array_equal(saved, given)
     assert result["eval_mean_score"] >= 195  # an untrained network scores tens
     # the weights are a defining setting (a resume must give the same), the play flags are not
     settings = json.loads((out / "state.json").read_text())["settings"]
-    assert settings["weights"] == "cartpole_v0"
+    assert settings["weights"] == "cartpole_v1" and settings["n_dense"] == 64 and settings["preset"] == "book"
     assert not {"play", "trained", "record_to", "typed"} & settings.keys()
 
 

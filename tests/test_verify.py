@@ -1,7 +1,7 @@
 """``python -m zoo.pretrained verify``: every published card re-measured on the bundled samples,
 on TensorFlow (in this process) and on JAX without TensorFlow (a subprocess), each figure within
 its card's tolerance; a tampered card fails with exit status 1; bad arguments are one line and
-exit status 2 before Keras loads; ``--record`` names its data by SHA-256 and no local path; the
+exit status 2 before Keras loads (the renamed --record among them); ``--out`` names its data by SHA-256 and no local path; the
 registry's ``verify`` blocks are what the export's spec makes of each card."""
 
 import json
@@ -94,7 +94,7 @@ def test_a_card_whose_figure_the_file_does_not_reach_fails_with_exit_status_1(ta
 
 def test_the_record_names_the_data_by_sha256_and_holds_no_local_path(tmp_path, capsys):
     path = tmp_path / "record.json"
-    status, output = run_main(["regression_net", "word2vec/gutenberg", "alexnet", "--record", str(path), "--quiet"],
+    status, output = run_main(["regression_net", "word2vec/gutenberg", "alexnet", "--out", str(path), "--quiet"],
                               capsys)
     assert status == 0, output
     record = json.loads(path.read_text())
@@ -104,8 +104,12 @@ def test_the_record_names_the_data_by_sha256_and_holds_no_local_path(tmp_path, c
         "dataset": "boston_housing", "source": "sample", "file": "samples/boston_housing.npz",
         "sha256": lookup.sha256_of(ROOT / "datasets" / "samples" / "boston_housing.npz")}]}
     assert str(tmp_path) not in path.read_text() and str(ROOT) not in path.read_text()
-    status, output = run_main(["regression_net", "--record", str(path)], capsys)
+    status, output = run_main(["regression_net", "--out", str(path)], capsys)
     assert status == 2 and "exists; pass --overwrite" in output.err
+    # the record's command runs as shown; records made before --out was --record are shown in today's spelling
+    assert "--out record.json" in record["command"]
+    assert verify.current_command("python -m zoo.pretrained verify --quiet --record r.json --overwrite") == (
+        "python -m zoo.pretrained verify --quiet --out r.json --overwrite")
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -113,6 +117,7 @@ def test_the_record_names_the_data_by_sha256_and_holds_no_local_path(tmp_path, c
     (["lenet/no_such_name"], "lenet has no weights named 'no_such_name'"),
     (["--data", "huge"], "invalid choice: 'huge'"),
     (["--data-dir", "."], "--data-dir is for --data full"),
+    (["--record", "r.json"], "--record is now --out PATH"),
 ])
 def test_a_bad_argument_is_one_line_and_exit_status_2_before_keras_loads(arguments, message):
     code = ("import sys\nfrom zoo.pretrained.verify import main\ntry:\n    main(sys.argv[1:])\n"

@@ -42,7 +42,7 @@ def test_a_corpus_without_the_books_words_still_finishes_the_run(tmp_path, monke
     output = tmp_path / "run"
     module = load_script("train_word2vec.py")
     monkeypatch.setattr(sys, "argv", ["train_word2vec.py", "--data", "full", "--data-dir", str(corpus),
-                                      "--min-count", "2", "--no-bigrams", "--epochs", "1", "--workers", "1",
+                                      "--min-count", "2", "--no-bigrams", "--passes", "1", "--workers", "1",
                                       "--seed", "1", "--quiet", "--output-dir", str(output), "--map", "book"])
     monkeypatch.setattr(cli.signal, "signal", lambda *_: None)  # pytest keeps its own SIGTERM handling
     cli.main(module.main)  # returns: no SystemExit, no traceback

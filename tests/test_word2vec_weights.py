@@ -153,8 +153,8 @@ def test_wrong_vectors_for_similar_are_one_line(arguments, fragment, dli_zoo, mo
 
 @pytest.mark.parametrize("arguments, fragments", [
     (["--weights", "gutenberg", "--most-similar", "father"],
-     ["train_word2vec.py: error: --weights only starts a training run", "`dli-zoo similar "]),
-    (["--from", "gutenberg", "--epochs", "2", "--most-similar", "father"],
+     ["error: --weights only starts a training run", "`dli-zoo similar "]),
+    (["--from", "gutenberg", "--passes", "2", "--most-similar", "father"],
      ["train_word2vec.py: error: --from: querying trained vectors is `dli-zoo similar "]),
     (["--weights", "photo.jpg"], ["'photo.jpg' is neither a weights name nor a word2vec .bin"]),
     (["--weights", "damaged.vectors.bin", "--output-dir", "run"], ["cannot read damaged.vectors.bin"]),
@@ -210,7 +210,7 @@ def run_from_weights(tmp_path_factory, script_module, bundled):
         return taken
 
     output = folder / "run"
-    arguments = ["--data", "full", "--data-dir", corpus, "--min-count", "2", "--no-bigrams", "--epochs", "1",
+    arguments = ["--data", "full", "--data-dir", corpus, "--min-count", "2", "--no-bigrams", "--passes", "1",
                  "--tsne-tokens", "20", "--plot-tokens", "10", "--workers", "1", "--seed", "1", "--quiet",
                  "--output-dir", output]
     with pytest.MonkeyPatch.context() as patcher:

@@ -24,6 +24,8 @@ from zoo.errors import TrainingDiverged, UsageError  # noqa: F401  (scripts know
 from zoo.exits import describe_os_error, main, one_line  # noqa: F401  (a script ends with cli.main(main))
 
 MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
+# --quiet's one meaning, in every script and command
+QUIET_HELP = "print only the RESULT line, warnings and errors: no progress"
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

@@ -70,6 +70,9 @@ class Settings:
     renamed: ClassVar[dict[str, str]] = {}
     # flags of modes that moved to ``dli-zoo``: the old spelling and the command that does it now
     moved: ClassVar[dict[str, str]] = {}
+    # settings the script fills in from others when they are not given (a preset's width): a resume
+    # compares them after the rest, so it names the setting that differs rather than its consequence
+    derived: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def flag(cls, name: str) -> str:
@@ -138,8 +141,8 @@ class Run(Settings):
     seed: int | None = setting(None, "make the run repeatable (0 to 2**32-1)", parse=cli.seed, group="run")
     resume: bool = setting(False, "continue the run in --output-dir from its last checkpoint", on_resume=True,
                            group="run")
-    overwrite: bool = setting(False, "replace the run in --output-dir", on_resume=True, group="run")
-    quiet: bool = setting(False, "print only the RESULT line, warnings and errors: no progress", on_resume=True,
+    overwrite: bool = setting(False, "replace the run in --output-dir if it exists", on_resume=True, group="run")
+    quiet: bool = setting(False, cli.QUIET_HELP, on_resume=True,
                           group="run")
     verbose: bool = setting(False, "also show the backend's start-up log lines (TensorFlow's are hidden by "
                                    "default)", on_resume=True, group="run")

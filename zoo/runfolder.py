@@ -179,7 +179,8 @@ class RunFolder:
                              f"({state.get('script', 'another script')}), not {self.model_name}")
         recorded = state.get("settings", {})
         # the flags as typed first: a value resolved from them (a preset's batch size) differs only because they do
-        for key in sorted(recorded.keys() & self.settings.keys(), key=lambda key: (key in self._resolved, key)):
+        order = lambda key: (key in self._resolved, key in self.args.derived, key)  # noqa: E731
+        for key in sorted(recorded.keys() & self.settings.keys(), key=order):
             if recorded[key] != self.settings[key]:
                 what = f"the setting {key}" if key in self._resolved else self._flag(key)
                 raise UsageError(

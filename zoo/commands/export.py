@@ -43,8 +43,8 @@ def make_parser(prog: str = "dli-zoo export"):
                              "calling a run on the bundled sample a smoke test when that sample was all there was)")
     parser.add_argument("--note", default=None, metavar="TEXT",
                         help="a remark for the card: how these weights were chosen among runs, say")
-    parser.add_argument("--overwrite", action="store_true", help="replace weights of the same name")
-    parser.add_argument("--quiet", action="store_true", help="print only the RESULT line")
+    parser.add_argument("--overwrite", action="store_true", help="replace the weights of that name if they exist")
+    parser.add_argument("--quiet", action="store_true", help=cli.QUIET_HELP)
     return parser
 
 

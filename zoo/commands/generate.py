@@ -27,7 +27,7 @@ def make_parser():
     made.add_argument("--out", required=True, metavar="FILE.png", help="the PNG grid to write")
     made.add_argument("--count", "-n", type=cli.positive_int, default=COUNT, help="drawings in the grid")
     made.add_argument("--seed", type=cli.seed, default=None, help="seed the noise, so the drawings are repeatable")
-    made.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    made.add_argument("--overwrite", action="store_true", help="replace the --out file if it exists")
     return made
 
 

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from zoo import cli
+from zoo.choices import DEVICE_HELP
 from zoo.commands import sources
 from zoo.errors import UsageError
 from zoo.runfolder import print_result  # the one RESULT line every command ends with
@@ -34,10 +35,10 @@ class CommandParser(cli.ArgumentParser):
 def parser(command: str, description: str, device: bool = True) -> cli.ArgumentParser:
     """A subcommand's parser: ``dli-zoo COMMAND``, with --quiet and --verbose (and --device)."""
     made = CommandParser(prog=f"dli-zoo {command}", description=description)
-    made.add_argument("--quiet", action="store_true", help="print only the RESULT line")
+    made.add_argument("--quiet", action="store_true", help=cli.QUIET_HELP)
     made.add_argument("--verbose", action="store_true", help="also show the backend's start-up log lines")
     if device:
-        made.add_argument("--device", default="auto", help=cli.DEVICE_HELP)
+        made.add_argument("--device", default="auto", help=DEVICE_HELP)
     return made
 
 

@@ -22,6 +22,10 @@ CARTPOLE, DOOM = "cartpole_q_network", "doom_q_network"
 MODELS = (CARTPOLE, DOOM)
 EPISODES = 10
 GAME_FLAGS = {CARTPOLE: ("env", "n_dense"), DOOM: ("scenario", "frame_repeat")}  # each game's own settings
+USAGE = "dli-zoo play MODEL/NAME|FILE|RUN_DIR --episodes N [--record FILE.gif]"
+# the training scripts' old play mode and its flags: refused there in one line naming this command
+SCRIPT_FLAGS = {flag: f"playing a trained agent is `{USAGE}`"
+                for flag in ("--play", "--from", "--record-to", "--episodes-to-play")}
 
 
 def make_parser():

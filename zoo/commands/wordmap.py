@@ -42,7 +42,7 @@ def make_parser():
     made.add_argument("--labels", type=cli.positive_int, default=MAP_LABELS, help="labelled words (readable style)")
     made.add_argument("--plot-tokens", type=cli.positive_int, default=PLOT_TOKENS, help="words drawn (book style)")
     made.add_argument("--seed", type=cli.seed, default=SEED, help="t-SNE's (and the book style's sample)")
-    made.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    made.add_argument("--overwrite", action="store_true", help="replace the --out file if it exists")
     return made
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoo.files import document_command
 from zoo.pretrained.lookup import (CACHE_SUBDIR, EXPORT_COMMAND, REGISTRY_FILE, Weights, export_command, readable_size,
                                    registered)
+from zoo.pretrained.verify import current_command
 
 TABLE_PATH = "docs/pretrained.md"
 REGENERATE = "python -m zoo.pretrained docs"  # or --write docs/pretrained.md for this page alone
@@ -133,12 +134,12 @@ def markdown_table(found=None) -> str:
 def records_section(found) -> list[str]:
     """One line per record: its data, backend, date, machine and data files with their SHA-256."""
     if not found:
-        return ["No verification has been recorded yet: `python -m zoo.pretrained verify --record PATH`."]
+        return ["No verification has been recorded yet: `python -m zoo.pretrained verify --out PATH`."]
     lines = []
     for name, record in found:
         machine = record.get("machine") or {}
         files = ", ".join(f"`{item['file']}` (SHA-256 `{item['sha256'][:12]}…`)" for item in record["data"]["files"])
-        lines.append(f"- [`{name}`](measurements/{name}): `{record['command']}` on "
+        lines.append(f"- [`{name}`](measurements/{name}): `{current_command(record['command'])}` on "
                      f"{BACKEND_NAMES.get(record['backend'], record['backend'])} (Keras {record['versions'].get('keras')}), "
                      f"{record['date'][:10]}, {machine.get('cpus')} CPU cores ({', '.join(machine.get('devices') or [])}); "
                      f"data: {files or 'none read (environments and word queries)'}")

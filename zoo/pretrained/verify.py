@@ -2,14 +2,14 @@
 
     python -m zoo.pretrained verify                         # every entry, on the bundled samples
     python -m zoo.pretrained verify lenet imdb_sentiment/imdb --json
-    python -m zoo.pretrained verify --data full --data-dir DIR --record docs/measurements/NAME.json
+    python -m zoo.pretrained verify --data full --data-dir DIR --out docs/measurements/NAME.json
 
 Each card's ``verify`` block (``zoo.pretrained.checks``) says which metric of
 ``zoo.pretrained.measures`` re-measures it, on which data, which way a difference counts and how
 much of one is allowed. One row per entry: the card's figure, the measured one, the data, and a
 verdict: ``ok``, ``outside tolerance``, ``error`` (the run's exit status is then 1), or
 ``not published`` / ``not measured`` (a registered entry with no file; a card with no check for
-that data), which fail nothing. ``--record`` writes the rows with the backend, versions, date,
+that data), which fail nothing. ``--out`` writes the rows with the backend, versions, date,
 machine and the SHA-256 of every data file read (a data folder is written ``DATA_DIR``).
 """
 
@@ -28,6 +28,7 @@ from zoo import environment
 from zoo.pretrained import lookup
 
 log = logging.getLogger("zoo")
+RENAMED = {"--record": "--out"}  # verify's old flags, and today's spelling
 
 OK, OUTSIDE, ERROR, NOT_PUBLISHED, NOT_MEASURED = "ok", "outside tolerance", "error", "not published", "not measured"
 FAILING = (OUTSIDE, ERROR)
@@ -253,10 +254,15 @@ def record(rows, data: str, data_dir=None, argv=None) -> dict:
     }
 
 
+def current_command(command: str) -> str:
+    """A record's command in today's spelling (records made before a flag was renamed keep the old one)."""
+    return shlex.join(RENAMED.get(word, word) for word in shlex.split(command))
+
+
 def _portable_argv(argv) -> list[str]:
     words = list(argv)
     for index, word in enumerate(words[:-1]):
-        if word in ("--data-dir", "--record"):
+        if word in ("--data-dir", "--out"):
             words[index + 1] = "DATA_DIR" if word == "--data-dir" else Path(words[index + 1]).name
     return [word.split("=")[0] + "=DATA_DIR" if word.startswith("--data-dir=") else word for word in words]
 
@@ -281,27 +287,30 @@ def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: 
     parser.add_argument("--data-dir", default=None, metavar="DIR",
                         help="with --data full: the folder of the full data (default: $ZOO_DATA_DIR, the Keras cache)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
-    parser.add_argument("--record", default=None, metavar="PATH", help="write a measurement record (JSON) there")
-    parser.add_argument("--overwrite", action="store_true", help="replace the --record file if it exists")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--out", default=None, metavar="PATH", help="write a measurement record (JSON) there")
+    cli.renamed_flag(parser, "--record", f"{RENAMED['--record']} PATH (the measurement record)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the --out file if it exists")
+    parser.add_argument("--quiet", action="store_true",
+                        help=cli.QUIET_HELP if result_line else "print only the rows, warnings and errors: no progress")
     parser.add_argument("--verbose", action="store_true", help="also show the backend's start-up log lines")
     args = cli.parse_args(parser, argv, load_backend=False)
     if args.data_dir and args.data != "full":
         parser.error("--data-dir is for --data full; the samples are bundled")
-    if args.record and Path(args.record).exists() and not args.overwrite:
-        parser.error(f"--record {args.record} exists; pass --overwrite to replace it")
+    if args.out and Path(args.out).exists() and not args.overwrite:
+        parser.error(f"--out {args.out} exists; pass --overwrite to replace it")
     try:
         entries = select(args.weights)
     except ValueError as error:
         parser.error(_one_line(error))
     cli.start_backend(args)
     rows = verify(entries, args.data, args.data_dir)
-    print(json.dumps(public_rows(rows, args.data_dir), indent=2) if args.json else table(rows), flush=True)
-    if args.record:
+    if not (args.quiet and result_line):  # the RESULT line says what the rows do
+        print(json.dumps(public_rows(rows, args.data_dir), indent=2) if args.json else table(rows), flush=True)
+    if args.out:
         from zoo.files import write_json
 
-        write_json(args.record, record(rows, args.data, args.data_dir, argv))
-        log.info(f"wrote {args.record}")
+        write_json(args.out, record(rows, args.data, args.data_dir, argv))
+        log.info(f"wrote {args.out}")
     if result_line:
         from zoo.runfolder import print_result
 
@@ -309,5 +318,5 @@ def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: 
         print_result({"data": args.data, "verified": len(rows), "failed": failed(rows),
                       "verdicts": {verdict: verdicts.count(verdict) for verdict in dict.fromkeys(verdicts)},
                       "failing": [row["weights"] for row in rows if row["verdict"] in FAILING],
-                      "record": args.record})
+                      "out": args.out})
     sys.exit(1 if failed(rows) else 0)
