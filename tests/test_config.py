@@ -99,3 +99,16 @@ def test_a_run_records_the_settings_it_ran_with(tmp_path):
 def test_script_settings_match_what_the_script_parses():
     settings = script_settings("train_lenet.py", ["--epochs", "2"], load_backend=False)
     assert (settings.epochs, settings.batch_size, settings.dataset) == (2, 128, "mnist")
+
+
+def test_the_flag_table_in_the_docs_is_the_one_the_parsers_give():
+    """docs/training.md's table of flags is current: every flag of every training script and
+    dli-zoo command, with its one meaning and where it applies (python scripts/flag_table.py)."""
+    assert load_script("flag_table.py").main(["--check"]) == 0
+
+
+def test_a_flag_without_a_written_meaning_stops_the_table(monkeypatch):
+    flag_table = load_script("flag_table.py")
+    monkeypatch.delitem(flag_table.MEANINGS, "--seed")
+    with pytest.raises(SystemExit, match="no meaning for --seed"):
+        flag_table.table()
