@@ -16,7 +16,6 @@ and records the GPU and the backend in ``state.json``. A script whose library is
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -24,8 +23,11 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
+
+from zoo import cli, config
 
 SCRIPTS = Path(__file__).resolve().parent
 CHECKS = ("builders", "fit", "precision", "parallel", "scripts")
@@ -223,18 +225,20 @@ def check_scripts(device: str, kind: str, only: set[str] | None, parallel: int) 
     return all(results)
 
 
+@dataclass(frozen=True)
+class Settings(config.Settings):
+    device: str = config.setting("gpu", "gpu (the point of it) or cpu, to try the checks here")
+    only: str = config.setting(",".join(CHECKS), f"comma-separated checks among {', '.join(CHECKS)} (default: all)")
+    scripts: str | None = config.setting(None, "comma-separated script names to run (default: all)")
+    parallel: int = config.setting(4, "training scripts run at once", parse=cli.positive_int)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--device", default="gpu", help="gpu (the point of it) or cpu, to try the checks here")
-    parser.add_argument("--only", default=",".join(CHECKS),
-                        help=f"comma-separated checks among {', '.join(CHECKS)} (default: all)")
-    parser.add_argument("--scripts", default=None, help="comma-separated script names to run (default: all)")
-    parser.add_argument("--parallel", type=int, default=4, help="training scripts run at once")
-    args = parser.parse_args()
+    args = config.parse(Settings, __doc__, load_backend=False)
     checks = args.only.split(",")
     unknown = set(checks) - set(CHECKS)
     if unknown:
-        parser.error(f"--only {','.join(sorted(unknown))}: expected some of {', '.join(CHECKS)}")
+        raise cli.UsageError(f"--only {','.join(sorted(unknown))}: expected some of {', '.join(CHECKS)}")
     kind = "gpu" if args.device.startswith(("gpu", "cuda")) else "cpu"
 
     started = time.perf_counter()
@@ -262,4 +266,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli.main(lambda: sys.exit(main()))  # a mistake in the flags is one line and exit status 2
