@@ -48,7 +48,9 @@ def _builder(name: str) -> str:
     return f"`zoo.{zoo.get(name).__name__}`"
 
 
-def _parameters(recipe) -> str:
+def describe_parameters(recipe) -> str:
+    """A recipe's parameter count (``1,199,882``), or counts by network, with the trainable ones
+    where some are frozen."""
     counts = recipe.parameters
     if list(counts) == [recipe.model]:
         text = _number(counts[recipe.model])
@@ -82,7 +84,7 @@ def _recipe_section(name: str, recipe: Recipe) -> list[str]:
     if list(recipe.parameters) != [recipe.model]:
         lines += [f"  - {network}: {_builder(network)}" for network in recipe.parameters]
     metrics = ", ".join(recipe.metrics) or "none"
-    lines += [f"- Parameters: {_parameters(recipe)}{_counted_by(recipe)}",
+    lines += [f"- Parameters: {describe_parameters(recipe)}{_counted_by(recipe)}",
               f"- Compile: optimizer {describe_optimizer(recipe.optimizer())}, loss {recipe.loss}, metrics {metrics}",
               f"- Fit: {recipe.epochs} epochs, batch size {recipe.batch_size}; best epoch: {_judged(recipe)}"]
     if recipe.data:
@@ -95,7 +97,7 @@ def _recipe_section(name: str, recipe: Recipe) -> list[str]:
 def _agent_section(name: str, recipe: AgentRecipe) -> list[str]:
     lines = [f"- Chapter: {_chapter(recipe)}",
              f"- Builder: {_builder(recipe.model)}",
-             f"- Parameters: {_parameters(recipe)} at the builder's defaults{_counted_by(recipe)}"]
+             f"- Parameters: {describe_parameters(recipe)} at the builder's defaults{_counted_by(recipe)}"]
     if recipe.frame_repeat is not None:
         height, width = recipe.resolution
         environment = (f"- Environment: ViZDoom {recipe.env}, each action held for {recipe.frame_repeat} frames, "
@@ -157,7 +159,8 @@ def reference_table() -> str:
     for name, recipe in RECIPES.items():
         epochs = _number(recipe.epochs) if recipe.epochs is not None else (
             " / ".join(f"{_number(p.episodes)} episodes ({preset})" for preset, p in recipe.presets.items()))
-        lines.append(f"| [`{name}`](#{name}) | {_chapter(recipe)} | {_cell(_parameters(recipe) + _counted_by(recipe))} | {epochs} "
+        lines.append(f"| [`{name}`](#{name}) | {_chapter(recipe)} | {_cell(describe_parameters(recipe) + _counted_by(recipe))} "
+                     f"| {epochs} "
                      f"| {_batch_size(recipe)} | {_cell(_result(recipe.reference))} |")
     for name, recipe in RECIPES.items():
         section = _agent_section if isinstance(recipe, AgentRecipe) else _recipe_section
