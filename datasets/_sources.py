@@ -21,6 +21,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from zoo.errors import one_line
+
 SOURCES = ("auto", "full", "sample")
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
@@ -110,7 +112,7 @@ def download(fname: str, origin: str, file_hash: str | None = None, what: str = 
         path = keras.utils.get_file(fname=fname, origin=origin, file_hash=file_hash, **kwargs)
     except Exception as error:  # network, HTTP and checksum errors all mean the same to the user
         # Keras nests the cause ("URL fetch failure on ...: None -- [Errno -2] ..."); keep the cause.
-        reason = str(error).splitlines()[0].split(" -- ")[-1] if str(error) else type(error).__name__
+        reason = one_line(error, first_line=True).split(" -- ")[-1]
         raise DataSourceError(f"cannot download {fname} ({reason}); {hint}") from None
     return Path(path)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo.datasets._sources import DataSourceError
+from zoo.errors import one_line
 
 log = logging.getLogger("zoo.datasets")
 
@@ -66,7 +67,7 @@ def decode(items, image_size, what: str):
                 images.append(np.asarray(image, dtype=np.uint8))
                 labels.append(label)
         except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            reason = one_line(error, first_line=True)
             if len(skipped) < MAX_SKIP_WARNINGS:
                 log.warning("%s: skipping %s, which cannot be decoded (%s)", what, name, reason)
             skipped.append(str(name))

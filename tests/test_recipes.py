@@ -10,7 +10,7 @@ import pytest
 
 import zoo
 from conftest import ROOT
-from zoo import recipes
+from zoo import book_reference, recipes
 from zoo.recipes import AgentRecipe, Recipe, Reference
 
 # The totals the book's notebooks print in their executed model.summary(), per recipe and network:
@@ -61,7 +61,7 @@ def test_the_counts_are_the_books_printed_totals_and_the_rest_are_labelled_the_z
     assert {name: recipe.parameters for name, recipe in recipes.RECIPES.items()} == {**BOOK_PRINTED, **ZOO_COUNTED}
     assert {name for name, recipe in recipes.RECIPES.items() if recipe.counted_by == "book"} == set(BOOK_PRINTED)
     assert {name for name, recipe in recipes.RECIPES.items() if recipe.counted_by == "zoo"} == set(ZOO_COUNTED)
-    reference = recipes.reference_table()
+    reference = book_reference.reference_table()
     for name in ZOO_COUNTED:
         section = reference.split(f"\n## {name}\n")[1].split("\n## ")[0]
         assert "the zoo's count (the book prints none)" in section, name
@@ -141,9 +141,9 @@ def test_gan_recipe_uses_zoo_gans_discriminator_optimizer():
 
 
 def test_optimizers_are_described_by_their_settings():
-    assert recipes.describe_optimizer(recipes.get("shallow_net").optimizer()) == "SGD(learning_rate=0.01)"
-    assert recipes.describe_optimizer(recipes.get("lenet").optimizer()) == "Adam(learning_rate=0.001)"
-    assert recipes.describe_optimizer(recipes.get("gan").optimizer()) == (
+    assert book_reference.describe_optimizer(recipes.get("shallow_net").optimizer()) == "SGD(learning_rate=0.01)"
+    assert book_reference.describe_optimizer(recipes.get("lenet").optimizer()) == "Adam(learning_rate=0.001)"
+    assert book_reference.describe_optimizer(recipes.get("gan").optimizer()) == (
         "RMSprop(learning_rate=InverseTimeDecay(initial_learning_rate=0.0008, decay_steps=1, decay_rate=6e-08), "
         "clipvalue=1.0)")
 
@@ -198,13 +198,13 @@ def test_doom_agent_options_make_an_agent():
 # ----------------------------------------------------------------------------- the generated table
 
 def test_committed_reference_table_is_the_generated_one():
-    committed = (ROOT / recipes.TABLE_PATH).read_text(encoding="utf-8")
-    assert committed == recipes.reference_table(), (
-        f"{recipes.TABLE_PATH} is out of date with zoo.recipes: regenerate it with `{recipes.REGENERATE}`")
+    committed = (ROOT / book_reference.TABLE_PATH).read_text(encoding="utf-8")
+    assert committed == book_reference.reference_table(), (
+        f"{book_reference.TABLE_PATH} is out of date with zoo.recipes: regenerate it with `{book_reference.REGENERATE}`")
 
 
 def test_reference_table_has_every_recipe_and_its_figures():
-    table = recipes.reference_table()
+    table = book_reference.reference_table()
     for name in recipes.RECIPES:
         assert f"\n## {name}\n" in table
     assert "| [`vgg19_transfer`](#vgg19_transfer) | 10 | 20,074,562 (50,178 trainable), the zoo's count (the book prints none) | 16 | 32 | val_accuracy 0.812 |" \
@@ -215,7 +215,7 @@ def test_reference_table_has_every_recipe_and_its_figures():
 
 
 def test_the_command_writes_or_prints_the_table(tmp_path, capsys):
-    recipes.main(["--write", str(tmp_path / "table.md")])
-    assert (tmp_path / "table.md").read_text(encoding="utf-8") == recipes.reference_table()
-    recipes.main([])
-    assert capsys.readouterr().out == recipes.reference_table()
+    book_reference.main(["--write", str(tmp_path / "table.md")])
+    assert (tmp_path / "table.md").read_text(encoding="utf-8") == book_reference.reference_table()
+    book_reference.main([])
+    assert capsys.readouterr().out == book_reference.reference_table()

@@ -64,7 +64,7 @@ def test_without_nltks_data_the_fallbacks_are_used_and_said_once(monkeypatch):
         def words(self, language):
             raise LookupError("stopwords not found")
 
-    monkeypatch.setattr(w2v, "_NOTED", set())
+    monkeypatch.setattr(w2v.training, "_NOTED", set())
     monkeypatch.setattr(nltk.corpus, "stopwords", Missing())
     warnings = []
     monkeypatch.setattr(w2v.log, "warning", warnings.append)

@@ -214,7 +214,7 @@ def run_from_weights(tmp_path_factory, script_module, bundled):
                  "--tsne-tokens", "20", "--plot-tokens", "10", "--workers", "1", "--seed", "1", "--quiet",
                  "--output-dir", output]
     with pytest.MonkeyPatch.context() as patcher:
-        patcher.setattr(w2v, "take_over", spy)
+        patcher.setattr(w2v.training, "take_over", spy)  # where train() looks it up
         assert run_main(script_module, patcher, *arguments, "--weights", "gutenberg") == 0
     return output, arguments, started
 

@@ -12,6 +12,7 @@ import h5py
 import keras
 from keras import layers
 
+from zoo.errors import one_line
 from zoo.weights_names import is_weights_name
 
 POOLINGS = (None, "avg", "max")
@@ -109,11 +110,6 @@ def load_weights(model: keras.Model, weights, zoo_name: str | None = None) -> ke
     return model
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
 def _cannot_read(label: str, path: Path, reason) -> ValueError:
     return ValueError(f"{label}: cannot read {path} ({reason})")
 
@@ -143,7 +139,7 @@ def _load_keras_file(model: keras.Model, path: Path, label: str) -> None:
         with zipfile.ZipFile(path) as archive:
             archive.getinfo("model.weights.h5")
     except (zipfile.BadZipFile, OSError) as error:  # truncated, or not a .keras archive at all
-        raise _cannot_read(label, path, _first_line(error)) from None
+        raise _cannot_read(label, path, one_line(error, first_line=True)) from None
     except KeyError:
         raise _cannot_read(label, path, "no model.weights.h5 in the archive") from None
     try:
@@ -151,7 +147,7 @@ def _load_keras_file(model: keras.Model, path: Path, label: str) -> None:
             warnings.simplefilter("ignore")  # Keras warns about each layer it skips; the error says it once
             source = keras.models.load_model(path, compile=False)
     except Exception as error:  # a corrupt member or a model Keras cannot rebuild
-        raise _cannot_read(label, path, _first_line(error)) from None
+        raise _cannot_read(label, path, one_line(error, first_line=True)) from None
     by_name = {layer.name: layer for layer in source.layers}
     pairs, missing, problems = [], [], []
     for layer in model.layers:
@@ -207,7 +203,7 @@ def _load_weights_file(model: keras.Model, path: Path, label: str) -> None:
     try:
         saved = _saved_layers(path)
     except (OSError, ValueError) as error:  # truncated, not HDF5, or HDF5 without Keras weights
-        raise _cannot_read(label, path, _first_line(error)) from None
+        raise _cannot_read(label, path, one_line(error, first_line=True)) from None
     used, missing, problems = {}, [], []
     for layer in model.layers:
         keras_path = _keras_path(layer, used)
@@ -229,7 +225,7 @@ def _load_weights_file(model: keras.Model, path: Path, label: str) -> None:
             warnings.simplefilter("ignore")  # Keras warns about each layer it skips; the error says it once
             model.load_weights(path)
     except OSError as error:  # the layout read, but not the data
-        raise _cannot_read(label, path, _first_line(error)) from None
+        raise _cannot_read(label, path, one_line(error, first_line=True)) from None
     except Exception as error:  # a mismatch the check above does not see (inside a nested layer)
         raise _does_not_fit(label, model, [_keras_reason(error)]) from None
 

@@ -1,4 +1,5 @@
-"""Atomic file writes: a half-written file never takes the place of a good one.
+"""Atomic file writes (a half-written file never takes the place of a good one), the one JSON
+reader that refuses a damaged file in one line, folder locks and checksums.
 
 Kept free of TensorFlow so the benchmark can write its JSON on any Keras backend.
 """
@@ -11,6 +12,8 @@ import json
 import math
 import os
 from pathlib import Path
+
+from zoo.errors import UsageError, one_line
 
 # Keras insists on these endings for what it writes, so a temporary name keeps them whole.
 COMPOUND_SUFFIXES = (".weights.h5", ".weights.json", ".tar.gz")
@@ -122,6 +125,20 @@ def document_command(prog: str, what: str, render, example_path, argv=None) -> N
             temporary.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+def read_json(path, what: str | None = None, advice: str | None = None):
+    """The data of the JSON file ``path``. One that cannot be read or parsed is refused in one
+    line naming it, a ``UsageError``: ``PATH is damaged (why)``, then ``; advice`` when given; with
+    ``what`` (e.g. ``"a JSON object"``), so is data that is not a JSON object: ``PATH is not WHAT``."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(f"{path} is damaged ({one_line(error)})" + (f"; {advice}" if advice else "")) from None
+    if what is not None and not isinstance(data, dict):
+        raise UsageError(f"{path} is not {what}")
+    return data
 
 
 def write_json(path, data) -> Path:

@@ -31,7 +31,7 @@ from pathlib import Path
 from zoo import stopping
 from zoo.datasets import DataInfo
 from zoo.errors import UsageError
-from zoo.files import FolderBusy, FolderLock, atomic_path, glob_escape, non_finite_keys, write_json
+from zoo.files import FolderBusy, FolderLock, atomic_path, glob_escape, non_finite_keys, read_json, write_json
 
 log = logging.getLogger("zoo")
 
@@ -46,10 +46,7 @@ def read_state(folder: Path) -> dict | None:
     path = Path(folder) / STATE_FILE
     if not path.is_file():
         return None
-    try:
-        state = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"{path} is damaged ({error}); this folder's run cannot be continued") from None
+    state = read_json(path, advice="this folder's run cannot be continued")
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise UsageError(f"{path} is not a state file of this version of the zoo")
     return state
@@ -443,10 +440,4 @@ def read_finished(folder) -> tuple[dict, dict]:
         raise UsageError(f"the run in {folder} has not finished; continue it with --resume, then export it")
     if not metrics_path.is_file():
         raise UsageError(f"{folder} holds no {METRICS_FILE}, though {STATE_FILE} says the run finished")
-    try:
-        metrics = json.loads(metrics_path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"{metrics_path} is damaged ({error})") from None
-    if not isinstance(metrics, dict):
-        raise UsageError(f"{metrics_path} is not a JSON object")
-    return state, metrics
+    return state, read_json(metrics_path, what="a JSON object")

@@ -25,8 +25,9 @@ import zipfile
 from importlib.util import find_spec
 from pathlib import Path
 
-from zoo import cli, recipes
+from zoo import recipes
 from zoo.cli import UsageError
+from zoo.errors import one_line
 from zoo.runfolder import STATE_FILE, STATE_FORMAT, read_state, versions  # noqa: F401  (the names scripts know)
 from zoo.runfolder import RunFolder, read_history, truncate_history
 
@@ -85,7 +86,7 @@ class Run(RunFolder):
                 try:
                     load_weights(network, weights, zoo_name)
                 except ValueError as error:  # its words name weights=...; the user typed --weights
-                    message = cli.one_line(error).replace(f"weights={str(weights)!r}", f"--weights {weights}", 1)
+                    message = one_line(error).replace(f"weights={str(weights)!r}", f"--weights {weights}", 1)
                     raise UsageError(message) from None
                 log.info(f"starting from the weights {weights}")
             return model
@@ -101,7 +102,7 @@ class Run(RunFolder):
         try:
             model = keras.models.load_model(path)
         except (OSError, ValueError, zipfile.BadZipFile) as error:
-            raise UsageError(f"--resume: cannot read the checkpoint {path} ({cli.one_line(error)}); "
+            raise UsageError(f"--resume: cannot read the checkpoint {path} ({one_line(error)}); "
                              f"--overwrite starts the run anew") from None
         recorded, saved = progress.get("optimizer_iterations"), optimizer_iterations(model)
         if recorded is not None and saved is not None and saved > recorded:

@@ -19,6 +19,7 @@ from keras import layers
 
 from zoo.common import check_input_shape, check_rate, check_top, classifier, global_pool, load_weights
 from zoo.datasets import DataSourceError, offline
+from zoo.errors import one_line
 from zoo.weights_names import is_weights_name
 
 # the file keras.applications.VGG19(include_top=False, weights="imagenet") downloads
@@ -49,7 +50,7 @@ def imagenet_weights() -> Path:
         path = keras.utils.get_file(VGG19_NOTOP, VGG19_NOTOP_URL, cache_subdir="models",
                                     file_hash=VGG19_NOTOP_MD5, cache_dir=str(cached.parent.parent))
     except Exception as error:  # no network, HTTP error or bad checksum: one line for the user
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = one_line(error, first_line=True)
         raise DataSourceError(f"cannot download the VGG19 ImageNet weights ({reason}): {hint}") from None
     return Path(path)
 
@@ -109,7 +110,7 @@ def build_vgg19_transfer(
         try:
             base.load_weights(base_weights)
         except Exception as error:  # a truncated download or a file of another model
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            reason = one_line(error, first_line=True)
             if weights != "imagenet":  # the user's own file: deleting it would not help
                 raise ValueError(f"weights={str(weights)!r}: cannot read {base_weights} "
                                  f"as VGG19 base weights ({reason})") from None

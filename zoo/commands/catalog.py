@@ -11,7 +11,7 @@ import json
 
 from zoo import cli
 from zoo.commands import options
-from zoo.errors import UsageError
+from zoo.errors import UsageError, one_line
 
 
 def where(entry) -> str:
@@ -43,7 +43,7 @@ def list_main(argv) -> None:
             shown = {(entry.model, entry.name) for entry in entries}
             entries += [entry for entry in lookup.registered() if (entry.model, entry.name) not in shown]
     except ValueError as error:
-        raise UsageError(cli.one_line(error)) from None
+        raise UsageError(one_line(error)) from None
     if args.model is not None:
         models = sorted({entry.model for entry in entries})
         if args.model not in models:
@@ -82,7 +82,7 @@ def card_main(argv) -> None:
             entry = found[0]
         card = lookup.card(entry.model, entry.name)
     except ValueError as error:
-        raise UsageError(cli.one_line(error)) from None
+        raise UsageError(one_line(error)) from None
     if not args.quiet:
         took = lookup.training_time(card)
         lines = [f"{entry}  ({where(entry)}, {lookup.readable_size(entry.size)}, sha256 {entry.sha256[:12]}...)",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from zoo.errors import UsageError
+from zoo.errors import UsageError, one_line
 
 log = logging.getLogger("zoo")
 
@@ -37,7 +37,7 @@ def mnist_pixels(path) -> tuple:
             opened.load()
             image = opened
     except (UnidentifiedImageError, OSError) as error:
-        raise UsageError(f"{path}: not an image Pillow can read ({' '.join(str(error).split())})") from None
+        raise UsageError(f"{path}: not an image Pillow can read ({one_line(error)})") from None
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         page = Image.new("RGBA", image.size, "white")  # a transparent background counts as white paper
         image = Image.alpha_composite(page, image.convert("RGBA"))
@@ -72,7 +72,7 @@ def classify(args, source, files) -> dict:
         try:
             model = keras.models.load_model(source.weights, compile=False)
         except Exception as error:  # a damaged or foreign file: Keras raises many kinds
-            raise UsageError(f"{source.given}: cannot read {source.weights} ({' '.join(str(error).split())})") from None
+            raise UsageError(f"{source.given}: cannot read {source.weights} ({one_line(error)})") from None
     else:
         model = zoo.get(source.model)(weights=source.weights)
     images = np.stack([pixels for pixels, _ in prepared])

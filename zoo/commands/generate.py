@@ -14,6 +14,7 @@ import logging
 
 from zoo import cli
 from zoo.commands import options
+from zoo.errors import one_line
 
 log = logging.getLogger("zoo")
 
@@ -45,7 +46,7 @@ def main(argv) -> None:
         try:
             generator = keras.models.load_model(source.weights, compile=False)
         except Exception as error:  # a damaged or foreign file: Keras raises many kinds
-            raise cli.UsageError(f"{source.given}: cannot read it ({cli.one_line(error)})") from None
+            raise cli.UsageError(f"{source.given}: cannot read it ({one_line(error)})") from None
     else:
         generator = gan.build_generator(weights=source.weights)
     rng = np.random.default_rng(args.seed)

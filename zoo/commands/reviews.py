@@ -17,7 +17,7 @@ from zoo import cli, recipes
 from zoo.commands import options
 from zoo.datasets import imdb
 from zoo.datasets._validate import decode_text
-from zoo.errors import UsageError
+from zoo.errors import UsageError, one_line
 
 log = logging.getLogger("zoo")
 
@@ -66,7 +66,7 @@ def reviews_to_score(texts, files) -> list[str]:
         try:
             text = decode_text(raw, where)
         except ValueError as error:
-            raise UsageError(cli.one_line(error)) from None
+            raise UsageError(one_line(error)) from None
         # "\n" only: a review may hold characters that str.splitlines() also breaks at (\x85, \x1c)
         reviews += [line.strip() for line in text.split("\n") if line.strip()]
     if not reviews:
@@ -128,7 +128,7 @@ def scoring_model(args, source):
         try:
             model = keras.models.load_model(source.weights, compile=False)
         except Exception as error:  # a damaged or foreign file: Keras raises many kinds
-            raise UsageError(f"{label}: cannot read {source.weights} ({cli.one_line(error)})") from None
+            raise UsageError(f"{label}: cannot read {source.weights} ({one_line(error)})") from None
         own = saved_model_shape(model, args, label)
         settings, origins = encoding_settings(args, source.settings, own, book, source.whose)
     else:  # a name or a .weights.h5: the builder at the vocabulary and length it was trained with
@@ -137,7 +137,7 @@ def scoring_model(args, source):
             model = zoo.get(source.model)(n_unique_words=settings["n_unique_words"],
                                           max_review_length=settings["max_review_length"], weights=source.weights)
         except ValueError as error:  # its words name weights=...; the user typed the source
-            raise UsageError(cli.one_line(error).replace(f"weights={source.weights!r}", label, 1)) from None
+            raise UsageError(one_line(error).replace(f"weights={source.weights!r}", label, 1)) from None
     by_origin = {origin: [key for key in ENCODING if origins[key] == origin] for origin in origins.values()}
     described = "; ".join(", ".join(f"{key} {settings[key]}" for key in keys) + f" ({origin})"
                           for origin, keys in by_origin.items())

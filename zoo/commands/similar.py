@@ -17,7 +17,7 @@ import logging
 
 from zoo import cli
 from zoo.commands import options
-from zoo.errors import UsageError
+from zoo.errors import UsageError, one_line
 
 log = logging.getLogger("zoo")
 
@@ -80,7 +80,7 @@ def main(argv) -> None:
     try:
         vectors, path = word2vec.load_vectors(source.weights)
     except ValueError as error:
-        raise UsageError(f"{source.given}: {cli.one_line(error)}") from None
+        raise UsageError(f"{source.given}: {one_line(error)}") from None
     asked = [*args.words, *(word for triple in args.analogy or [] for word in triple), *(args.positive or []),
              *(args.negative or []), *(args.odd_one_out or []), *(word for pair in args.similarity or [] for word in pair)]
     check_words(vectors, asked, source.given)

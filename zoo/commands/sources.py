@@ -9,11 +9,11 @@ it. Anything else is one line (a :class:`~zoo.errors.UsageError`). Imports no Ke
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zoo.errors import UsageError
+from zoo.errors import UsageError, one_line
+from zoo.files import read_json
 from zoo.weights_names import NAME_PATTERN
 
 KERAS_FILES = (".weights.h5", ".keras")
@@ -64,10 +64,7 @@ def _read_state(folder: Path) -> dict:
     path = folder / STATE_FILE
     if not path.is_file():
         return {}
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"{path} is damaged ({' '.join(str(error).split())})") from None
+    state = read_json(path)
     return state if isinstance(state, dict) else {}
 
 
@@ -120,7 +117,7 @@ def _from_file(path: Path, given: str, models, doing: str, model: str | None, en
     try:
         settings = trained_settings(model, str(path.resolve()))
     except ValueError as error:
-        raise UsageError(f"{given}: {' '.join(str(error).split())}") from None
+        raise UsageError(f"{given}: {one_line(error)}") from None
     return Source(model, str(path.resolve()), given, settings=settings)
 
 
@@ -135,7 +132,7 @@ def _named(given: str, models, doing: str, model: str | None) -> Source:
         try:
             entry = lookup.get(wanted_model, name)
         except ValueError as error:
-            raise UsageError(" ".join(str(error).split())) from None
+            raise UsageError(one_line(error)) from None
     else:
         entries = [entry for entry in lookup.available() if entry.name == given]
         entries += [entry for entry in lookup.registered() if entry.name == given and not entry.published
@@ -156,7 +153,7 @@ def _named(given: str, models, doing: str, model: str | None) -> Source:
     try:
         entry.resolve()  # the file here, its checksum checked (or one line on why not)
     except ValueError as error:
-        raise UsageError(" ".join(str(error).split())) from None
+        raise UsageError(one_line(error)) from None
     return Source(entry.model, entry.name, given, entry=entry, settings=dict(entry.card.get("hyperparameters") or {}))
 
 

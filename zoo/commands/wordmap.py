@@ -17,7 +17,7 @@ import logging
 
 from zoo import cli
 from zoo.commands import options
-from zoo.errors import UsageError
+from zoo.errors import UsageError, one_line
 from zoo.files import atomic_path
 
 log = logging.getLogger("zoo")
@@ -55,13 +55,13 @@ def main(argv) -> None:
     try:
         vectors, path = word2vec.load_vectors(source.weights)
     except ValueError as error:
-        raise UsageError(f"{source.given}: {cli.one_line(error)}") from None
+        raise UsageError(f"{source.given}: {one_line(error)}") from None
     words = min(args.words or len(vectors), len(vectors))
     log.info(f"t-SNE of {words:,} of the {len(vectors):,} words of {source.label}")
     try:
         coordinates = word2vec.tsne(vectors, max_tokens=words, seed=args.seed)
     except ValueError as error:  # too few words to embed
-        raise UsageError(f"{source.given}: {cli.one_line(error)}") from None
+        raise UsageError(f"{source.given}: {one_line(error)}") from None
     with atomic_path(out) as temporary:
         word2vec.bokeh_map(coordinates, temporary, n_tokens=args.plot_tokens, seed=args.seed, style=args.style,
                            vectors=vectors, n_labels=args.labels)

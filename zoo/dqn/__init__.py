@@ -11,8 +11,8 @@
 - ``memory``: the replay memory;
 - ``learning``: the math (targets, book and batched replay), once in ``keras.ops``, and the
   book's own ``predict``/``fit`` replay it is checked against;
-- ``backends``: gradients, the optimizer step and compilation per backend (``jax.jit``,
-  ``tf.function``, eager PyTorch);
+- ``backends``: compilation per backend (``jax.jit``, ``tf.function``, PyTorch traced and
+  run by TorchScript), over ``zoo.backend_steps``' gradients and optimizer steps, the GAN's too;
 - ``agent``: ``DQNAgent``; ``checkpoint``: its checkpoint I/O; ``play``: environments,
   greedy evaluation and recorded episodes.
 """

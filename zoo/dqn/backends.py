@@ -1,11 +1,7 @@
-"""What differs per Keras backend in the DQN's compiled functions: gradients, the optimizer
-step and compilation. The math itself (``zoo.dqn.learning``) is written once in ``keras.ops``.
-
-Each backend gives:
-- ``value_and_grad(loss_of, params)``: the loss and its gradients with respect to ``params``
-  (native tensors: the values of the network's trainable variables);
-- ``apply(optimizer, variables, optimizer_values, grads, params)``: one optimizer step,
-  returning the new ``(params, optimizer_values)``;
+"""What differs per Keras backend in the DQN's compiled functions: their compilation. The math
+itself (``zoo.dqn.learning``) is written once in ``keras.ops``; its gradients and optimizer
+steps are ``zoo.backend_steps``' (``value_and_grad`` and ``apply``, on explicit values), which
+each adapter extends with:
 - ``xla_helps(model)``: whether ``compile`` should ask for XLA where it is a choice;
 - ``compile(function, reads, writes, specs, xla)``: ``function(*values_of_reads, *inputs)``
   returns ``(new values of each group in writes, result)``; the compiled callable takes the
@@ -22,13 +18,12 @@ import warnings
 import keras
 import numpy as np
 
+from zoo import backend_steps
+
 
 def current():
     """The adapter of the backend Keras runs on."""
-    name = keras.backend.backend()
-    if name not in _ADAPTERS:
-        raise ValueError(f"the DQN agent runs on the tensorflow, jax and torch backends, not on {name!r}")
-    return _ADAPTERS[name]()
+    return _ADAPTERS[backend_steps.checked_backend("the DQN agent")]()
 
 
 def _values(groups):
@@ -41,26 +36,12 @@ def _assign(groups, values):
             variable.assign(value)
 
 
-class JaxAdapter:
+class JaxAdapter(backend_steps.JaxSteps):
     """``jax.jit`` over pure functions; the new values are written back after each call."""
-
-    name = "jax"
-
-    def __init__(self):
-        import jax
-
-        self.jax = jax
-
-    def value_and_grad(self, loss_of, params):
-        return self.jax.value_and_grad(loss_of)(params)
 
     @staticmethod
     def xla_helps(model) -> bool:
         return False  # jax.jit compiles with XLA anyway
-
-    @staticmethod
-    def apply(optimizer, variables, optimizer_values, grads, params):
-        return optimizer.stateless_apply(optimizer_values, grads, params)
 
     def compile(self, function, reads, writes, specs, xla):
         jitted = self.jax.jit(function)
@@ -73,7 +54,7 @@ class JaxAdapter:
         return call
 
 
-class TorchAdapter:
+class TorchAdapter(backend_steps.TorchSteps):
     """PyTorch, each function traced once per input shape and run as a TorchScript graph.
 
     Run eagerly, the book's replay (32 updates of a 1,282-parameter network) spent nearly all
@@ -88,25 +69,9 @@ class TorchAdapter:
     the recorded FX graph (Python between operations, still without Keras').
     """
 
-    name = "torch"
-
-    def __init__(self):
-        import torch
-
-        self.torch = torch
-
-    def value_and_grad(self, loss_of, params):
-        # torch.func rather than autograd.grad: make_fx traces through it
-        grads, loss = self.torch.func.grad_and_value(loss_of)(list(params))
-        return loss, list(grads)
-
     @staticmethod
     def xla_helps(model) -> bool:
         return False  # no XLA
-
-    @staticmethod
-    def apply(optimizer, variables, optimizer_values, grads, params):
-        return optimizer.stateless_apply(optimizer_values, grads, params)
 
     def compile(self, function, reads, writes, specs, xla):
         torch = self.torch
@@ -160,39 +125,14 @@ def _split(flat, sizes):
     return groups
 
 
-class TensorFlowAdapter:
-    """``tf.function`` (XLA where ``xla``), reading and writing the variables inside the graph.
-
-    TensorFlow's Keras optimizers refuse ``stateless_apply`` (it clashes with
-    ``tf.distribute``), so its step is applied to the variables themselves and read back.
-    """
-
-    name = "tensorflow"
-
-    def __init__(self):
-        import tensorflow as tf
-
-        self.tf = tf
-
-    def value_and_grad(self, loss_of, params):
-        with self.tf.GradientTape() as tape:
-            tape.watch(params)
-            loss = loss_of(params)
-        return loss, tape.gradient(loss, params)
-
-    def apply(self, optimizer, variables, optimizer_values, grads, params):
-        # ``params`` and ``optimizer_values`` are the variables' current values: step the variables
-        optimizer.apply(grads, variables)
-        return [self._read(variable) for variable in variables], [self._read(v) for v in optimizer.variables]
-
-    def _read(self, variable):
-        return self.tf.convert_to_tensor(variable.value)
+class TensorFlowAdapter(backend_steps.TensorFlowSteps):
+    """``tf.function`` (XLA where ``xla``), reading and writing the variables inside the graph."""
 
     def compile(self, function, reads, writes, specs, xla):
         tf = self.tf
 
         def graph(*inputs):
-            values = [[self._read(variable) for variable in group] for group in reads]
+            values = [[self.read(variable) for variable in group] for group in reads]
             updates, result = function(*values, *inputs)
             _assign(writes, updates)
             return result

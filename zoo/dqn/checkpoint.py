@@ -11,15 +11,14 @@ states, settings), written last: a folder without it holds no complete checkpoin
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import keras
 import numpy as np
 
 from zoo.dqn.agent import DQNAgent
-from zoo.dqn.memory import first_line
-from zoo.files import atomic_path, write_json
+from zoo.errors import one_line
+from zoo.files import atomic_path, read_json, write_json
 
 FORMAT = 1
 # Written last: a folder without it holds no complete checkpoint.
@@ -88,7 +87,8 @@ def load_checkpoint(folder, **settings) -> DQNAgent:
     try:
         model = keras.models.load_model(model_file, compile=True)
     except Exception as error:  # a truncated zip or h5 fails in several ways, all meaning the same
-        raise ValueError(f"{model_file} is unreadable ({type(error).__name__}: {first_line(error)})") from None
+        reason = one_line(error, first_line=True)
+        raise ValueError(f"{model_file} is unreadable ({type(error).__name__}: {reason})") from None
     shape, actions = list(model.input_shape[1:]), int(model.output_shape[-1])
     if shape != state["state_shape"] or actions != state["action_size"]:
         raise ValueError(f"{model_file} does not match {state_file}: its network maps states {shape} "
@@ -122,17 +122,14 @@ def load_checkpoint(folder, **settings) -> DQNAgent:
         agent.rng.bit_generator.state = state["rng"]["agent"]
         agent.memory.rng.bit_generator.state = state["rng"]["memory"]
     except (TypeError, ValueError, KeyError) as error:
-        raise ValueError(f"{state_file} is invalid: bad generator state ({first_line(error)})") from None
+        raise ValueError(f"{state_file} is invalid: bad generator state ({one_line(error, first_line=True)})") from None
     return agent
 
 
 def _read_state(path: Path) -> dict:
     if not path.is_file():
         raise ValueError(f"{path} is missing: no complete checkpoint there")
-    try:
-        state = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is unreadable ({first_line(error)})") from None
+    state = read_json(path)
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise ValueError(f"{path} is invalid: not a format-{FORMAT} DQN agent checkpoint")
     needed = ("settings", "state_shape", "action_size", "epsilon", "updates", "last_target_sync",
@@ -176,4 +173,4 @@ def _load_weights_file(model, path: Path) -> None:
     try:
         model.load_weights(path)
     except Exception as error:  # truncated or foreign h5 files fail in several ways
-        raise ValueError(f"{path} is unreadable ({type(error).__name__}: {first_line(error)})") from None
+        raise ValueError(f"{path} is unreadable ({type(error).__name__}: {one_line(error, first_line=True)})") from None

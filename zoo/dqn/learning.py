@@ -2,8 +2,8 @@
 
 Networks run through ``model.stateless_call`` on the values passed in, never on their
 variables, so one function serves ``jax.jit``, ``tf.function`` and PyTorch (traced, then run
-by TorchScript); only the gradient, the optimizer step and the compilation differ
-(``zoo.dqn.backends``).
+by TorchScript); only the gradient, the optimizer step (``zoo.backend_steps``) and the
+compilation (``zoo.dqn.backends``) differ.
 
 - ``targets``: the book's fit targets, Q(s) with the taken action's entry replaced by
   ``r`` on terminal steps and ``r + gamma * max_a' Q(s', a')`` otherwise (with a target

@@ -7,13 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from zoo.common import check_positive_int
+from zoo.errors import one_line
 from zoo.files import atomic_path
-
-
-def first_line(error: BaseException) -> str:
-    """An exception's message on one line (Keras and h5py errors run over several)."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 class ReplayMemory:
@@ -82,7 +77,7 @@ class ReplayMemory:
                 arrays = {name: data[name] for name in self.ARRAYS}
                 size, position = int(data["size"]), int(data["position"])
         except Exception as error:  # a truncated zip fails in several ways, all meaning the same
-            raise ValueError(f"{path} is unreadable ({type(error).__name__}: {first_line(error)})") from None
+            raise ValueError(f"{path} is unreadable ({type(error).__name__}: {one_line(error, first_line=True)})") from None
         # A full ring may have wrapped anywhere; a filling one has its next slot right after the last.
         valid_position = 0 <= position < self.capacity if size == self.capacity else position == size
         if not 0 <= size <= self.capacity or not valid_position:

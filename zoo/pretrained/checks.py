@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from zoo.files import write_json
+from zoo.files import read_json, write_json
 
 MNIST_NETS = ("shallow_net", "intermediate_net", "deep_net", "lenet")
 FLOWER_NETS = ("alexnet", "vggnet")
@@ -205,12 +205,10 @@ def add_verify_blocks(path=None) -> int:
     """Give every card of the registry at ``path`` (default: the package's) its ``verify`` block,
     made by :func:`verify_block` from the card; everything else is left as it is. Returns the
     number of cards whose block changed; running it again changes nothing."""
-    import json
-
     from zoo.pretrained import lookup
 
     path = path or lookup.registry_path()
-    registry = json.loads(open(path, encoding="utf-8").read())
+    registry = read_json(path)
     changed = 0
     for item in registry["weights"]:
         card = item.setdefault("card", {})

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from zoo.errors import one_line
 from zoo.files import sha256_of, temporary_name
 
 
@@ -56,7 +57,7 @@ def fetch(origin: str, file: str, sha256: str, keras_home: Path, cache_subdir: s
         os.replace(downloaded, final)
         return final
     except Exception as error:  # network, HTTP, file system or checksum: one line
-        reason = " ".join(str(error).split()) or type(error).__name__
+        reason = one_line(error)
         for path in leftovers:
             if path.is_file():
                 if "does not match" in reason:  # Keras' words give the expected hash only

@@ -17,6 +17,7 @@ import shlex
 from pathlib import Path
 
 from zoo import recipes
+from zoo.errors import one_line
 from zoo.files import atomic_path, write_json
 from zoo.pretrained import lookup
 from zoo.pretrained.checks import verify_block
@@ -225,7 +226,7 @@ def _write_keras_weights(source: Path, target: Path) -> int:
     try:
         model = keras.models.load_model(source, compile=False)
     except Exception as error:  # truncated, or a model Keras cannot rebuild
-        raise ValueError(f"cannot read {source} ({' '.join(str(error).split()) or type(error).__name__})") from None
+        raise ValueError(f"cannot read {source} ({one_line(error)})") from None
     with atomic_path(target) as temporary:
         model.save_weights(temporary)
     return int(model.count_params())
@@ -238,7 +239,7 @@ def _write_word_vectors(source: Path, target: Path) -> int:
     try:
         vectors = Word2Vec.load(str(source)).wv
     except Exception as error:
-        raise ValueError(f"cannot read {source} ({' '.join(str(error).split()) or type(error).__name__})") from None
+        raise ValueError(f"cannot read {source} ({one_line(error)})") from None
     with atomic_path(target) as temporary:
         vectors.save_word2vec_format(str(temporary), binary=True)
     return int(vectors.vectors.size)

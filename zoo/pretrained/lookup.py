@@ -17,7 +17,6 @@ Its SHA-256 is checked wherever it comes from.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import os
 import re
@@ -25,7 +24,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from zoo.datasets import offline
-from zoo.files import folder_sha256, sha256_of  # noqa: F401  (part of this module's interface)
+from zoo.errors import one_line
+from zoo.files import folder_sha256, read_json, sha256_of  # noqa: F401  (part of this module's interface)
 from zoo.pretrained.download import check_address, fetch
 from zoo.weights_names import NAME_PATTERN, is_weights_name
 
@@ -116,14 +116,6 @@ def _entry(data, source: str) -> Weights:
                    bool(data.get("bundled", False)), dict(data.get("card") or {}), source)
 
 
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        reason = " ".join(str(error).split()) or type(error).__name__
-        raise ValueError(f"{path} is damaged ({reason})") from None
-
-
 def registry_path() -> Path:
     return PRETRAINED_DIR / REGISTRY_FILE
 
@@ -133,7 +125,7 @@ def registered() -> list[Weights]:
     path = registry_path()
     if not path.is_file():
         return []
-    data = _read_json(path)
+    data = read_json(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("weights"), list):
         raise ValueError(f"{path} is not a weights registry of this version of the zoo")
     return [replace(_entry(item, f"{path} (entry {index + 1})"), found_in=REGISTERED)
@@ -181,7 +173,7 @@ def _user_entries() -> tuple[list[Weights], dict[tuple[str, str], str]]:
     for path in _card_files():
         model, _, name = path.name[: -len(".json")].partition(".")
         try:
-            entry = _entry(_read_json(path), str(path))
+            entry = _entry(read_json(path), str(path))
             if (entry.model, entry.name) != (model, name):
                 raise ValueError(f"{path} describes {entry.model}/{entry.name}, not what its name says")
         except ValueError as error:
@@ -327,7 +319,7 @@ def trained_settings(model: str, weights) -> dict:
     if is_weights_name(weights):
         return card(model, weights).get("hyperparameters") or {}
     state_file = Path(weights).parent / "state.json"
-    state = _read_json(state_file) if state_file.is_file() else {}
+    state = read_json(state_file) if state_file.is_file() else {}
     return (state.get("settings") if isinstance(state, dict) else None) or {}
 
 
@@ -339,7 +331,7 @@ def load_word_vectors(name: str):
     try:
         return KeyedVectors.load_word2vec_format(str(path), binary=True)
     except Exception as error:  # a file that passed its checksum but gensim cannot parse
-        raise ValueError(f"cannot read {path} as word2vec vectors ({' '.join(str(error).split())})") from None
+        raise ValueError(f"cannot read {path} as word2vec vectors ({one_line(error)})") from None
 
 
 def training_time(card: dict) -> str | None:

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from zoo import recipes
+from zoo import book_reference, recipes
 from zoo.files import atomic_path
 from zoo.pretrained import lookup, table
 
@@ -149,7 +149,7 @@ def _chapter(recipe_name) -> str:
 def _parameters(recipe_name, entries) -> str:
     if recipe_name is None:
         return f"{entries[0].card['parameters']:,} (vector numbers)" if entries else "-"
-    return recipes._parameters(recipes.get(recipe_name))
+    return book_reference.describe_parameters(recipes.get(recipe_name))
 
 
 def readme_table(found=None) -> str:

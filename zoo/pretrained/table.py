@@ -5,10 +5,9 @@ docs/pretrained.md`` writes it (``python -m zoo.pretrained docs`` writes every g
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from zoo.files import document_command
+from zoo.files import document_command, read_json
 from zoo.pretrained.lookup import (CACHE_SUBDIR, EXPORT_COMMAND, REGISTRY_FILE, Weights, export_command, readable_size,
                                    registered)
 from zoo.pretrained.verify import current_command
@@ -27,7 +26,7 @@ def repository_root() -> Path:
 def records(folder=None) -> list[tuple[str, dict]]:
     """verify's records, ``(file name, record)``, full data first, then by file name."""
     folder = Path(folder) if folder is not None else repository_root() / RECORDS_FOLDER
-    found = [(path.name, json.loads(path.read_text(encoding="utf-8"))) for path in sorted(folder.glob("*.json"))]
+    found = [(path.name, read_json(path)) for path in sorted(folder.glob("*.json"))]
     return sorted(found, key=lambda item: (item[1]["data"]["source"] != "full", item[0]))
 
 

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 from zoo import environment
+from zoo.errors import one_line
 from zoo.pretrained import lookup
 
 log = logging.getLogger("zoo")
@@ -90,10 +91,6 @@ def card_figure(entry) -> float | None:
     return ((entry.card.get("metrics") or {}).get("values") or {}).get(block["compares"])
 
 
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
-
-
 def measure_entry(entry, data: str = "sample", data_dir=None, cache=None) -> dict:
     """One row: ``entry``'s card figure against its re-measurement on ``data``'s held-out set."""
     from zoo.pretrained import measures
@@ -116,7 +113,7 @@ def measure_entry(entry, data: str = "sample", data_dir=None, cache=None) -> dic
     except Exception as error:  # one row's failure is reported, the others are still measured
         if environment.flag("ZOO_DEBUG"):
             raise
-        return {**row, "verdict": ERROR, "reason": _one_line(error)}
+        return {**row, "verdict": ERROR, "reason": one_line(error)}
     row.update(measured=measured.value, data=measured.data, files=measured.files)
     if row["card"] is None:
         return {**row, "verdict": ERROR, "reason": f"the card has no {block.get('compares')} figure"}
@@ -301,7 +298,7 @@ def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: 
     try:
         entries = select(args.weights)
     except ValueError as error:
-        parser.error(_one_line(error))
+        parser.error(one_line(error))
     cli.start_backend(args)
     rows = verify(entries, args.data, args.data_dir)
     if not (args.quiet and result_line):  # the RESULT line says what the rows do
