@@ -16,7 +16,6 @@ and records the GPU and the backend in ``state.json``. A script whose library is
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from zoo import cli, config
+from zoo.files import read_json
 
 SCRIPTS = Path(__file__).resolve().parent
 CHECKS = ("builders", "fit", "precision", "parallel", "scripts")
@@ -208,8 +208,8 @@ def run_script(name: str, script: str, arguments, needs, device: str, kind: str,
         error = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
         return line("FAIL", f"script {name}", f"exit {done.returncode}: {error[:300]}", started)
     try:
-        state = json.loads((output / "state.json").read_text())
-    except (OSError, ValueError):
+        state = read_json(output / "state.json")
+    except ValueError:  # UsageError: damaged or missing
         state = {}
     ran_on = (state.get("runtime") or {}).get("device", "")
     backend = (state.get("versions") or {}).get("backend")

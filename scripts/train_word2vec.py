@@ -30,6 +30,7 @@ from typing import ClassVar
 from zoo import cli, config
 from zoo import word2vec as w2v
 from zoo.datasets import gutenberg
+from zoo.errors import one_line
 from zoo.files import atomic_path, write_json
 
 MODEL = "word2vec"
@@ -158,7 +159,7 @@ def load_weights(weights: str):
     try:
         return w2v.load_vectors(weights)
     except ValueError as error:
-        raise cli.UsageError(f"--weights {weights}: {cli.one_line(error)}") from None
+        raise cli.UsageError(f"--weights {weights}: {one_line(error)}") from None
 
 
 def save_gensim(model, path: Path) -> None:
@@ -227,7 +228,7 @@ def main():
         try:
             coordinates = w2v.tsne(model, max_tokens=settings.tsne_tokens, seed=seed)
         except ValueError as error:  # a vocabulary too small to map: the queries and RESULT still follow
-            log.warning(f"no map: {cli.one_line(error)}")
+            log.warning(f"no map: {one_line(error)}")
         else:
             with atomic_path(run.path("tsne.csv")) as temporary:
                 coordinates.to_csv(temporary, index=False)

@@ -21,7 +21,7 @@ from pathlib import Path
 from zoo import environment, startup
 from zoo.datasets import DataSourceError, resolve_data_dir
 from zoo.errors import TrainingDiverged, UsageError  # noqa: F401  (scripts know them as cli.UsageError, ...)
-from zoo.exits import describe_os_error, main, one_line  # noqa: F401  (a script ends with cli.main(main))
+from zoo.exits import describe_os_error, main  # noqa: F401  (a script ends with cli.main(main))
 
 MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
 # --quiet's one meaning, in every script and command

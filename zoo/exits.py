@@ -5,14 +5,14 @@ exit status 2, a failed write into one line and exit status 1, and a stop signal
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sys
 from pathlib import Path
 
 from zoo import environment, stopping
 from zoo.datasets import DataSourceError
-from zoo.errors import TrainingDiverged, UsageError
+from zoo.errors import TrainingDiverged, UsageError, one_line
+from zoo.files import read_json
 
 
 def _raised_by_the_zoo(error: BaseException) -> bool:
@@ -80,8 +80,8 @@ def describe_os_error(error: OSError) -> str:
     if folder is None:
         return f"{verb} {path}: {what}; {fix} and run the command again"
     try:
-        progress = json.loads((folder / "state.json").read_text()).get("progress")
-    except (OSError, ValueError, AttributeError):
+        progress = read_json(folder / "state.json").get("progress")
+    except (UsageError, AttributeError):  # a damaged record: the message still says what to do
         progress = None
     if not progress:
         return (f"{verb} {path}: {what}; the run in {folder} had no checkpoint yet, so it keeps nothing: "
@@ -90,8 +90,3 @@ def describe_os_error(error: OSError) -> str:
                       if key in progress)
     return (f"{verb} {path}: {what}; the run in {folder} is intact up to its last checkpoint"
             f"{f' ({where})' if where else ''}: {fix} and continue it with --resume")
-
-
-def one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
