@@ -169,7 +169,8 @@ def test_an_interrupted_save_leaves_no_loadable_mix(tuned_checkpoint, tmp_path, 
 RESUME_ON_BACKEND = """
 import sys
 import pytest
-sys.exit(pytest.main(["tests/test_dqn_checkpoint.py", "-p", "no:xdist", "-q", "-m", "not slow and not torch",
+# the project's addopts name xdist's --dist, which "-p no:xdist" would refuse: one process, no workers
+sys.exit(pytest.main(["tests/test_dqn_checkpoint.py", "-n", "0", "-q", "-m", "not slow and not torch",
                       "-k", "continues_exactly or without_memory"]))
 """
 
