@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, SCRIPTS, backend_env, needs_backend, run_python, run_script
 from backend_predictions import predictions
 from zoo import pretrained
-from zoo.runfolder import read_history
+from zoo.runrecords import read_history
 
 KERAS_ENTRIES = [entry for entry in pretrained.available() if entry.bundled and entry.model != "word2vec"]
 TOLERANCE = {"rtol": 1e-4, "atol": 1e-5}

@@ -145,7 +145,7 @@ def test_builders_import_no_registry_until_a_weights_name_is_resolved():
     assert "zoo.weights_names" in graph["zoo.common"]  # the name check, from below both
 
 
-@pytest.mark.parametrize("module", ["zoo.runtime", "zoo.runfolder", "zoo.checkpoints", "zoo.pretrained",
+@pytest.mark.parametrize("module", ["zoo.runtime", "zoo.runrecords", "zoo.runfolder", "zoo.checkpoints", "zoo.pretrained",
                                     "zoo.recipes"])
 def test_errors_and_choices_live_below_the_command_line(module):
     graph = import_graph(module_files())
@@ -189,10 +189,11 @@ def test_a_layered_package_has_no_circle(tmp_path, files):
 LAYERS = [
     ("zoo", "zoo.errors", "zoo.choices", "zoo.weights_names", "zoo.files", "zoo.startup", "zoo.stopping"),
     ("zoo.datasets", "zoo.recipes", "zoo.book_reference"),
-    ("zoo.runfolder",),
+    ("zoo.runrecords", "zoo.runfolder"),
     ("zoo.pretrained",),
     MODEL_MODULES,
-    ("zoo.runtime", "zoo.checkpoints", "zoo.plots", "zoo.environment", "zoo.cli", "zoo.training"),
+    ("zoo.runtime", "zoo.checkpoints", "zoo.plots", "zoo.environment", "zoo.cli", "zoo.exits", "zoo.config",
+     "zoo.photos", "zoo.training"),
     # re-measuring the cards plays agents and builds models, and has a command line of its own
     ("zoo.commands", "zoo.__main__", "zoo.pretrained.verify", "zoo.pretrained.measures", "zoo.pretrained.__main__"),
 ]

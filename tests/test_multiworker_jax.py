@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROOT, SCRIPTS, backend_env, needs_backend, parse_result
 from zoo.datasets import batches
-from zoo.runfolder import read_state
+from zoo.runrecords import read_state
 
 # XLA's optimisation passes are most of a tiny run's time on the CPU
 FAST_COMPILE = {"XLA_FLAGS": "--xla_backend_optimization_level=0"}

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT, needs_backend, run_python
 from zoo import pretrained
-from zoo.pretrained import checks, lookup, verify
+from zoo.pretrained import checks, lookup, table, verify
 
 PUBLISHED = [str(entry) for entry in pretrained.available() if entry.published]
 UNPUBLISHED = [str(entry) for entry in pretrained.registered() if not entry.published]
@@ -108,7 +108,7 @@ def test_the_record_names_the_data_by_sha256_and_holds_no_local_path(tmp_path, c
     assert status == 2 and "exists; pass --overwrite" in output.err
     # the record's command runs as shown; records made before --out was --record are shown in today's spelling
     assert "--out record.json" in record["command"]
-    assert verify.current_command("python -m zoo.pretrained verify --quiet --record r.json --overwrite") == (
+    assert table.current_command("python -m zoo.pretrained verify --quiet --record r.json --overwrite") == (
         "python -m zoo.pretrained verify --quiet --out r.json --overwrite")
 
 

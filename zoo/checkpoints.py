@@ -16,7 +16,7 @@ import keras
 from zoo import stopping
 from zoo.errors import TrainingDiverged
 from zoo.files import atomic_path
-from zoo.runfolder import read_history, truncate_history  # noqa: F401  (history.csv is a run record)
+from zoo.runrecords import read_history, truncate_history  # noqa: F401  (history.csv is a run record)
 
 
 def save_model(model, path) -> Path:

@@ -28,8 +28,8 @@ from pathlib import Path
 from zoo import recipes
 from zoo.cli import UsageError
 from zoo.errors import one_line
-from zoo.runfolder import STATE_FILE, STATE_FORMAT, read_state, versions  # noqa: F401  (the names scripts know)
-from zoo.runfolder import RunFolder, read_history, truncate_history
+from zoo.runrecords import STATE_FILE, STATE_FORMAT, read_history, read_state, truncate_history, versions  # noqa: F401  (the names scripts know)
+from zoo.runfolder import RunFolder
 
 log = logging.getLogger("zoo")
 

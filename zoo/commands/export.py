@@ -24,7 +24,7 @@ replaced without --overwrite. (scripts/export_weights.py is the same command.)
 from __future__ import annotations
 
 from zoo import cli
-from zoo.runfolder import print_result
+from zoo.runrecords import print_result
 
 
 def make_parser(prog: str = "dli-zoo export"):

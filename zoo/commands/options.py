@@ -10,7 +10,7 @@ from zoo import cli
 from zoo.choices import DEVICE_HELP
 from zoo.commands import sources
 from zoo.errors import UsageError
-from zoo.runfolder import print_result  # the one RESULT line every command ends with
+from zoo.runrecords import print_result  # the one RESULT line every command ends with
 
 __all__ = ["add_source", "new_output", "parser", "print_result", "source_of", "start"]
 

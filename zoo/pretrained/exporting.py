@@ -23,7 +23,7 @@ from zoo.pretrained import lookup
 from zoo.pretrained.checks import verify_block
 from zoo.pretrained.lookup import (FORMAT, REGISTERED, NAME_PATTERN, Weights, cache_dir, check_address, folder_sha256,
                                    readable_size, registered, registry_path, sha256_of)
-from zoo.runfolder import read_finished
+from zoo.runrecords import read_finished
 
 log = logging.getLogger("zoo")
 

@@ -5,12 +5,20 @@ docs/pretrained.md`` writes it (``python -m zoo.pretrained docs`` writes every g
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from zoo.files import document_command, read_json
 from zoo.pretrained.lookup import (CACHE_SUBDIR, EXPORT_COMMAND, REGISTRY_FILE, Weights, export_command, readable_size,
                                    registered)
-from zoo.pretrained.verify import current_command
+
+VERIFY_RENAMED = {"--record": "--out"}  # the verify command's old flags, and today's spelling
+
+
+def current_command(command: str) -> str:
+    """A measurement record's command in today's spelling (records made before a flag was renamed keep the old one)."""
+    return shlex.join(VERIFY_RENAMED.get(word, word) for word in shlex.split(command))
+
 
 TABLE_PATH = "docs/pretrained.md"
 REGENERATE = "python -m zoo.pretrained docs"  # or --write docs/pretrained.md for this page alone

@@ -27,9 +27,9 @@ from pathlib import Path
 from zoo import environment
 from zoo.errors import one_line
 from zoo.pretrained import lookup
+from zoo.pretrained.table import VERIFY_RENAMED
 
 log = logging.getLogger("zoo")
-RENAMED = {"--record": "--out"}  # verify's old flags, and today's spelling
 
 OK, OUTSIDE, ERROR, NOT_PUBLISHED, NOT_MEASURED = "ok", "outside tolerance", "error", "not published", "not measured"
 FAILING = (OUTSIDE, ERROR)
@@ -231,7 +231,7 @@ def machine() -> dict:
 
 def record(rows, data: str, data_dir=None, argv=None) -> dict:
     """A measurement record: the rows, backend and library versions, date, machine and data files."""
-    from zoo.runfolder import versions
+    from zoo.runrecords import versions
 
     found = versions()
     for module in ("numpy", "sklearn", "gensim", "gymnasium", "vizdoom"):
@@ -249,11 +249,6 @@ def record(rows, data: str, data_dir=None, argv=None) -> dict:
         "data": {"source": data, "files": data_files(rows, data_dir)},
         "rows": public_rows(rows, data_dir),
     }
-
-
-def current_command(command: str) -> str:
-    """A record's command in today's spelling (records made before a flag was renamed keep the old one)."""
-    return shlex.join(RENAMED.get(word, word) for word in shlex.split(command))
 
 
 def _portable_argv(argv) -> list[str]:
@@ -285,7 +280,7 @@ def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: 
                         help="with --data full: the folder of the full data (default: $ZOO_DATA_DIR, the Keras cache)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
     parser.add_argument("--out", default=None, metavar="PATH", help="write a measurement record (JSON) there")
-    cli.renamed_flag(parser, "--record", f"{RENAMED['--record']} PATH (the measurement record)")
+    cli.renamed_flag(parser, "--record", f"{VERIFY_RENAMED['--record']} PATH (the measurement record)")
     parser.add_argument("--overwrite", action="store_true", help="replace the --out file if it exists")
     parser.add_argument("--quiet", action="store_true",
                         help=cli.QUIET_HELP if result_line else "print only the rows, warnings and errors: no progress")
@@ -309,7 +304,7 @@ def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: 
         write_json(args.out, record(rows, args.data, args.data_dir, argv))
         log.info(f"wrote {args.out}")
     if result_line:
-        from zoo.runfolder import print_result
+        from zoo.runrecords import print_result
 
         verdicts = [row["verdict"] for row in rows]
         print_result({"data": args.data, "verified": len(rows), "failed": failed(rows),
