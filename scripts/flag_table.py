@@ -14,6 +14,7 @@ import importlib.util
 import io
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from zoo import config
@@ -200,10 +201,13 @@ def page_text(text: str, generated: str) -> str:
     return f"{head}{BEGIN}\n{NOTE}\n\n{generated}\n\n{END}{tail}"
 
 
+@dataclass(frozen=True)
+class Settings(config.Settings):
+    check: bool = config.setting(False, "only say whether the page is up to date (exit 1 if not)")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only say whether the page is up to date (exit 1 if not)")
-    args = parser.parse_args(argv)
+    args = config.parse(Settings, __doc__, argv=argv, load_backend=False)
     text = PAGE.read_text()
     wanted = page_text(text, table())
     if args.check:
