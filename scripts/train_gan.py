@@ -56,7 +56,7 @@ class Settings(config.Devices, config.Run, config.Data):
                     "run trains on to this", parse=cli.positive_int, metavar="N", on_resume=True, group="GAN")
     sample_interval: int = config.setting(
         SAMPLE_INTERVAL, "iterations between grids of drawings and checkpoints (one fit epoch; a run of fewer "
-                         "iterations is one interval)", parse=cli.positive_int, metavar="N", group="GAN")
+                         "iterations is one interval, and a resumed run keeps its own)", parse=cli.positive_int, metavar="N", group="GAN")
     max_examples: int | None = config.setting(None, "use only the first N drawings", parse=cli.positive_int,
                                               metavar="N", group="GAN")
     batch_size: int = config.batch_size(RECIPE.batch_size)
@@ -65,15 +65,15 @@ class Settings(config.Devices, config.Run, config.Data):
         f"{config.WEIGHTS_HELP}")
 
 
-def intervals(settings: Settings) -> Settings:
-    """The settings with a run shorter than --sample-interval made one interval, checked: the
-    iterations must be whole intervals."""
-    if settings.iterations < settings.sample_interval:
-        settings = dataclasses.replace(settings, sample_interval=settings.iterations)
-    if settings.iterations % settings.sample_interval:
-        raise cli.UsageError(f"--iterations {settings.iterations} is not a multiple of the "
-                             f"{settings.sample_interval} iterations between grids (--sample-interval)")
-    return settings
+def grid_interval(settings: Settings, kept: int | None = None) -> int:
+    """The iterations between grids (one fit epoch): --sample-interval, or the whole of a shorter
+    run; a resumed run keeps the interval it started with (``kept``). The iterations must be whole
+    intervals."""
+    interval = kept or min(settings.sample_interval, settings.iterations)
+    if settings.iterations % interval:
+        raise cli.UsageError(f"--iterations {settings.iterations} is not a multiple of the {interval} iterations "
+                             f"between grids (--sample-interval)")
+    return interval
 
 
 def fit_callbacks(iterations_csv: Path, grids: Path, noise, interval: int) -> list:
@@ -140,7 +140,8 @@ def write_iterations(path: Path, rows) -> None:
 
 def main():
     settings = config.parse(Settings, __doc__, load_backend=False)  # the flags checked first: a refusal is instant
-    settings = intervals(settings)
+    if not settings.resume:
+        grid_interval(settings)  # iterations that are not whole intervals: refused before the backend loads
     cli.start_backend(settings)
 
     from zoo import checkpoints, plots, training
@@ -148,7 +149,8 @@ def main():
     from zoo.datasets import quickdraw
 
     run = training.Run(settings, MODEL)
-    interval = settings.sample_interval
+    # a note of the run, not a setting: a resumed run with more --iterations keeps its grids' spacing
+    interval = run.notes["sample_interval"] = grid_interval(settings, run.notes.get("sample_interval"))
     epochs = settings.iterations // interval
 
     # data: 28x28x1 drawings scaled to [0, 1], an endless shuffled stream of full batches

@@ -226,8 +226,8 @@ def gan_run(tmp_path_factory):
     from conftest import run_script
 
     folder = tmp_path_factory.mktemp("gan") / "run"
-    common = ["--batch-size", "8", "--max-examples", "200", "--sample-interval", "1", "--seed", "3",
-              "--output-dir", folder, "--quiet"]
+    # no --sample-interval: a one-iteration run is one interval, and the resumed run keeps it
+    common = ["--batch-size", "8", "--max-examples", "200", "--seed", "3", "--output-dir", folder, "--quiet"]
     _, first = run_script("train_gan.py", "--iterations", "1", *common)
     first_rows = (folder / "iterations.csv").read_text().splitlines()
     _, resumed = run_script("train_gan.py", "--iterations", "2", "--resume", *common)
@@ -257,30 +257,35 @@ def test_resume_with_another_batch_size_is_refused(gan_run, script):
     folder = gan_run[0]
     before = (folder / "metrics.json").read_text()
     completed, _ = script("train_gan.py", "--iterations", "3", "--resume", "--batch-size", "16", "--max-examples", "200",
-                          "--sample-interval", "1", "--seed", "3", "--output-dir", folder, "--quiet", check=False)
+                          "--seed", "3", "--output-dir", folder, "--quiet", check=False)
     assert completed.returncode == 2 and "Traceback" not in completed.stderr
     assert "--batch-size 8, this command gives 16" in completed.stderr.strip().splitlines()[-1]
     assert (folder / "metrics.json").read_text() == before  # the run's metrics still claim its own batch
 
 
-@pytest.mark.parametrize("argv, interval", [([], 100), (["--iterations", "4"], 4),
-                                             (["--iterations", "6", "--sample-interval", "2"], 2)])
-def test_a_run_shorter_than_one_interval_is_one_interval(argv, interval):
+@pytest.mark.parametrize("argv, kept, interval", [
+    ([], None, 100), (["--iterations", "4"], None, 4), (["--iterations", "6", "--sample-interval", "2"], None, 2),
+    # a resumed run keeps the interval it started with, though --iterations grew past it
+    (["--iterations", "20", "--resume"], 10, 10)])
+def test_a_run_shorter_than_one_interval_is_one_interval(argv, kept, interval):
     """The iterations are whole --sample-interval intervals; a run of fewer iterations is one."""
     from conftest import load_script, script_settings
 
-    settings = load_script("train_gan.py").intervals(script_settings("train_gan.py", argv, load_backend=False))
-    assert settings.sample_interval == interval and settings.iterations % interval == 0
+    settings = script_settings("train_gan.py", argv, load_backend=False)
+    assert load_script("train_gan.py").grid_interval(settings, kept) == interval
 
 
-def test_iterations_that_are_not_whole_intervals_are_refused():
-    """--iterations 150 with grids every 100 is a one-line usage error naming --sample-interval."""
+@pytest.mark.parametrize("argv, kept, message", [
+    (["--iterations", "150"], None, "--iterations 150 is not a multiple of the 100 .*--sample-interval"),
+    (["--iterations", "25", "--resume"], 10, "--iterations 25 is not a multiple of the 10 .*--sample-interval")])
+def test_iterations_that_are_not_whole_intervals_are_refused(argv, kept, message):
+    """Iterations that are not whole intervals are a one-line usage error naming --sample-interval."""
     from conftest import load_script, script_settings
     from zoo import cli
 
-    settings = script_settings("train_gan.py", ["--iterations", "150"], load_backend=False)
-    with pytest.raises(cli.UsageError, match="--iterations 150 is not a multiple of the 100 .*--sample-interval"):
-        load_script("train_gan.py").intervals(settings)
+    settings = script_settings("train_gan.py", argv, load_backend=False)
+    with pytest.raises(cli.UsageError, match=message):
+        load_script("train_gan.py").grid_interval(settings, kept)
 
 
 def test_reloaded_generator_reproduces_the_saved_grid(gan_run):
