@@ -82,7 +82,15 @@ def test_sigterm_stops_a_tensorflow_run_at_its_next_batch_and_resume_finishes_it
 
 
 @needs_backend("jax")
+def test_sigterm_stops_a_jax_run_at_its_next_batch_and_resume_finishes_it(tmp_path):
+    """A batch scheduler's preemption (SIGTERM) on JAX: exit 143 mid-epoch, then --resume finishes."""
+    assert_stopped_then_resumed(tmp_path, "jax", signal.SIGTERM)
+
+
+@pytest.mark.slow
+@needs_backend("jax")
 def test_sigint_stops_a_jax_run_at_its_next_batch_and_resume_finishes_it(tmp_path):
+    """Ctrl-C on JAX: exit 130 (the default suite sends SIGINT in-process below)."""
     assert_stopped_then_resumed(tmp_path, "jax", signal.SIGINT)
 
 
