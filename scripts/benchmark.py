@@ -25,7 +25,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 SECTIONS = {"lenet": "mnist", "vision": "vision", "nlp": "nlp", "gan": "gan", "dqn": "dqn",
-            "precision": "precision", "backends": "backends"}
+            "precision": "precision", "backends": "backends", "time_to_result": "time_to_result"}
 COLUMNS = ("section", "case", "baseline", "zoo", "unit", "ratio", "min-max", "note")
 
 
