@@ -3,6 +3,7 @@
     python scripts/benchmark.py --quick                  # every section, small sizes
     python scripts/benchmark.py --only lenet,dqn         # some sections, full sizes
     python scripts/benchmark.py --quick --only backends  # the same work on each installed Keras backend
+    python scripts/benchmark.py --quick --only time_to_result  # each model's fastest command, projected minutes
 
 Each section lives in ``scripts/benchmarks/<name>.py`` and returns rows measured in this
 process, all timed one way (``benchmarks/_shared.py``): warm-up calls untimed, then the two
