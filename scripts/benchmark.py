@@ -3,6 +3,7 @@
     python scripts/benchmark.py --quick                  # every section, small sizes
     python scripts/benchmark.py --only lenet,dqn         # some sections, full sizes
     python scripts/benchmark.py --quick --only backends  # the same work on each installed Keras backend
+    python scripts/benchmark.py --quick --only time_to_result  # each model's fastest command, projected minutes
 
 Each section lives in ``scripts/benchmarks/<name>.py`` and returns rows measured in this
 process, all timed one way (``benchmarks/_shared.py``): warm-up calls untimed, then the two
@@ -25,7 +26,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 SECTIONS = {"lenet": "mnist", "vision": "vision", "nlp": "nlp", "gan": "gan", "dqn": "dqn",
-            "precision": "precision", "backends": "backends"}
+            "precision": "precision", "backends": "backends", "time_to_result": "time_to_result"}
 COLUMNS = ("section", "case", "baseline", "zoo", "unit", "ratio", "min-max", "note")
 
 

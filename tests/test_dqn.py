@@ -190,6 +190,35 @@ def test_the_dqn_on_torch_matches_the_book_and_tensorflow(tmp_path):
     check_backend_agrees_with_tensorflow("torch", tmp_path)
 
 
+THREADS_ON_TORCH = """
+import keras, numpy as np, torch
+from zoo.dqn import DQNAgent, build_cartpole_q_network, build_doom_q_network
+
+torch.set_num_threads(2)
+seen = []
+for build in (build_cartpole_q_network, build_doom_q_network):
+    agent = DQNAgent(build(), replay="book")
+    compiled = agent._compiled
+    replay = compiled.book_replay
+    compiled.book_replay = lambda *batch, replay=replay: (seen.append(torch.get_num_threads()), replay(*batch))[1]
+    shape = agent.state_shape
+    rng = np.random.default_rng(0)
+    states = rng.random((4, *shape), dtype=np.float32)
+    agent.replay_on(states, np.zeros(4, "int32"), np.ones(4, "float32"), states, np.zeros(4, "float32"))
+    seen.append(torch.get_num_threads())
+print(seen)
+"""
+
+
+@pytest.mark.torch
+@needs_backend("torch")
+def test_on_torch_a_dense_agent_replays_on_one_thread_and_gives_the_count_back():
+    """PyTorch's book replay of a dense Q-network runs on one CPU thread (its tiny matrices only
+    lose to a second), the process's count restored after the call; a convolutional one keeps it."""
+    completed = run_python(THREADS_ON_TORCH, backend="torch", tensorflow=False)
+    assert completed.stdout.strip().splitlines()[-1] == "[1, 2, 2, 2]"
+
+
 def test_batched_targets_equal_per_sample_targets_with_frozen_weights():
     keras.utils.set_random_seed(1)
     model = build_cartpole_q_network()

@@ -24,7 +24,12 @@ from benchmarks._shared import SetupMeter, accelerator, alternate, row, setup_no
 BATCH = 128  # the book's batch
 
 
-def rows(quick: bool) -> list[dict]:
+def sides(steps: int, precision: str = "float32"):
+    """One timed call of each side, ``steps`` iterations of batch 128 of the bundled apples:
+    ``book()`` the book's loop (float32, its three compiled models), ``fit()`` one ``GAN.fit``
+    call of the zoo's fused step, built under the dtype policy ``precision``; and the
+    :class:`SetupMeter` that ``fit`` is timed with. Each side has run two iterations already
+    (tracing every compiled function once)."""
     import keras
 
     from zoo.datasets import quickdraw
@@ -36,12 +41,14 @@ def rows(quick: bool) -> list[dict]:
     stream, _ = quickdraw.load("apple", batch_size=BATCH, source="sample", seed=0)
 
     discriminator, generator, adversarial = book_models()
-    gan = build_gan(seed=0)
-    steps = 6 if quick else 12  # iterations per timed call
-    rounds = 3 if quick else 5
+    previous = keras.mixed_precision.global_policy().name
+    keras.mixed_precision.set_global_policy(precision)
+    try:
+        gan = build_gan(seed=0)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
     meter = SetupMeter()
 
-    # warm up on two iterations each: tracing every compiled function once
     for _ in range(2):
         book_iteration(data, discriminator, generator, adversarial, rng, BATCH)
     meter.fit(gan, stream, epochs=1, steps_per_epoch=2, verbose=0, shuffle=False)
@@ -50,7 +57,18 @@ def rows(quick: bool) -> list[dict]:
         for _ in range(steps):
             book_iteration(data, discriminator, generator, adversarial, rng, BATCH)
 
-    fit = lambda: meter.fit(gan, stream, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)  # noqa: E731
+    def fit():
+        meter.fit(gan, stream, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
+
+    return book, fit, meter
+
+
+def rows(quick: bool) -> list[dict]:
+    import keras
+
+    steps = 6 if quick else 12  # iterations per timed call
+    rounds = 3 if quick else 5
+    book, fit, meter = sides(steps)
     times = alternate({"book": book, "fit": fit}, rounds=rounds, warmup=0)
     steps_only = meter.steps[-rounds:]  # the warm-up call's first
     setup = setup_note(meter.setups, times["fit"], "fit's own set-up")

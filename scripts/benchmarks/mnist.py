@@ -38,26 +38,30 @@ def _matmul_block(size: int, repeats: int):
     return block, 2.0 * size ** 3 * repeats
 
 
-def rows(quick: bool) -> list[dict]:
-    import keras
-
-    from zoo import recipes
+def book_and_zoo_data(steps: int, source: str, flatten: bool = False, batch: int = BATCH):
+    """The same ``steps`` batches of real digits both ways: the book's (images reshaped and
+    divided by 255 up front, one-hot labels: float32 NumPy arrays for ``fit``) and the zoo's
+    (its loader's pipeline, preprocessing batches in parallel, prefetched; without TensorFlow
+    the same batches from NumPy). ``source`` "sample": the bundled 4,000 digits, no download
+    attempt. Returns ``((book_x, book_y), pipeline, n_images)``."""
     from zoo.datasets import mnist
+
+    (x_train, y_train), _ = mnist.load_arrays(source=source)
+    steps = min(steps, len(x_train) // batch)
+    n_images = steps * batch
+    x_train, y_train = x_train[:n_images], y_train[:n_images]
+    book_x, book_y = mnist.preprocess_numpy(x_train, y_train, flatten)  # the whole array, up front
+    pipeline, _ = mnist.load(flatten=flatten, batch_size=batch, source=source, seed=0, max_examples=n_images)
+    return (book_x, book_y), pipeline, n_images
+
+
+def rows(quick: bool) -> list[dict]:
+    from zoo import recipes
 
     rounds = 3 if quick else 5
     # quick mode's 16 batches fit the bundled sample: no download attempt, nothing printed
     source = "sample" if quick else "auto"
-    (x_train, y_train), _ = mnist.load_arrays(source=source)
-    steps = min(16 if quick else 64, len(x_train) // BATCH)  # the sample has 4,000 digits
-    n_images = steps * BATCH
-    x_train, y_train = x_train[:n_images], y_train[:n_images]
-
-    # the book's way: preprocess the whole array up front, then fit on NumPy
-    book_x = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255
-    book_y = keras.utils.to_categorical(y_train, 10)
-    # the zoo's way: a tf.data pipeline preprocessing batches in parallel, prefetched (without
-    # TensorFlow, the same batches from NumPy); the same images as the book's side
-    pipeline, _ = mnist.load(flatten=False, batch_size=BATCH, source=source, seed=0, max_examples=n_images)
+    (book_x, book_y), pipeline, n_images = book_and_zoo_data(16 if quick else 64, source)
 
     model = recipes.get("lenet").build_compiled()
     book_meter, zoo_meter = SetupMeter(), SetupMeter()

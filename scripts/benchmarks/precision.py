@@ -29,7 +29,8 @@ def _steps(step, steps: int):
     return block
 
 
-def _build(name: str, policy: str):
+def build(name: str, policy: str):
+    """The zoo's ``name`` (compiled with the book's settings) built under the dtype policy ``policy``."""
     import keras
 
     from zoo import recipes
@@ -59,7 +60,7 @@ def _training(name, batch, shape, classes, mixed_policies, steps, rounds) -> lis
     blocks = {}
     for policy in ("float32", *mixed_policies):
         keras.utils.set_random_seed(0)
-        model = _build(name, policy)
+        model = build(name, policy)
         blocks[policy] = _steps(lambda model=model: model.train_on_batch(x, y, return_dict=True)["loss"], steps)
     times = _compare(blocks, rounds)
     note = f"book's optimiser; input on the device; {steps} steps per timed call; {accelerator()}"
@@ -72,10 +73,10 @@ def _vgg19_inference(batch, mixed_policies, steps, rounds) -> list[dict]:
     import keras
 
     x = keras.ops.convert_to_tensor(np.random.default_rng(0).random((batch, 224, 224, 3), dtype="float32"))
-    full = _build("vgg19_transfer", "float32")
+    full = build("vgg19_transfer", "float32")
     blocks = {"float32": _steps(lambda: full.predict_on_batch(x), steps)}
     for mixed in mixed_policies:
-        low = _build("vgg19_transfer", mixed)
+        low = build("vgg19_transfer", mixed)
         low.set_weights(full.get_weights())
         blocks[mixed] = _steps(lambda low=low: low.predict_on_batch(x), steps)
     times = _compare(blocks, rounds)

@@ -22,22 +22,32 @@ from benchmarks._shared import SetupMeter, accelerator, alternate, row, setup_no
 SIZE = 224  # the book's input size for both models
 
 
+def alexnet_data(n: int, batch: int):
+    """``n`` bundled Flowers 17 photos at 224x224 (the sample repeated as needed) both ways: the
+    book's (a float32 NumPy array already divided by 255, one-hot labels, for ``fit``) and the
+    zoo's ``flowers17`` pipeline of ``batch`` photos. Returns ``((x_book, y_book), pipeline)``."""
+    import keras
+
+    from zoo.datasets import flowers17, images
+
+    (x, y), _ = flowers17.load_arrays(image_size=SIZE, source="sample", validation_split=0.1)
+    x, y = np.resize(x, (n, *x.shape[1:])), np.resize(y, n)  # repeat the sample up to n photos
+    x_book, y_book = x.astype("float32") / 255.0, keras.utils.to_categorical(y, 17)
+    return (x_book, y_book), images.pipeline(x, y, 17, batch_size=batch, training=True, seed=0)
+
+
 def _alexnet_training(quick: bool) -> dict:
     import keras
 
     from zoo import recipes
-    from zoo.datasets import images, flowers17
 
     batch = 8 if quick else 64
     n = batch * 4  # 4 steps per timed epoch
     rounds = 3 if quick else 5
-    (x, y), _ = flowers17.load_arrays(image_size=SIZE, source="sample", validation_split=0.1)
-    x, y = np.resize(x, (n, *x.shape[1:])), np.resize(y, n)  # repeat the sample up to n photos
+    (x_book, y_book), pipeline = alexnet_data(n, batch)
     keras.utils.set_random_seed(0)
     model = recipes.get("alexnet").build_compiled()
 
-    x_book, y_book = x.astype("float32") / 255.0, keras.utils.to_categorical(y, 17)
-    pipeline = images.pipeline(x, y, 17, batch_size=batch, training=True, seed=0)
     book_meter, zoo_meter = SetupMeter(), SetupMeter()
     times = alternate({"book": lambda: book_meter.fit(model, x_book, y_book, batch_size=batch, epochs=1, verbose=0),
                        "zoo": lambda: zoo_meter.fit(model, pipeline, epochs=1, verbose=0, shuffle=False)}, rounds=rounds)

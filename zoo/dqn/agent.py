@@ -10,6 +10,7 @@ by default; ``DQNAgent.from_preset(model, "tuned")`` switches on a documented se
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import keras
@@ -28,6 +29,40 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")
 # The agent's options of Cart-Pole's presets ("book": chapter 13 as printed; "tuned": the
 # standard fixes for the 500-step CartPole-v1); every setting is in zoo.recipes.
 PRESETS = {name: preset.agent_options() for name, preset in recipes.get("cartpole_q_network").presets.items()}
+
+
+# layers of a dense Q-network, whose matrices are tiny (Cart-Pole's: 4 by 24 by 24 by 2)
+_DENSE_LAYERS = (keras.layers.InputLayer, keras.layers.Dense, keras.layers.Activation, keras.layers.Dropout,
+                 keras.layers.Flatten)
+
+
+@contextlib.contextmanager
+def _one_torch_thread():
+    """PyTorch on one CPU thread for the span of a call, its own count restored after (the rest of
+    the process, a convolutional net among it, keeps it). A dense Q-network's tiny matrices gain
+    nothing from a second thread but its synchronisation: PyTorch's book replay of the Cart-Pole
+    network ran 4-28x faster on one (docs/benchmarks.md); switching costs microseconds."""
+    import torch
+
+    previous = torch.get_num_threads()
+    if previous == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _call_scope(model):
+    """What the agent's compiled calls run in: one PyTorch thread for a dense network on the CPU."""
+    if keras.backend.backend() != "torch" or not all(type(layer) in _DENSE_LAYERS for layer in model.layers):
+        return contextlib.nullcontext
+    import torch
+
+    on_cpu = all(str(variable.value.device) == "cpu" for variable in model.trainable_variables)
+    return _one_torch_thread if on_cpu else contextlib.nullcontext
 
 
 def _optimizer(optimizer, learning_rate):
@@ -101,6 +136,7 @@ class DQNAgent:
         self.best_weights = None
         self._compiled = CompiledQLearning(model, self.target_model, self.optimizer, self.loss_fn, self.gamma,
                                            self.double_dqn)
+        self._scope = _call_scope(model)
 
     @classmethod
     def from_preset(cls, model, preset="book", **overrides):
@@ -113,10 +149,12 @@ class DQNAgent:
 
     def q_values(self, states) -> np.ndarray:
         """Q-values of a batch of states (compiled forward pass, no ``predict``)."""
-        return self._compiled.q_values(np.asarray(states, np.float32))
+        with self._scope():
+            return self._compiled.q_values(np.asarray(states, np.float32))
 
     def greedy_actions(self, states) -> np.ndarray:
-        return self._compiled.greedy_actions(np.asarray(states, np.float32))
+        with self._scope():
+            return self._compiled.greedy_actions(np.asarray(states, np.float32))
 
     def act(self, state, greedy=False) -> int:
         """Epsilon-greedy action for one state (greedy when ``greedy``)."""
@@ -131,17 +169,15 @@ class DQNAgent:
 
     def targets(self, states, actions, rewards, next_states, dones) -> np.ndarray:
         """The fit targets of a batch, computed with the current (frozen) weights."""
-        return self._compiled.targets(*as_batch(states, actions, rewards, next_states, dones))
+        with self._scope():
+            return self._compiled.targets(*as_batch(states, actions, rewards, next_states, dones))
 
     def replay_on(self, states, actions, rewards, next_states, dones) -> float:
         """Learn from the given transitions (``replay`` mode decides how); returns the mean loss."""
         batch = as_batch(states, actions, rewards, next_states, dones)
-        if self.replay_mode == "book":
-            loss = self._compiled.book_replay(*batch)
-            self.updates += len(batch[1])
-        else:
-            loss = self._compiled.batched_replay(*batch)
-            self.updates += 1
+        with self._scope():
+            loss = (self._compiled.book_replay if self.replay_mode == "book" else self._compiled.batched_replay)(*batch)
+        self.updates += len(batch[1]) if self.replay_mode == "book" else 1
         if self.target_model is not None and self.updates - self.last_target_sync >= self.target_update_period:
             self.sync_target()
         return float(loss)

@@ -1,0 +1,146 @@
+"""Benchmark rows: the time to the book's result, the book's way against the zoo's fastest command.
+
+For the GAN, AlexNet, LeNet and the shallow net, the same training is timed two ways in
+alternating rounds (``benchmarks/_shared.py``), at the book's batch sizes:
+
+- the book's way, float32: the GAN's loop of ``generator.predict`` and two ``train_on_batch``
+  calls (``benchmarks/gan.py``), the others' ``fit`` on NumPy arrays prepared up front
+  (``benchmarks/mnist.py``, ``benchmarks/vision.py``);
+- the zoo's fastest command that reaches the book's figure (:data:`FASTEST`, as the README
+  names it): its loader's pipeline, its fused GAN step, and on a CPU with bfloat16 units
+  (AVX-512 BF16 or AMX) ``--precision mixed_bfloat16``, which oneDNN runs on them.
+
+A timed call is one epoch of ``fit`` (the GAN: a block of iterations, one ``fit`` call), set-up
+included, as a training run makes it. Each side's median seconds per step, times the steps of
+the book's whole run (its epochs over the full training set, or the GAN's 2,000 iterations),
+give the projected minutes of that run's training (start-up, validation and checkpoints left
+out). Whole runs of the commands, their wall times and figures: ``docs/results.md``.
+
+    python scripts/benchmark.py --quick --only time_to_result
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import gan, mnist, precision, vision
+from benchmarks._shared import SetupMeter, accelerator, alternate, row
+
+MNIST_TRAIN = 60_000  # full MNIST's training digits
+FLOWERS17_TRAIN = 1_224  # Flowers 17's 1,360 photos less the 136 (8 a class) held out
+GAN_ITERATIONS = 2_000  # the book's iterations (train_gan.py: 20 fit epochs of 100)
+BFLOAT16_FLAGS = ("avx512_bf16", "amx_bf16")  # /proc/cpuinfo's names for bfloat16 units
+
+
+@dataclass(frozen=True)
+class Fastest:
+    """The zoo's fastest command for a model on a CPU, and the dtype policy it trains under."""
+
+    script: str
+    precision: str  # on a CPU with bfloat16 units; float32 elsewhere
+
+    def command(self, bfloat16: bool) -> str:
+        flags = f" --precision {self.precision}" if bfloat16 and self.precision != "float32" else ""
+        return f"python scripts/{self.script}{flags}"
+
+    def policy(self, bfloat16: bool) -> str:
+        return self.precision if bfloat16 else "float32"
+
+
+# Measured on a 2-core CPU with AVX-512 BF16 and AMX (docs/benchmarks.md): mixed bfloat16
+# trains the convolutional nets 2-3.7x faster than the book's way; XLA (jit_compile) made
+# LeNet's epochs 5x slower; the shallow net's tiny matrices gain nothing from bfloat16.
+FASTEST = {
+    "gan": Fastest("train_gan.py", "mixed_bfloat16"),
+    "alexnet": Fastest("train_alexnet.py", "mixed_bfloat16"),
+    "lenet": Fastest("train_lenet.py", "mixed_bfloat16"),
+    "shallow_net": Fastest("train_shallow_net.py", "float32"),
+}
+
+
+def bfloat16_units(cpuinfo: str | Path = "/proc/cpuinfo") -> bool:
+    """True when the CPU lists AVX-512 BF16 or AMX bfloat16 units (Linux's ``/proc/cpuinfo``);
+    False where it does not or the file cannot be read (another OS: measure with float32)."""
+    try:
+        text = Path(cpuinfo).read_text()
+    except OSError:
+        return False
+    flags = {word for line in text.splitlines() if line.startswith("flags") for word in line.split()}
+    return any(flag in flags for flag in BFLOAT16_FLAGS)
+
+
+def _projected(section_case: str, times: dict, steps: int, whole_steps: int, what: str, command: str,
+               note: str) -> dict:
+    """A row of projected minutes for the whole run (``whole_steps`` steps), from timed calls of
+    ``steps`` steps each, with the command the zoo's side stands for."""
+    result = row("time_to_result", section_case, times["book"], times["zoo"], baseline_amount=steps,
+                 zoo_amount=steps, per="unit", scale=whole_steps / 60, unit="min, projected",
+                 note=f"{what} = {whole_steps:,} steps; {steps} steps per timed call; {note}; training "
+                      f"steps only (start-up, validation, checkpoints left out); {accelerator()}")
+    result.update(command=command, whole_run_steps=whole_steps)
+    return result
+
+
+def _fit_rows(model_name: str, label: str, book_data, pipeline, n: int, batch: int, epochs_examples: tuple,
+              rounds: int, bfloat16: bool, data_note: str) -> dict:
+    """Book's ``fit`` on NumPy (float32) against the zoo's fastest command, an epoch each."""
+    import keras
+
+    fastest = FASTEST[model_name]
+    keras.utils.set_random_seed(0)
+    book_model = precision.build(model_name, "float32")
+    keras.utils.set_random_seed(0)
+    zoo_model = precision.build(model_name, fastest.policy(bfloat16))
+    book_x, book_y = book_data
+    book_meter, zoo_meter = SetupMeter(), SetupMeter()
+    times = alternate({
+        "book": lambda: book_meter.fit(book_model, book_x, book_y, batch_size=batch, epochs=1, verbose=0, shuffle=True),
+        "zoo": lambda: zoo_meter.fit(zoo_model, pipeline, epochs=1, verbose=0, shuffle=False),
+    }, rounds=rounds)
+    epochs, examples = epochs_examples
+    steps, whole_steps = math.ceil(n / batch), epochs * math.ceil(examples / batch)
+    command = fastest.command(bfloat16)
+    return _projected(f"{label}: fit on NumPy, float32 (book) vs `{command}`", times, steps, whole_steps,
+                      f"the book's {epochs} epochs of {examples:,} {data_note} at batch {batch}", command,
+                      f"{n} {data_note} per timed epoch")
+
+
+def _lenet(quick: bool, rounds: int, bfloat16: bool, model_name: str = "lenet", label: str = "LeNet") -> dict:
+    from zoo import recipes
+
+    recipe = recipes.get(model_name)
+    source = "sample" if quick else "auto"  # quick: the bundled digits, no download attempt
+    book_data, pipeline, n = mnist.book_and_zoo_data(16 if quick else 64, source, flatten=model_name != "lenet",
+                                                     batch=recipe.batch_size)
+    return _fit_rows(model_name, label, book_data, pipeline, n, recipe.batch_size, (recipe.epochs, MNIST_TRAIN),
+                     rounds, bfloat16, "MNIST digits")
+
+
+def _alexnet(quick: bool, rounds: int, bfloat16: bool) -> dict:
+    from zoo import recipes
+
+    recipe = recipes.get("alexnet")
+    n = recipe.batch_size * (2 if quick else 4)  # a step at the book's batch 64 takes seconds here
+    book_data, pipeline = vision.alexnet_data(n, recipe.batch_size)
+    return _fit_rows("alexnet", f"AlexNet at {vision.SIZE}x{vision.SIZE}", book_data, pipeline, n, recipe.batch_size,
+                     (recipe.epochs, FLOWERS17_TRAIN), rounds, bfloat16, "Flowers 17 photos")
+
+
+def _gan(quick: bool, rounds: int, bfloat16: bool) -> dict:
+    fastest = FASTEST["gan"]
+    steps = 8 if quick else 20  # iterations per timed call
+    book, fit, _ = gan.sides(steps, fastest.policy(bfloat16))
+    times = alternate({"book": book, "zoo": fit}, rounds=rounds, warmup=0)  # gan.sides warmed both up
+    command = fastest.command(bfloat16)
+    return _projected(f"GAN: the book's loop, float32 (book) vs `{command}`", times, steps, GAN_ITERATIONS,
+                      f"the book's {GAN_ITERATIONS:,} iterations of batch {gan.BATCH}", command,
+                      "the bundled apples; fit's set-up included")
+
+
+def rows(quick: bool) -> list[dict]:
+    rounds = 3 if quick else 5
+    bfloat16 = accelerator() == "CPU" and bfloat16_units()
+    return [_gan(quick, rounds, bfloat16), _alexnet(quick, rounds, bfloat16), _lenet(quick, rounds, bfloat16),
+            _lenet(quick, rounds, bfloat16, "shallow_net", "shallow net")]
