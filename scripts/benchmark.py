@@ -8,22 +8,26 @@
 Each section lives in ``scripts/benchmarks/<name>.py`` and returns rows measured in this
 process, all timed one way (``benchmarks/_shared.py``): warm-up calls untimed, then the two
 sides in alternating rounds. The table is printed as markdown and written as JSON
-(``--output``). A ratio above 1 means the zoo is that many times faster (or, for the GFLOP/s
+(``--out``, replaced only with ``--overwrite``). A ratio above 1 means the zoo is that many times faster (or, for the GFLOP/s
 row, the fraction of the peak): the median of the rounds' ratios, their minimum and maximum
 beside it.
 """
 
-import argparse
 import importlib
 import os
 import platform
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 # sections import as benchmarks.<name>; some reuse a script's settings as scripts.<name>
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from zoo import cli, config  # noqa: E402  (no backend: --help answers at once)
+from zoo.errors import one_line  # noqa: E402
 
 SECTIONS = {"lenet": "mnist", "vision": "vision", "nlp": "nlp", "gan": "gan", "dqn": "dqn",
             "precision": "precision", "backends": "backends", "time_to_result": "time_to_result"}
@@ -42,16 +46,24 @@ def markdown(rows):
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Settings(config.Settings):
+    renamed: ClassVar[dict[str, str]] = {"--output": "--out FILE (the JSON the benchmark writes)"}
+
+    quick: bool = config.setting(False, "small sizes, same method: about a minute per section")
+    only: str = config.setting(",".join(SECTIONS), f"comma-separated sections of {', '.join(SECTIONS)}")
+    out: str = config.setting("benchmark_output/benchmark.json", "the JSON file the benchmark writes", metavar="FILE")
+    overwrite: bool = config.setting(False, "replace --out if it exists")
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, same method: about a minute per section")
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {', '.join(SECTIONS)}")
-    parser.add_argument("--output", default="benchmark_output/benchmark.json")
-    args = parser.parse_args()
+    args = config.parse(Settings, __doc__, load_backend=False)  # bad flags or variables: one line, exit 2
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
-        parser.error(f"unknown section(s) {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
+        raise cli.UsageError(f"unknown section(s) {', '.join(unknown)}; expected {', '.join(SECTIONS)}")
+    if Path(args.out).exists() and not args.overwrite:
+        raise cli.UsageError(f"{args.out} exists; pass --overwrite to replace it, or --out another file")
 
     from zoo.startup import load_backend
 
@@ -66,18 +78,18 @@ def main():
         try:
             section_rows = importlib.import_module(f"benchmarks.{SECTIONS[name]}").rows(quick=args.quick)
         except Exception as error:  # one section that cannot run here should not hide the others' numbers
-            failed[name] = f"{type(error).__name__}: {error}".splitlines()[0]
+            failed[name] = f"{type(error).__name__}: {one_line(error, first_line=True)}"
             print(f"  {name}: cannot run on {backend}: {failed[name]}", file=sys.stderr, flush=True)
             continue
         rows += section_rows
         print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
     print(markdown(rows))
-    write_json(args.output, {"quick": args.quick, "machine": platform.processor() or platform.machine(),
+    write_json(args.out, {"quick": args.quick, "machine": platform.processor() or platform.machine(),
                              "cpus": os.cpu_count(), **_shared.describe(), "rows": rows, "failed": failed})
-    print(f"written {args.output}", file=sys.stderr)
+    print(f"written {args.out}", file=sys.stderr)
     sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
-    main()
+    cli.main(main)

@@ -27,6 +27,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from zoo import cli, config
+from zoo.errors import one_line
 from zoo.files import read_json
 
 SCRIPTS = Path(__file__).resolve().parent
@@ -113,7 +114,7 @@ def check_builders(device: str, kind: str) -> bool:
             ok &= line("ok" if found == {kind} else "FAIL", f"build {name}",
                        f"{params:,} parameters on {', '.join(sorted(found))}", started)
         except Exception as error:  # one line per model; the rest go on
-            ok &= line("FAIL", f"build {name}", f"{type(error).__name__}: {error}".splitlines()[0], started)
+            ok &= line("FAIL", f"build {name}", f"{type(error).__name__}: {one_line(error, first_line=True)}", started)
         started = time.perf_counter()
     return ok
 

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from benchmarks._shared import accelerator, alternate, row
+from zoo.errors import one_line
 
 BACKENDS = ("tensorflow", "jax", "torch")
 CASES = ("lenet", "alexnet", "conv_sentiment", "gan", "dqn")
@@ -117,8 +118,7 @@ WORK = {"lenet": _lenet, "alexnet": _alexnet, "conv_sentiment": _conv_sentiment,
 
 
 def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+    return f"{type(error).__name__}: {one_line(error, first_line=True)}"
 
 
 def serve(requests=sys.stdin, replies=sys.stdout) -> None:
