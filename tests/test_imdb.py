@@ -1,5 +1,7 @@
 """The IMDb loader: Keras' exact encoding, padding and truncation, num_words/skip_top, sources."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -151,8 +153,13 @@ def test_missing_data_and_word_index_are_one_line_errors(tmp_path):
     with pytest.raises(DataSourceError, match="word index"):
         imdb.load_arrays(source="full", data_dir=tmp_path, word_index_path=tmp_path / "missing.json")
     (tmp_path / "broken.json").write_text("{not json")
-    with pytest.raises(DataSourceError, match="cannot read"):
+    with pytest.raises(DataSourceError, match="broken.json is damaged .*; provide Keras' imdb_word_index.json"):
         imdb.word_index(tmp_path / "broken.json")
+    for name, data, fragment in (("list.json", "[1, 2]", "is not a {word: rank} mapping"),
+                                 ("empty.json", "{}", "is empty")):
+        (tmp_path / name).write_text(data)
+        with pytest.raises(DataSourceError, match=re.escape(f"{name} {fragment}")):
+            imdb.word_index(tmp_path / name)
 
 
 @pytest.mark.parametrize("arguments, message", [

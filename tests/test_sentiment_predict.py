@@ -11,7 +11,7 @@ import pytest
 from conftest import load_script
 from zoo import pretrained, sentiment
 from zoo.commands import reviews
-from zoo.datasets import SAMPLES_DIR, imdb
+from zoo.datasets import SAMPLES_DIR, imdb, imdb_words
 
 # Clear reviews (measured with the bundled imdb weights: conv 1.0000 and 0.0001, dense 0.9999 and 0.0026).
 POSITIVE = ("One of the best films I have ever seen. The acting is brilliant, the story is moving and beautiful, "
@@ -198,7 +198,7 @@ def test_settings_that_do_not_fit_the_weights_are_one_line(here, dli_zoo):
 
 def test_without_a_word_index_at_hand_scoring_says_what_to_put_where(tmp_path, here, dli_zoo, monkeypatch):
     index = imdb.word_index(SAMPLES_DIR / imdb.SAMPLE_WORD_INDEX)
-    monkeypatch.setattr(imdb, "SAMPLES_DIR", tmp_path / "no_samples")  # an install without the samples
+    monkeypatch.setattr(imdb_words, "SAMPLES_DIR", tmp_path / "no_samples")  # an install without the samples
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.delenv("ZOO_DATA_DIR", raising=False)
     line = dli_zoo("predict", "dense_sentiment/imdb", NEGATIVE).refused()
