@@ -5,7 +5,6 @@
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
 
 from zoo import cli, config, recipes, training
 from zoo.datasets import boston_housing
@@ -15,10 +14,8 @@ RECIPE = recipes.get(MODEL)
 
 
 @dataclass(frozen=True)
-class Settings(config.FitScript):
-    model: ClassVar[str] = MODEL
-    epochs: int = config.epochs(RECIPE.epochs)
-    batch_size: int = config.batch_size(RECIPE.batch_size)
+class Settings(config.book_fit(MODEL)):
+    """The regression net's settings: data, training (the book's 32 epochs of batch 8), run and devices."""
 
 
 def main():

@@ -5,7 +5,6 @@
 """
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from zoo import cli, config, recipes, training
 from zoo.datasets import mnist
@@ -15,10 +14,7 @@ RECIPE = recipes.get(MODEL)
 
 
 @dataclass(frozen=True)
-class Settings(config.FitScript):
-    model: ClassVar[str] = MODEL
-    epochs: int = config.epochs(RECIPE.epochs)
-    batch_size: int = config.batch_size(RECIPE.batch_size)
+class Settings(config.book_fit(MODEL)):
     dataset: str = config.setting("mnist", mnist.DATASET_HELP, choices=tuple(mnist.DATASETS))
 
 

@@ -13,7 +13,6 @@ accuracy in metrics.json.
 """
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from zoo import cli, config, photos, recipes, training
 from zoo.datasets import flowers17
@@ -27,10 +26,8 @@ SPLIT_SEED = 42  # the split stays the same across runs unless --seed is given
 
 
 @dataclass(frozen=True)
-class Settings(photos.Photos, config.FitScript):
-    model: ClassVar[str] = MODEL
-    epochs: int = config.epochs(RECIPE.epochs)
-    batch_size: int = config.batch_size(RECIPE.batch_size)
+class Settings(photos.Photos, config.book_fit(MODEL)):
+    """VGGNet's settings: the photos', and the book's epochs and batch size."""
 
 
 def main():

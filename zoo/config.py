@@ -166,6 +166,28 @@ class FitScript(Devices, Run, Training, Data):
     """A script that trains with Keras' ``fit`` on a data set: data, training, run and devices."""
 
 
+def book_fit(model: str) -> type[FitScript]:
+    """The settings of a script that fits ``model`` the book's way: :class:`FitScript` with the
+    recipe's epochs and batch size as defaults. A script adds its own fields in a subclass:
+
+        @dataclass(frozen=True)
+        class Settings(config.book_fit("lenet")):
+            dataset: str = config.setting("mnist", ...)
+    """
+    from zoo import recipes  # the book's figures: plain data, no Keras
+
+    recipe = recipes.get(model)
+
+    @dataclass(frozen=True)
+    class BookFit(FitScript):
+        epochs: int = epochs(recipe.epochs)
+        batch_size: int = batch_size(recipe.batch_size)
+
+    BookFit.model = model
+    BookFit.__qualname__ = BookFit.__name__ = f"BookFit[{model}]"
+    return BookFit
+
+
 # ----------------------------------------------------------------------------- the command line
 
 def make_parser(cls: type[Settings], description: str | None = None) -> cli.ArgumentParser:
