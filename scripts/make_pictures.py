@@ -1,7 +1,7 @@
 """The README's pictures, drawn from the bundled trained weights on bundled data, and their record.
 
-    python scripts/make_pictures.py --overwrite          # remake docs/images/'s pictures in place
-    python scripts/make_pictures.py --out /tmp/pictures  # or anywhere else
+    python scripts/make_pictures.py --overwrite                 # remake docs/images/'s pictures in place
+    python scripts/make_pictures.py --output-dir /tmp/pictures  # or in another folder
 
 One picture per part of the book, each from weights the package bundles (zoo.pretrained):
 
@@ -21,6 +21,7 @@ pictures are replaced only with --overwrite.
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -207,17 +208,20 @@ def make_pictures(out) -> dict:
 
 @dataclass(frozen=True)
 class Settings(config.Settings):
-    out: str = config.setting(str(DEFAULT_OUT), "where the pictures and pictures.json go (default: docs/images/)",
-                              metavar="DIR")
-    overwrite: bool = config.setting(False, "replace pictures already in DIR")
+    # --out is a file everywhere else (dli-zoo generate, map, verify); this script writes a folder
+    renamed: ClassVar[dict[str, str]] = {"--out": "--output-dir DIR (the folder the pictures go into)"}
+
+    output_dir: str = config.setting(str(DEFAULT_OUT), "the folder the pictures and pictures.json go into "
+                                                       "(default: docs/images/)", metavar="DIR")
+    overwrite: bool = config.setting(False, "replace pictures already in --output-dir")
     verbose: bool = config.setting(False, "also show the backend's start-up log lines")
 
 
 def main():
     settings = config.parse(Settings, __doc__, load_backend=False)
-    out = Path(settings.out)
+    out = Path(settings.output_dir)
     if out.exists() and not out.is_dir():
-        raise cli.UsageError(f"--out {out} is not a folder")
+        raise cli.UsageError(f"--output-dir {out} is not a folder")
     there = [name for name in [*FILES.values(), RECORD] if (out / name).exists()]
     if there and not settings.overwrite:
         raise cli.UsageError(f"{out} already has {', '.join(there)}; pass --overwrite to replace them")

@@ -9,20 +9,26 @@ into bigrams (gensim Phrases), then gensim trains skip-gram vectors. The run wri
 word2vec.model (gensim), queries.json (the book's queries), tsne.csv (2-D t-SNE coordinates
 of the vocabulary), word_vectors.html (a bokeh map that opens with no network: every word a
 point, labels for a few hundred frequent words, a search box that zooms to a word and its
-nearest neighbours; --map book draws the book's 5,000 sampled words as text instead) and the
+nearest neighbours; --map-style book draws the book's 5,000 sampled words as text instead) and the
 TensorBoard Embedding Projector's vectors.tsv, metadata.tsv and projector_config.pbtxt
 (tensorboard --logdir OUTPUT_DIR, then the Projector tab), and prints the RESULT line.
+
+--most-similar, --analogy, --similarity and --odd-one-out replace the book's queries: they are
+part of what the run is (queries.json records their answers), so a resumed run must give the
+same. Any other question to a finished run's vectors is `dli-zoo similar RUN_DIR WORD ...`, and
+`dli-zoo map RUN_DIR --out words.html` maps them (with the same --map-* flags as here).
 
 --weights starts a training run from trained vectors: each word of the new vocabulary they
 hold starts from its trained vector, the others from random ones. Trained vectors answer
 questions with `dli-zoo similar gutenberg father` and are mapped with `dli-zoo map gutenberg
---out words.html` (or a run's folder) instead.
+--out words.html` instead.
 """
 
 import argparse
 import dataclasses
 import json
 import logging
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -32,6 +38,7 @@ from zoo import word2vec as w2v
 from zoo.datasets import gutenberg
 from zoo.errors import one_line
 from zoo.files import atomic_path, write_json
+from zoo.runrecords import read_state
 
 MODEL = "word2vec"
 log = logging.getLogger("zoo")
@@ -45,19 +52,20 @@ WINDOW = 10  # context words either side
 MIN_COUNT = 10  # rarer words are left out of the vocabulary
 WORKERS = 4
 PASSES = 5  # gensim's passes over the corpus
+SEED = 42  # gensim's and t-SNE's when --seed is not given: recorded as the run's
 # visualisation:
-PLOT_TOKENS = 5000  # tokens drawn as text on the book's map (--map book)
+PLOT_TOKENS = 5000  # tokens drawn as text on the book's map (--map-style book)
 MAP_LABELS = 300  # frequent words labelled on the readable map
 
 # the book's queries:
 MOST_SIMILAR = ["father"]
-ODD_ONE_OUT = ["mother father sister brother dog"]
+ODD_ONE_OUT = [("mother", "father", "sister", "brother", "dog")]
 SIMILARITY = [["father", "dog"]]
 ANALOGIES = [["father", "man", "woman"], ["husband", "man", "woman"]]  # a - b + c
 QUERIES = ("most_similar", "odd_one_out", "similarity", "analogy")
 RUN_FILE = "word2vec.model"  # a run's gensim model, which dli-zoo similar and map read in a finished run's folder
 SIMILAR_COMMAND = ("querying trained vectors is `dli-zoo similar MODEL/NAME|FILE|RUN_DIR WORD ...` (--analogy A B C, "
-                   "--odd-one-out WORDS); `dli-zoo map` draws them")
+                   "--odd-one-out WORD ...); `dli-zoo map` draws them")
 
 
 def vectors_source(text: str) -> str:
@@ -80,8 +88,11 @@ QUERY = "queries (default: the book's; given ones replace them all)"
 @dataclass(frozen=True)
 class Settings(config.Run, config.Data):
     model: ClassVar[str] = MODEL
+    # the map's flags are spelled as dli-zoo map's
     renamed: ClassVar[dict[str, str]] = {"--epochs": "--passes N (gensim's passes over the corpus)",
-                                         "--doesnt-match": "--odd-one-out"}
+                                         "--doesnt-match": "--odd-one-out",
+                                         "--tsne-tokens": "--map-words N (the N most frequent words t-SNE places)",
+                                         "--map": "--map-style {readable,book}"}
     moved: ClassVar[dict[str, str]] = {"--from": SIMILAR_COMMAND}
     derived: ClassVar[tuple[str, ...]] = ("n_dim",)  # the --weights' own, unless given
 
@@ -107,35 +118,64 @@ class Settings(config.Run, config.Data):
                                     group=WORD2VEC)
     workers: int = config.setting(WORKERS, "gensim's worker threads", parse=cli.positive_int, group=WORD2VEC)
     cbow: bool = config.setting(False, "CBOW instead of the book's skip-gram", group=WORD2VEC)
+    # gensim and t-SNE are always seeded: the default is the seed that runs, so state.json records it
+    seed: int = config.setting(SEED, "make the run repeatable (0 to 2**32-1)", parse=cli.seed, group="run")
     weights: str | None = config.setting(
         None, "start the training run from trained word vectors: each word they hold starts from its vector. A name "
               f"of zoo.pretrained (dli-zoo list) or {w2v.VECTOR_FILES_HELP} (gensim's are pickles: only files you "
               "trust)", parse=vectors_source, metavar="NAME|PATH", group=WORD2VEC)
-    tsne_tokens: int | None = config.setting(
-        None, "embed only the most frequent tokens (default: the whole vocabulary, as the book)",
-        parse=cli.positive_int, group=MAP)
-    # the map, its words and the queries are made afresh: a resumed run may change them
-    map: str = config.setting("readable", "readable: every word a point, searchable, labels that do not overlap; "
-                                          "book: the book's sampled words drawn as text", choices=w2v.MAP_STYLES,
-                              on_resume=True, group=MAP)
-    plot_tokens: int = config.setting(PLOT_TOKENS, "words on --map book", parse=cli.positive_int, on_resume=True,
-                                      group=MAP)
-    map_labels: int = config.setting(MAP_LABELS, "labels on --map readable", parse=cli.positive_int, on_resume=True,
-                                     group=MAP)
+    map_words: int | None = config.setting(
+        None, "embed only the N most frequent words (default: the whole vocabulary, as the book)",
+        parse=cli.positive_int, metavar="N", group=MAP)
+    # the map is drawn afresh from the t-SNE coordinates: a resumed run may change how
+    map_style: str = config.setting("readable", "readable: every word a point, searchable, labels that do not "
+                                                "overlap; book: the book's sampled words drawn as text",
+                                    choices=w2v.MAP_STYLES, on_resume=True, group=MAP)
+    plot_tokens: int = config.setting(PLOT_TOKENS, "words drawn on --map-style book", parse=cli.positive_int,
+                                      metavar="N", on_resume=True, group=MAP)
+    map_labels: int = config.setting(MAP_LABELS, "words labelled on --map-style readable", parse=cli.positive_int,
+                                     metavar="N", on_resume=True, group=MAP)
+    # the queries define the run (queries.json is its record of them): other questions are dli-zoo similar's
     most_similar: tuple[str, ...] | None = config.setting(
-        None, "the words nearest this one", action="append", metavar="WORD", on_resume=True, group=QUERY)
-    odd_one_out: tuple[str, ...] | None = config.setting(
-        None, "the word of these that fits least", action="append", metavar="'WORDS ...'", on_resume=True,
-        group=QUERY)
+        None, "the words nearest this one; give it again for more", action="append", metavar="WORD", group=QUERY)
+    odd_one_out: tuple[tuple[str, ...], ...] | None = config.setting(
+        None, "the word of these that fits least; give it again for more", action="append", nargs="+",
+        metavar="WORD", group=QUERY)
     similarity: tuple[tuple[str, str], ...] | None = config.setting(
         None, "the cosine similarity of two words", action="append", nargs=2, metavar=("WORD", "WORD"),
-        on_resume=True, group=QUERY)
+        group=QUERY)
     analogy: tuple[tuple[str, str, str], ...] | None = config.setting(
-        None, "A - B + C", action="append", nargs=3, metavar=("A", "B", "C"), on_resume=True, group=QUERY)
+        None, "A - B + C", action="append", nargs=3, metavar=("A", "B", "C"), group=QUERY)
 
     def asked(self) -> bool:
         """Whether the command line gives queries of its own."""
         return any(getattr(self, name) for name in QUERIES)
+
+
+def check_queries(settings: Settings) -> None:
+    """Queries that cannot be asked, in one line before anything runs: an --odd-one-out of one
+    word, and other queries than a finished run's (they define it: ask its vectors with dli-zoo
+    similar)."""
+    problem = next(filter(None, map(w2v.odd_one_out_problem, settings.odd_one_out or ())), None)
+    if problem:
+        raise cli.UsageError(problem)
+    if not (settings.resume and settings.asked()):
+        return
+    try:
+        state = read_state(Path(settings.output_dir).expanduser())
+    except cli.UsageError:
+        return  # a damaged record: the run refuses it in its own words
+    if not (state and state.get("finished") and state.get("model") == MODEL):
+        return  # nothing finished to ask: the run's own check says what differs
+    recorded = {**(state.get("config") or {}), **(state.get("settings") or {})}  # older runs: in config only
+    typed = json.loads(json.dumps({name: getattr(settings, name) for name in QUERIES}))
+    differ = [Settings.flag(name) for name in QUERIES if recorded.get(name) != typed[name]]
+    if differ:
+        folder = shlex.quote(settings.output_dir)
+        raise cli.UsageError(
+            f"--resume: the run in {settings.output_dir} finished with other queries than this command's "
+            f"{', '.join(differ)} (its answers are in queries.json); ask its vectors with `dli-zoo similar {folder} "
+            f"WORD ...` (--analogy A B C, --odd-one-out WORD ...)")
 
 
 def answer_queries(settings: Settings, wv) -> dict:
@@ -144,7 +184,7 @@ def answer_queries(settings: Settings, wv) -> dict:
     answers = w2v.queries(
         wv,
         most_similar=settings.most_similar or (MOST_SIMILAR if book else []),
-        doesnt_match=settings.odd_one_out or (ODD_ONE_OUT if book else []),
+        doesnt_match=[" ".join(words) for words in settings.odd_one_out or (ODD_ONE_OUT if book else [])],
         similarity=settings.similarity or (SIMILARITY if book else []),
         analogies=[((a, c), (b,)) for a, b, c in (settings.analogy or (ANALOGIES if book else []))],
     )
@@ -172,6 +212,7 @@ def main():
     if settings.weights and settings.asked():
         raise cli.UsageError(f"--weights only starts a training run (which answers the book's queries); "
                              f"{SIMILAR_COMMAND}")
+    check_queries(settings)
 
     # a training run; --weights is one of its defining settings, so a resume must give the same
     start_vectors = None
@@ -191,7 +232,6 @@ def main():
     from zoo.checkpoints import same_file_as
 
     run = training.Run(settings, MODEL)
-    seed = 42 if settings.seed is None else settings.seed
 
     def train_vectors():
         # corpus: sentences of word tokens, cleaned as the book's final version, read in full first
@@ -205,7 +245,7 @@ def main():
         # word2vec: skip-gram vectors
         model = w2v.train(clean, vector_size=settings.n_dim, window=settings.window, epochs=settings.passes,
                           min_count=settings.min_count, sg=0 if settings.cbow else 1, workers=settings.workers,
-                          seed=seed, progress=not settings.quiet, start_vectors=start_vectors)
+                          seed=settings.seed, progress=not settings.quiet, start_vectors=start_vectors)
         if start_vectors is not None:
             taken, vocabulary = model.zoo_stats["words_taken_over"], len(model.wv)
             (log.warning if taken == 0 else log.info)(
@@ -226,20 +266,20 @@ def main():
         # t-SNE of the vocabulary, the map and the projector's files (a resumed run killed here makes them now)
         w2v.projector_files(model.wv, run.output_dir)
         try:
-            coordinates = w2v.tsne(model, max_tokens=settings.tsne_tokens, seed=seed)
+            coordinates = w2v.tsne(model, max_tokens=settings.map_words, seed=settings.seed)
         except ValueError as error:  # a vocabulary too small to map: the queries and RESULT still follow
             log.warning(f"no map: {one_line(error)}")
         else:
             with atomic_path(run.path("tsne.csv")) as temporary:
                 coordinates.to_csv(temporary, index=False)
-            w2v.bokeh_map(coordinates, run.path("word_vectors.html"), n_tokens=settings.plot_tokens, style=settings.map,
-                          vectors=model.wv, n_labels=settings.map_labels)
+            w2v.bokeh_map(coordinates, run.path("word_vectors.html"), n_tokens=settings.plot_tokens,
+                          style=settings.map_style, vectors=model.wv, n_labels=settings.map_labels)
         run.checkpoint(progress={**run.progress, "phase": "mapped"})
 
     answers = answer_queries(settings, model.wv)
     write_json(run.path("queries.json"), answers)
     checkpoint = run.checkpoint_dir / RUN_FILE
-    if checkpoint.is_file():  # the run's model beside its other files, where --from RUN_DIR reads it
+    if checkpoint.is_file():  # the run's model beside its other files, where dli-zoo similar RUN_DIR reads it
         same_file_as(checkpoint, run.path(RUN_FILE))
 
     stats = run.progress["training"]

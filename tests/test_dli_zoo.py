@@ -117,13 +117,21 @@ def test_predict_refuses_what_is_no_digit_image_in_one_line(tmp_path, here, dli_
 
 
 def test_map_draws_the_bundled_vectors_and_never_overwrites(here, dli_zoo):
-    result = dli_zoo("map", "gutenberg", "--out", "words.html", "--words", 60, "--labels", 10, "--quiet").ok()
+    result = dli_zoo("map", "gutenberg", "--out", "words.html", "--map-words", 60, "--map-labels", 10, "--quiet").ok()
     html = (here / "words.html").read_text()
     assert result["words_mapped"] == 60 and result["vocabulary"] == 10_269 and result["html"] == "words.html"
     assert re.findall(r"<script[^>]*\bsrc\s*=", html) == [] and "AutocompleteInput" in html  # offline, searchable
     before = (here / "words.html").read_bytes()
-    dli_zoo("map", "gutenberg", "--out", "words.html", "--words", 60).refused("words.html exists; pass --overwrite")
+    dli_zoo("map", "gutenberg", "--out", "words.html", "--map-words", 60).refused("words.html exists; pass --overwrite")
     assert (here / "words.html").read_bytes() == before
     dli_zoo("map", "gutenberg", "--out", "words.png").refused("expected a .html/.htm file")
     dli_zoo("map", "cartpole_v0", "--out", "x.html").refused("`dli-zoo map` uses word2vec")
     assert sorted(path.name for path in here.iterdir()) == ["words.html"]
+
+
+@pytest.mark.parametrize("old, value, new", [("--words", 60, "--map-words N"), ("--style", "book", "--map-style"),
+                                             ("--labels", 10, "--map-labels N")])
+def test_map_refuses_its_old_flags_naming_the_ones_train_word2vec_shares(old, value, new, here, dli_zoo):
+    """The map's flags are spelled as train_word2vec.py's; each old spelling is one line naming its new one."""
+    dli_zoo("map", "gutenberg", "--out", "words.html", old, value).refused(f"error: {old} is now {new}")
+    assert list(here.iterdir()) == []

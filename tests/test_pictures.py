@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_script, run_script
+from conftest import ROOT, load_script, run_script, script_settings, user_lines
 from test_docs_links import link_targets
 from zoo import pretrained
 
@@ -90,10 +90,22 @@ def test_the_script_refuses_to_replace_pictures_without_overwrite(tmp_path):
     """Existing pictures are kept unless --overwrite says otherwise; the refusal is one line,
     exit status 2, before any backend starts."""
     (tmp_path / "pictures.json").write_text("{}")
-    completed, _ = run_script("make_pictures.py", "--out", tmp_path, check=False, timeout=60)
+    completed, _ = run_script("make_pictures.py", "--output-dir", tmp_path, check=False, timeout=60)
     assert completed.returncode == 2
     assert completed.stderr.strip().count("\n") == 0 and "--overwrite" in completed.stderr
     assert (tmp_path / "pictures.json").read_text() == "{}"
     not_a_folder = tmp_path / "pictures.json"
-    completed, _ = run_script("make_pictures.py", "--out", not_a_folder, check=False, timeout=60)
+    completed, _ = run_script("make_pictures.py", "--output-dir", not_a_folder, check=False, timeout=60)
     assert completed.returncode == 2 and "not a folder" in completed.stderr
+
+
+def test_the_folder_is_output_dir_and_the_old_out_is_refused_naming_it(tmp_path, capsys):
+    """The pictures' folder is --output-dir, as a training run's; --out (a file in the dli-zoo
+    commands) is refused in one line naming --output-dir, exit status 2."""
+    assert script_settings("make_pictures.py", ["--output-dir", str(tmp_path)], load_backend=False).output_dir == \
+        str(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        script_settings("make_pictures.py", ["--out", str(tmp_path)], load_backend=False)
+    assert exited.value.code == 2
+    [line] = user_lines(capsys.readouterr().err)
+    assert line.endswith(": error: --out is now --output-dir DIR (the folder the pictures go into)"), line

@@ -295,9 +295,8 @@ def test_a_run_writes_to_model_output_named_after_its_model_by_default():
 
 
 @pytest.mark.parametrize("script_name, may_differ", [
-    # word2vec trains its epochs in one go: a resume cannot add more
-    ("train_word2vec.py", "--analogy, --data-dir, --map, --map-labels, --most-similar, --odd-one-out, "
-                          "--plot-tokens, --quiet, --similarity, --verbose"),
+    # word2vec trains its passes in one go (a resume cannot add more), and its queries define the run
+    ("train_word2vec.py", "--data-dir, --map-labels, --map-style, --plot-tokens, --quiet, --verbose"),
     # --head-epochs marks where fine-tuning begins: a resume trains on to --epochs, never moves it
     ("train_vgg19_transfer.py", "--checkpoint-every, --data-dir, --device, --epochs, --quiet, --verbose"),
 ])
@@ -359,7 +358,7 @@ def test_an_infinite_loss_is_reported_as_infinite_not_nan():
 
 # ----------------------------------------------------------------------------- word2vec
 
-W2V = ["--books", "carroll-alice", "--min-count", "5", "--passes", "1", "--tsne-tokens", "60", "--plot-tokens", "40",
+W2V = ["--books", "carroll-alice", "--min-count", "5", "--passes", "1", "--map-words", "60", "--plot-tokens", "40",
        "--workers", "1", "--quiet", "--seed", "1"]
 
 

@@ -122,7 +122,7 @@ def test_tsne_csv_and_self_contained_bokeh_map(alice_model, tmp_path):
 def test_script_trains_maps_and_answers_queries(script, tmp_path, dli_zoo):
     out = tmp_path / "w2v"
     _, result = script("train_word2vec.py", "--books", "carroll-alice", "--min-count", "5", "--passes", "2",
-                       "--tsne-tokens", "120", "--plot-tokens", "80", "--workers", "2", "--output-dir", out,
+                       "--map-words", "120", "--plot-tokens", "80", "--workers", "2", "--output-dir", out,
                        "--quiet", "--seed", "1")
     assert result["data"] == "sample" and result["vocabulary"] > 500
     for key in ("word2vec_model", "html", "tsne_csv"):

@@ -211,7 +211,7 @@ def run_from_weights(tmp_path_factory, script_module, bundled):
 
     output = folder / "run"
     arguments = ["--data", "full", "--data-dir", corpus, "--min-count", "2", "--no-bigrams", "--passes", "1",
-                 "--tsne-tokens", "20", "--plot-tokens", "10", "--workers", "1", "--seed", "1", "--quiet",
+                 "--map-words", "20", "--plot-tokens", "10", "--workers", "1", "--seed", "1", "--quiet",
                  "--output-dir", output]
     with pytest.MonkeyPatch.context() as patcher:
         patcher.setattr(w2v.training, "take_over", spy)  # where train() looks it up

@@ -70,11 +70,12 @@ def main(argv) -> None:
     args = cli.parse_args(made, argv, load_backend=False)  # gensim's vectors need no backend
     if args.negative and not args.positive:
         made.error("--negative goes with --positive: the words to add")
-    if args.odd_one_out is not None and len(args.odd_one_out) < 2:
-        made.error("--odd-one-out needs two words or more")
+    from zoo import word2vec
+
+    if args.odd_one_out is not None and word2vec.odd_one_out_problem(args.odd_one_out):
+        made.error(word2vec.odd_one_out_problem(args.odd_one_out))
     if not (args.words or args.analogy or args.positive or args.odd_one_out or args.similarity):
         made.error("nothing asked: give a WORD, or --analogy, --positive, --odd-one-out or --similarity")
-    from zoo import word2vec
 
     source = options.source_of(args, MODELS, "similar", endings=word2vec.VECTOR_FILE_ENDINGS)
     try:

@@ -20,9 +20,10 @@
 from zoo.word2vec.maps import (MAP_STYLES, bokeh_map, nearest_neighbours, projector_files, spread_labels,
                                tsne)
 from zoo.word2vec.training import (ENGLISH_STOP_WORDS, GENSIM_FILES, VECTOR_FILE_ENDINGS, VECTOR_FILES_HELP,
-                                   WORD2VEC_BINARY, WORD2VEC_TEXT, clean_corpus, load_vectors, log, queries,
-                                   quiet_gensim, stop_words, take_over, train)
+                                   WORD2VEC_BINARY, WORD2VEC_TEXT, clean_corpus, load_vectors, log,
+                                   odd_one_out_problem, queries, quiet_gensim, stop_words, take_over, train)
 
 __all__ = ["ENGLISH_STOP_WORDS", "GENSIM_FILES", "MAP_STYLES", "VECTOR_FILES_HELP", "VECTOR_FILE_ENDINGS",
            "WORD2VEC_BINARY", "WORD2VEC_TEXT", "bokeh_map", "clean_corpus", "load_vectors", "log", "nearest_neighbours",
-           "projector_files", "queries", "quiet_gensim", "spread_labels", "stop_words", "take_over", "train", "tsne"]
+           "odd_one_out_problem", "projector_files", "queries", "quiet_gensim", "spread_labels", "stop_words",
+           "take_over", "train", "tsne"]

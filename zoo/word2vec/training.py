@@ -255,6 +255,16 @@ def train(sentences, vector_size=64, window=10, epochs=5, min_count=10, sg=1, wo
     return model
 
 
+def odd_one_out_problem(words) -> str | None:
+    """What is wrong with the words of one --odd-one-out (typed apart, as any other words), or None."""
+    if any(len(word.split()) > 1 for word in words):
+        return (f"--odd-one-out takes its words apart, not in one quoted string: --odd-one-out "
+                f"{' '.join(' '.join(words).split())}")
+    if len(words) < 2:
+        return "--odd-one-out needs two words or more"
+    return None
+
+
 def queries(wv, most_similar=("father",), doesnt_match=("mother father sister brother dog",),
             similarity=(("father", "dog"),), analogies=((("father", "woman"), ("man",)),
                                                        (("husband", "woman"), ("man",))), topn=5) -> dict:
