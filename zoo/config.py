@@ -45,7 +45,8 @@ def setting(default: Any, help: str, *, flag: str | None = None, parse=None, cho
     Args:
         default: its value when the flag is not given (``False``: the flag is a switch).
         help: one line for ``--help``.
-        flag: the flag's spelling (default: ``--`` and the name with dashes).
+        flag: the flag's spelling (default: ``--`` and the name with dashes); one without a dash
+            makes a positional argument.
         parse: turns the typed text into the value (default: the default's type, else ``str``).
         on_resume: a resumed run may change it (it says how to run, not what the run is).
         group: the ``--help`` section.
@@ -199,7 +200,11 @@ def make_parser(cls: type[Settings], description: str | None = None) -> cli.Argu
     for item in [item for item in fields(cls) if not item.metadata.get("group")] + grouped:
         name = item.metadata.get("group")
         where = parser if name is None else groups.setdefault(name, parser.add_argument_group(name))
-        where.add_argument(cls.flag(item.name), dest=item.name, **_argument(cls, item))
+        flag = cls.flag(item.name)
+        if flag.startswith("-"):
+            where.add_argument(flag, dest=item.name, **_argument(cls, item))
+        else:  # a positional: argparse names it by its dest
+            where.add_argument(item.name, **_argument(cls, item))
     for old, new in cls.renamed.items():
         cli.renamed_flag(parser, old, new)
     if cls.moved:
