@@ -95,6 +95,16 @@ def test_a_run_records_the_settings_it_ran_with(tmp_path):
     assert state["config"]["output_dir"] == str(tmp_path / "run")
     assert "epochs" not in state["settings"] and state["settings"]["batch_size"] == 8
 
+    # scripts/record_run.py makes the docs' record of it: its data by SHA-256, no local path
+    recorded = subprocess.run([sys.executable, str(SCRIPTS / "record_run.py"), str(tmp_path / "run"),
+                               str(tmp_path / "record.json"), "--load", "idle"], capture_output=True, text=True,
+                              cwd=ROOT, timeout=120)
+    assert recorded.returncode == 0, recorded.stderr[-2000:]
+    record = json.loads((tmp_path / "record.json").read_text())
+    assert record["command"].startswith("python scripts/train_regression.py") and "model_output/run" in record["command"]
+    assert str(tmp_path) not in json.dumps(record) and len(record["data"]["sha256"]) == 64
+    assert record["result"]["epochs"] == 1 and record["wall_time_s"] == state["wall_time_s"]
+
 
 def test_script_settings_match_what_the_script_parses():
     settings = script_settings("train_lenet.py", ["--epochs", "2"], load_backend=False)
