@@ -39,6 +39,9 @@ def test_card_prints_the_registrys_card(dli_zoo):
     assert dli_zoo("card", "cartpole_v0", "--quiet").ok()["name"] == "cartpole_v0"  # a name one model has
     dli_zoo("card", "mnist").refused("'mnist' names weights of 4 models")
     dli_zoo("card", "lenet/nosuch").refused("lenet has no weights named 'nosuch'")
+    listed = dli_zoo("card", "nosuch").refused("no weights are named 'nosuch'; those there are: ").split(": ")[-1]
+    every = {str(entry) for entry in pretrained.registered() + pretrained.available()}
+    assert listed.split(", ") == sorted(every)  # each once, though published ones are both registered and available
 
 
 def test_verify_ends_with_a_result_of_its_verdicts(dli_zoo, here):
@@ -54,6 +57,9 @@ def test_verify_ends_with_a_result_of_its_verdicts(dli_zoo, here):
     assert quiet.result["out"] == "record.json" and (here / "record.json").is_file()
     dli_zoo("verify", "word2vec", "--out", "record.json").refused("record.json exists; pass --overwrite")
     dli_zoo("verify", "nosuch").refused("no weights of 'nosuch'")
+    refused = dli_zoo("verify", "nosuch/x").refused("no weights of 'nosuch': the models with weights are ")
+    assert "file" not in refused  # verify re-measures named entries only
+    dli_zoo("verify", "lenet/nosuch").refused("lenet has no weights named 'nosuch'; the names that exist for lenet: ")
 
 
 def test_export_refuses_what_is_no_finished_run_in_one_line(dli_zoo, tmp_path):

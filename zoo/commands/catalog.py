@@ -75,7 +75,7 @@ def card_main(argv) -> None:
             found = [entry for entry in lookup.registered() + lookup.available() if entry.name == args.source]
             found = list({str(entry): entry for entry in found}.values())
             if len(found) != 1:
-                every = sorted(str(entry) for entry in lookup.registered() + lookup.available())
+                every = sorted({str(entry) for entry in lookup.registered() + lookup.available()})
                 raise UsageError(f"{args.source!r} names weights of {len(found)} models: "
                                  f"{', '.join(str(entry) for entry in found)}; say which as MODEL/NAME" if found else
                                  f"no weights are named {args.source!r}; those there are: {', '.join(every)}")

@@ -61,13 +61,19 @@ def select(wanted=None) -> list:
             chosen.append(item)  # a Weights entry already
             continue
         model, _, name = item.partition("/")
+        models = sorted({entry.model for entry in everything})
+        no_weights = f"no weights of {model!r}: the models with weights are {', '.join(models)}"
         if name:
-            found = [lookup.get(model, name)]
+            try:
+                found = [lookup.get(model, name)]
+            except ValueError:
+                if model not in models:  # lookup's own words offer a file, which verify does not take
+                    raise ValueError(no_weights) from None
+                raise
         else:
             found = [entry for entry in everything if entry.model == model]
             if not found:
-                models = sorted({entry.model for entry in everything})
-                raise ValueError(f"no weights of {model!r}: the models with weights are {', '.join(models)}")
+                raise ValueError(no_weights)
         chosen += [entry for entry in found if entry not in chosen]
     return chosen
 
