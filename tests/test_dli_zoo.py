@@ -3,6 +3,7 @@ images and map; each ends with one RESULT line, never overwrites a file without 
 turns a mistake into one line and exit status 2. (play, generate, predict on reviews and similar:
 test_play.py, test_sentiment_predict.py, test_word2vec_weights.py; --help: test_help.py.)"""
 
+import json
 import re
 
 import numpy as np
@@ -55,6 +56,7 @@ def test_verify_ends_with_a_result_of_its_verdicts(dli_zoo, here):
     quiet = dli_zoo("verify", "word2vec/gutenberg", "--quiet", "--out", "record.json")
     assert quiet.status == 0 and [line.split()[0] for line in quiet.out.splitlines()] == ["RESULT"], quiet.out
     assert quiet.result["out"] == "record.json" and (here / "record.json").is_file()
+    assert json.loads((here / "record.json").read_text())["command"] == "dli-zoo verify word2vec/gutenberg --quiet --out record.json"
     dli_zoo("verify", "word2vec", "--out", "record.json").refused("record.json exists; pass --overwrite")
     dli_zoo("verify", "nosuch").refused("no weights of 'nosuch'")
     refused = dli_zoo("verify", "nosuch/x").refused("no weights of 'nosuch': the models with weights are ")

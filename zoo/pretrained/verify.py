@@ -1,8 +1,10 @@
 """Re-measure the published weights' model cards on held-out data, on the current Keras backend.
 
-    python -m zoo.pretrained verify                         # every entry, on the bundled samples
-    python -m zoo.pretrained verify lenet imdb_sentiment/imdb --json
-    python -m zoo.pretrained verify --data full --data-dir DIR --out docs/measurements/NAME.json
+    dli-zoo verify                         # every entry, on the bundled samples
+    dli-zoo verify lenet imdb_sentiment/imdb --json
+    dli-zoo verify --data full --data-dir DIR --out docs/measurements/NAME.json
+
+(``python -m zoo.pretrained verify`` is the same command, without the RESULT line.)
 
 Each card's ``verify`` block (``zoo.pretrained.checks``) says which metric of
 ``zoo.pretrained.measures`` re-measures it, on which data, which way a difference counts and how
@@ -27,7 +29,7 @@ from pathlib import Path
 from zoo import environment
 from zoo.errors import one_line
 from zoo.pretrained import lookup
-from zoo.pretrained.table import VERIFY_RENAMED
+from zoo.pretrained.table import VERIFY_MODULE, VERIFY_RENAMED
 
 log = logging.getLogger("zoo")
 
@@ -235,8 +237,9 @@ def machine() -> dict:
     return {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count(), "devices": devices}
 
 
-def record(rows, data: str, data_dir=None, argv=None) -> dict:
-    """A measurement record: the rows, backend and library versions, date, machine and data files."""
+def record(rows, data: str, data_dir=None, argv=None, prog: str = VERIFY_MODULE) -> dict:
+    """A measurement record: the rows, backend and library versions, date, machine and data files;
+    ``prog``: the command that measured (``dli-zoo verify`` or ``python -m zoo.pretrained verify``)."""
     from zoo.runrecords import versions
 
     found = versions()
@@ -246,8 +249,8 @@ def record(rows, data: str, data_dir=None, argv=None) -> dict:
             found[module] = version
     return {
         "format": RECORD_FORMAT,
-        "what": "python -m zoo.pretrained verify: the cards' figures re-measured",
-        "command": shlex.join(["python", "-m", "zoo.pretrained", "verify", *_portable_argv(argv or [])]),
+        "what": f"{prog}: the cards' figures re-measured",
+        "command": shlex.join([*shlex.split(prog), *_portable_argv(argv or [])]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "backend": found.get("backend"),
         "versions": found,
@@ -267,7 +270,7 @@ def _portable_argv(argv) -> list[str]:
 
 # ----------------------------------------------------------------------------- command line
 
-def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: bool = False) -> None:
+def main(argv=None, prog: str = VERIFY_MODULE, result_line: bool = False) -> None:
     """``python -m zoo.pretrained verify`` (and ``dli-zoo verify``, ``prog``, which ends with a RESULT
     line: ``result_line``): exit status 1 when a figure is outside its tolerance or could not be
     measured, 2 for a bad argument (before Keras loads)."""
@@ -307,7 +310,7 @@ def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: 
     if args.out:
         from zoo.files import write_json
 
-        write_json(args.out, record(rows, args.data, args.data_dir, argv))
+        write_json(args.out, record(rows, args.data, args.data_dir, argv, prog))
         log.info(f"wrote {args.out}")
     if result_line:
         from zoo.runrecords import print_result
