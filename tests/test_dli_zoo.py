@@ -29,7 +29,13 @@ def test_list_shows_the_published_weights_and_all_adds_the_unpublished_marked(dl
     assert unpublished and all(row["where"] == "not published" for row in unpublished)
     lines = dli_zoo("list", "--all").out.splitlines()[:-1]
     assert sum("(registered, not published" in line for line in lines) == len(unpublished)
-    assert [row["weights"] for row in dli_zoo("list", "--model", "lenet").ok()["weights"]] == ["lenet/mnist"]
+    assert [row["weights"] for row in dli_zoo("list", "lenet").ok()["weights"]] == ["lenet/mnist"]
+    dli_zoo("list", "nosuch").refused("nosuch: no weights of it; the models with weights: ")
+
+
+def test_list_refuses_model_as_a_flag_naming_the_positional(dli_zoo):
+    """--model says which model a weights file holds (play, predict); list takes its MODEL as a positional."""
+    dli_zoo("list", "--model", "lenet").refused("--model is now the positional MODEL: dli-zoo list MODEL")
 
 
 def test_card_prints_the_registrys_card(dli_zoo):
