@@ -70,6 +70,19 @@ def test_verify_ends_with_a_result_of_its_verdicts(dli_zoo, here):
     dli_zoo("verify", "lenet/nosuch").refused("lenet has no weights named 'nosuch'; the names that exist for lenet: ")
 
 
+@pytest.mark.parametrize("arguments", [["generate", "model_output/gan", "--out", "mine.png"],
+                                       ["predict", "model_output/lenet", "digit.png"],
+                                       ["play", "model_output/cartpole_q_network", "--episodes", "1"],
+                                       ["similar", "runs/word2vec", "father"]], ids=lambda words: words[0])
+def test_a_run_folder_not_there_is_said_to_be_missing(arguments, dli_zoo, here):
+    """A SOURCE spelled as a path that does not exist is refused as missing, with what SOURCE may
+    be, not as a model's weights (model_output/gan once read as model "model_output")."""
+    line = dli_zoo(*arguments).refused(f"{arguments[1]}: no such file or folder; give MODEL/NAME (lenet/mnist) or a "
+                                       f"NAME only one model has (dli-zoo list), a weights file, or a finished run's folder")
+    assert "holds" not in line and "model_output weights" not in line
+    assert list(here.iterdir()) == []
+
+
 def test_export_refuses_what_is_no_finished_run_in_one_line(dli_zoo, tmp_path):
     dli_zoo("export", tmp_path, "--into", tmp_path / "w").refused("holds no zoo run (no state.json)")
     assert not (tmp_path / "w").exists()

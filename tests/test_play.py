@@ -216,7 +216,12 @@ def test_gan_generates_from_a_weights_file_once(here, dli_zoo):
     (["quickdraw_apple", "--out", "x.jpg"], "expected a .png file"),
     (["cartpole_v0", "--out", "x.png"], "'cartpole_v0' names cartpole_q_network/cartpole_v0 weights; "
                                         "`dli-zoo generate` uses generator"),
-    (["x.jpg", "--out", "x.png"], "x.jpg: no such file or folder, nor weights named so"),
+    (["x.jpg", "--out", "x.png"], "x.jpg: no such file or folder; give MODEL/NAME"),
+    # a run's folder before the run: no word of what model it holds
+    (["model_output/gan", "--out", "x.png"], "model_output/gan: no such file or folder; give MODEL/NAME (lenet/mnist) "
+                                             "or a NAME only one model has (dli-zoo list), a weights file, or a "
+                                             "finished run's folder"),
+    (["gone/generator.keras", "--out", "x.png"], "gone/generator.keras: no such file or folder"),
     ([".", "--out", "x.png"], "no state.json there says what the run trained"),
 ])
 def test_gan_generate_needs_one_source(args, fragment, here, dli_zoo):
