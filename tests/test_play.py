@@ -229,6 +229,18 @@ def test_gan_generate_needs_one_source(args, fragment, here, dli_zoo):
     assert list(here.iterdir()) == []
 
 
+def test_gan_generate_refuses_a_model_that_draws_no_images(here, dli_zoo):
+    """A .keras file that is no generator (here a classifier: a vector in, one score out) is one
+    line and exit status 2, before anything is drawn or written."""
+    import keras
+
+    classifier = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, activation="sigmoid")])
+    classifier.save(here / "model.keras")
+    dli_zoo("generate", "model.keras", "--out", "q.png").refused(
+        "model.keras is no image generator: it maps (None, 8) to (None, 1); `dli-zoo generate` needs noise vectors")
+    assert sorted(path.name for path in here.iterdir()) == ["model.keras"]
+
+
 # ----------------------------------------------------------------------------- the shared flags
 
 def test_typed_flags_are_those_given_even_at_their_default_value():
