@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from zoo import cli
+from zoo import cli, saving
 from zoo.commands import options
 from zoo.errors import one_line
 
@@ -37,14 +37,13 @@ def main(argv) -> None:
     image = options.new_output(args.out, "--out", args.overwrite, (".png",))
     source = options.source_of(args, MODELS, "generate")
     options.start(args, args.seed)
-    import keras
     import numpy as np
 
     from zoo import gan, plots
 
     if source.weights.endswith(".keras"):
         try:
-            generator = keras.models.load_model(source.weights, compile=False)
+            generator = saving.load_model(source.weights, compile=False)
         except Exception as error:  # a damaged or foreign file: Keras raises many kinds
             raise cli.UsageError(f"{source.given}: cannot read it ({one_line(error)})") from None
     else:
