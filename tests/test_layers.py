@@ -183,6 +183,7 @@ def test_a_keras_file_with_the_zoos_layer_loads_where_zoo_layers_was_never_impor
     assert {(layer["module"], layer["registered_name"]) for layer in layers_config
             if layer["class_name"] == "Conv2D"} == {("zoo.layers", "zoo>Conv2D")}
     monkeypatch.delitem(keras.saving.get_custom_objects(), "zoo>Conv2D")
+    assert saving.zoo_classes(tmp_path / "d.keras") == {"zoo>Conv2D": zoo_layers.Conv2D}
     with pytest.raises(TypeError, match="Could not locate class 'Conv2D'"):
         keras.models.load_model(tmp_path / "d.keras")
     reloaded = saving.load_model(tmp_path / "d.keras", compile=False)
