@@ -108,7 +108,7 @@ MEANINGS = {
     "--negative": "words whose vectors are subtracted",
     "--topn": "words per answer",
     # trained models put to use
-    "--model": "the zoo model meant: `list` shows only its weights; `play` and `predict` read a weights file as its",
+    "--model": "the zoo model whose weights a file holds, where neither its name nor its run's folder says",
     "--all": "also the weights registered but not published",
     "--json": "print the rows as JSON instead of a table",
     "--record": "also play one greedy episode into this file (.gif or .mp4)",

@@ -38,18 +38,21 @@ def test_each_training_script_declares_frozen_settings(script):
         settings.seed = 1
 
 
+PARSED = ("args", "settings", "parsed")  # the names parsed settings and arguments go by
+
+
 def assignments_to_settings(tree) -> list[str]:
-    """Every `x.attr = ...`, `x.attr += ...` and `setattr(x, ...)` whose x is a script's parsed settings."""
+    """Every `x.attr = ...`, `x.attr += ...` and `setattr(x, ...)` whose x is parsed settings or arguments."""
     found = []
     for node in ast.walk(tree):
         targets = (node.targets if isinstance(node, ast.Assign) else
                    [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
         for target in targets:
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                    and target.value.id in ("args", "settings"):
+                    and target.value.id in PARSED:
                 found.append(f"line {node.lineno}: {target.value.id}.{target.attr} = ...")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
-                and isinstance(node.args[0], ast.Name) and node.args[0].id in ("args", "settings"):
+                and isinstance(node.args[0], ast.Name) and node.args[0].id in PARSED:
             found.append(f"line {node.lineno}: setattr({node.args[0].id}, ...)")
     return found
 
@@ -60,9 +63,29 @@ def test_no_script_assigns_to_its_parsed_settings(script):
     assert assignments_to_settings(ast.parse((SCRIPTS / script).read_text())) == []
 
 
+def test_no_module_of_the_package_assigns_to_parsed_arguments():
+    """zoo.cli's parsing (``typed``, ``flags``) and the dli-zoo commands make a new Namespace for a
+    value they add; no module of zoo or zoo.datasets edits parsed arguments or settings."""
+    found = {str(path.relative_to(ROOT)): assignments_to_settings(ast.parse(path.read_text(encoding="utf-8")))
+             for folder in ("zoo", "datasets") for path in sorted((ROOT / folder).rglob("*.py"))}
+    assert len(found) > 50 and "zoo/cli.py" in found and "zoo/commands/generate.py" in found
+    assert {path: lines for path, lines in found.items() if lines} == {}
+
+
 def test_the_check_finds_an_assignment():
-    assert assignments_to_settings(ast.parse("args.n_dense = 3\nsetattr(settings, 'x', 1)")) == [
-        "line 1: args.n_dense = ...", "line 2: setattr(settings, ...)"]
+    assert sorted(assignments_to_settings(ast.parse("args.n_dense = 3\nsetattr(settings, 'x', 1)\nparsed.typed = set()"))) == [
+        "line 1: args.n_dense = ...", "line 2: setattr(settings, ...)", "line 3: parsed.typed = ..."]
+
+
+def test_parsed_arguments_carry_what_was_typed_and_each_flag():
+    from zoo import cli
+
+    parser = cli.ArgumentParser(prog="toy")
+    parser.add_argument("--width", type=int, default=8)
+    parser.add_argument("--quiet", action="store_true")
+    args = cli.parse_args(parser, ["--width", "16"], load_backend=False)
+    assert (args.width, args.quiet, args.typed) == (16, False, {"width"})
+    assert args.flags["width"] == "--width" and args.flags["quiet"] == "--quiet"
 
 
 def test_the_command_line_is_made_from_the_fields():

@@ -3,6 +3,7 @@ images and map; each ends with one RESULT line, never overwrites a file without 
 turns a mistake into one line and exit status 2. (play, generate, predict on reviews and similar:
 test_play.py, test_sentiment_predict.py, test_word2vec_weights.py; --help: test_help.py.)"""
 
+import json
 import re
 
 import numpy as np
@@ -28,7 +29,13 @@ def test_list_shows_the_published_weights_and_all_adds_the_unpublished_marked(dl
     assert unpublished and all(row["where"] == "not published" for row in unpublished)
     lines = dli_zoo("list", "--all").out.splitlines()[:-1]
     assert sum("(registered, not published" in line for line in lines) == len(unpublished)
-    assert [row["weights"] for row in dli_zoo("list", "--model", "lenet").ok()["weights"]] == ["lenet/mnist"]
+    assert [row["weights"] for row in dli_zoo("list", "lenet").ok()["weights"]] == ["lenet/mnist"]
+    dli_zoo("list", "nosuch").refused("nosuch: no weights of it; the models with weights: ")
+
+
+def test_list_refuses_model_as_a_flag_naming_the_positional(dli_zoo):
+    """--model says which model a weights file holds (play, predict); list takes its MODEL as a positional."""
+    dli_zoo("list", "--model", "lenet").refused("--model is now the positional MODEL: dli-zoo list MODEL")
 
 
 def test_card_prints_the_registrys_card(dli_zoo):
@@ -39,6 +46,9 @@ def test_card_prints_the_registrys_card(dli_zoo):
     assert dli_zoo("card", "cartpole_v0", "--quiet").ok()["name"] == "cartpole_v0"  # a name one model has
     dli_zoo("card", "mnist").refused("'mnist' names weights of 4 models")
     dli_zoo("card", "lenet/nosuch").refused("lenet has no weights named 'nosuch'")
+    listed = dli_zoo("card", "nosuch").refused("no weights are named 'nosuch'; those there are: ").split(": ")[-1]
+    every = {str(entry) for entry in pretrained.registered() + pretrained.available()}
+    assert listed.split(", ") == sorted(every)  # each once, though published ones are both registered and available
 
 
 def test_verify_ends_with_a_result_of_its_verdicts(dli_zoo, here):
@@ -52,8 +62,25 @@ def test_verify_ends_with_a_result_of_its_verdicts(dli_zoo, here):
     quiet = dli_zoo("verify", "word2vec/gutenberg", "--quiet", "--out", "record.json")
     assert quiet.status == 0 and [line.split()[0] for line in quiet.out.splitlines()] == ["RESULT"], quiet.out
     assert quiet.result["out"] == "record.json" and (here / "record.json").is_file()
+    assert json.loads((here / "record.json").read_text())["command"] == "dli-zoo verify word2vec/gutenberg --quiet --out record.json"
     dli_zoo("verify", "word2vec", "--out", "record.json").refused("record.json exists; pass --overwrite")
     dli_zoo("verify", "nosuch").refused("no weights of 'nosuch'")
+    refused = dli_zoo("verify", "nosuch/x").refused("no weights of 'nosuch': the models with weights are ")
+    assert "file" not in refused  # verify re-measures named entries only
+    dli_zoo("verify", "lenet/nosuch").refused("lenet has no weights named 'nosuch'; the names that exist for lenet: ")
+
+
+@pytest.mark.parametrize("arguments", [["generate", "model_output/gan", "--out", "mine.png"],
+                                       ["predict", "model_output/lenet", "digit.png"],
+                                       ["play", "model_output/cartpole_q_network", "--episodes", "1"],
+                                       ["similar", "runs/word2vec", "father"]], ids=lambda words: words[0])
+def test_a_run_folder_not_there_is_said_to_be_missing(arguments, dli_zoo, here):
+    """A SOURCE spelled as a path that does not exist is refused as missing, with what SOURCE may
+    be, not as a model's weights (model_output/gan once read as model "model_output")."""
+    line = dli_zoo(*arguments).refused(f"{arguments[1]}: no such file or folder; give MODEL/NAME (lenet/mnist) or a "
+                                       f"NAME only one model has (dli-zoo list), a weights file, or a finished run's folder")
+    assert "holds" not in line and "model_output weights" not in line
+    assert list(here.iterdir()) == []
 
 
 def test_export_refuses_what_is_no_finished_run_in_one_line(dli_zoo, tmp_path):

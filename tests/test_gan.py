@@ -306,6 +306,25 @@ def test_generate_draws_new_images_from_a_saved_run(gan_run, dli_zoo, tmp_path):
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_export_writes_both_networks_where_zoo_layers_was_never_imported(gan_run, dli_zoo, tmp_path, monkeypatch):
+    """`dli-zoo export` of a GAN run writes the discriminator (--network discriminator) and, by
+    default, the generator and the discriminator, even while zoo.layers.Conv2D is unregistered, as
+    in a fresh `dli-zoo` process, which never imports zoo.layers; the exported weights are the run's."""
+    from zoo import saving
+
+    folder = gan_run[0]
+    monkeypatch.delitem(keras.saving.get_custom_objects(), "zoo>Conv2D")
+    alone = dli_zoo("export", folder, "--network", "discriminator", "--into", tmp_path / "alone", "--quiet").ok()
+    assert [row["model"] for row in alone["exported"]] == ["discriminator"]
+    both = dli_zoo("export", folder, "--into", tmp_path / "both", "--quiet").ok()
+    assert [row["model"] for row in both["exported"]] == ["generator", "discriminator"]
+    run_network = saving.load_model(folder / "discriminator.keras", compile=False)
+    for into, result in (("alone", alone), ("both", both)):
+        exported = build_discriminator(weights=str(tmp_path / into / result["exported"][-1]["file"]))
+        for saved, loaded in zip(run_network.weights, exported.weights):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded), keras.ops.convert_to_numpy(saved))
+
+
 @pytest.mark.slow  # a TensorFlow start-up just for an error line; the loader tests cover the message
 def test_unknown_category_offline_exits_with_one_line(tmp_path, script):
     completed, result = script("train_gan.py", "--category", "cat", "--iterations", "5", "--output-dir",

@@ -187,7 +187,8 @@ def test_a_layered_package_has_no_circle(tmp_path, files):
 
 # docs/layout.md's layers, from the bottom; a module's own package (``zoo``) counts as layer 1
 LAYERS = [
-    ("zoo", "zoo.errors", "zoo.choices", "zoo.weights_names", "zoo.files", "zoo.startup", "zoo.stopping"),
+    ("zoo", "zoo.errors", "zoo.choices", "zoo.weights_names", "zoo.files", "zoo.startup", "zoo.stopping",
+     "zoo.saving"),
     ("zoo.datasets", "zoo.recipes", "zoo.book_reference"),
     ("zoo.runrecords", "zoo.runfolder"),
     ("zoo.pretrained",),

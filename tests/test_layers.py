@@ -2,6 +2,7 @@
 on JAX's CPU the convolutions whose kernel covers the output map take the einsum path."""
 
 import json
+import zipfile
 
 import h5py
 import keras
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import needs_backend, run_python
-from zoo import layers as zoo_layers
+from zoo import layers as zoo_layers, saving
 from zoo.gan import build_discriminator
 
 # (input height/width, channels in, filters, kernel, strides, padding, einsum path on JAX's CPU)
@@ -166,4 +167,26 @@ def test_a_discriminator_round_trips_through_a_keras_file(tmp_path):
     convs = [layer for layer in reloaded.layers if isinstance(layer, zoo_layers.Conv2D)]
     assert [layer.name for layer in convs] == [f"block{block}_conv" for block in range(1, 5)]
     x = np.random.default_rng(0).random((2, 28, 28, 1)).astype("float32")
+    np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_a_keras_file_with_the_zoos_layer_loads_where_zoo_layers_was_never_imported(tmp_path, monkeypatch):
+    """Every load of a .keras file in the zoo (zoo.saving.load_model) reads a model built with
+    zoo.layers.Conv2D even while that layer is unregistered, as in a process that never imported
+    zoo.layers (`dli-zoo export` of a GAN run); Keras alone cannot there. The file names the layer
+    as every such file has since the layer was registered (module zoo.layers, zoo>Conv2D)."""
+    keras.utils.set_random_seed(5)
+    model = build_discriminator(depth=8)
+    model.save(tmp_path / "d.keras")
+    with zipfile.ZipFile(tmp_path / "d.keras") as archive:
+        layers_config = json.loads(archive.read("config.json"))["config"]["layers"]
+    assert {(layer["module"], layer["registered_name"]) for layer in layers_config
+            if layer["class_name"] == "Conv2D"} == {("zoo.layers", "zoo>Conv2D")}
+    monkeypatch.delitem(keras.saving.get_custom_objects(), "zoo>Conv2D")
+    assert saving.zoo_classes(tmp_path / "d.keras") == {"zoo>Conv2D": zoo_layers.Conv2D}
+    with pytest.raises(TypeError, match="Could not locate class 'Conv2D'"):
+        keras.models.load_model(tmp_path / "d.keras")
+    reloaded = saving.load_model(tmp_path / "d.keras", compile=False)
+    assert sum(isinstance(layer, zoo_layers.Conv2D) for layer in reloaded.layers) == 4
+    x = np.random.default_rng(1).random((2, 28, 28, 1)).astype("float32")
     np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))

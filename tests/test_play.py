@@ -216,12 +216,29 @@ def test_gan_generates_from_a_weights_file_once(here, dli_zoo):
     (["quickdraw_apple", "--out", "x.jpg"], "expected a .png file"),
     (["cartpole_v0", "--out", "x.png"], "'cartpole_v0' names cartpole_q_network/cartpole_v0 weights; "
                                         "`dli-zoo generate` uses generator"),
-    (["x.jpg", "--out", "x.png"], "x.jpg: no such file or folder, nor weights named so"),
+    (["x.jpg", "--out", "x.png"], "x.jpg: no such file or folder; give MODEL/NAME"),
+    # a run's folder before the run: no word of what model it holds
+    (["model_output/gan", "--out", "x.png"], "model_output/gan: no such file or folder; give MODEL/NAME (lenet/mnist) "
+                                             "or a NAME only one model has (dli-zoo list), a weights file, or a "
+                                             "finished run's folder"),
+    (["gone/generator.keras", "--out", "x.png"], "gone/generator.keras: no such file or folder"),
     ([".", "--out", "x.png"], "no state.json there says what the run trained"),
 ])
 def test_gan_generate_needs_one_source(args, fragment, here, dli_zoo):
     dli_zoo("generate", *args).refused(fragment)
     assert list(here.iterdir()) == []
+
+
+def test_gan_generate_refuses_a_model_that_draws_no_images(here, dli_zoo):
+    """A .keras file that is no generator (here a classifier: a vector in, one score out) is one
+    line and exit status 2, before anything is drawn or written."""
+    import keras
+
+    classifier = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, activation="sigmoid")])
+    classifier.save(here / "model.keras")
+    dli_zoo("generate", "model.keras", "--out", "q.png").refused(
+        "model.keras is no image generator: it maps (None, 8) to (None, 1); `dli-zoo generate` needs noise vectors")
+    assert sorted(path.name for path in here.iterdir()) == ["model.keras"]
 
 
 # ----------------------------------------------------------------------------- the shared flags

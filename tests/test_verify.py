@@ -108,8 +108,20 @@ def test_the_record_names_the_data_by_sha256_and_holds_no_local_path(tmp_path, c
     assert status == 2 and "exists; pass --overwrite" in output.err
     # the record's command runs as shown; records made before --out was --record are shown in today's spelling
     assert "--out record.json" in record["command"]
+    assert record["command"].startswith("python -m zoo.pretrained verify ")  # what ran
+    # the pages show the command users type: dli-zoo verify (the same command)
     assert table.current_command("python -m zoo.pretrained verify --quiet --record r.json --overwrite") == (
-        "python -m zoo.pretrained verify --quiet --out r.json --overwrite")
+        "dli-zoo verify --quiet --out r.json --overwrite")
+
+
+def test_the_pages_tell_users_dli_zoo_verify():
+    """The README and docs/ (hand-written and generated) name `dli-zoo verify`, the installed command,
+    not the module it runs; the generated pages would say so again when regenerated."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    assert [page.name for page in pages if "python -m zoo.pretrained verify" in page.read_text()] == []
+    generated = table.pretrained_document()
+    assert "python -m zoo.pretrained verify" not in generated and "`dli-zoo verify --quiet --out " in generated
+    assert "dli-zoo verify" in (ROOT / "docs" / "results.md").read_text()
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -52,8 +52,7 @@ class ArgumentParser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):
         """The arguments, with ``typed``: the settings given on the command line (not defaulted)."""
         parsed = super().parse_args(args, namespace)  # first: --help and errors show the real defaults
-        parsed.typed = self._typed(args)
-        return parsed
+        return argparse.Namespace(**vars(parsed), typed=self._typed(args))
 
     def _typed(self, args) -> set:
         # a second pass with every default suppressed leaves only what was typed
@@ -149,7 +148,7 @@ def parse_args(parser: ArgumentParser, argv=None, load_backend: bool = True) -> 
             resolve_data_dir(args.data_dir)
         except DataSourceError as error:
             parser.error(str(error))
-    args.flags = parser.flags()
+    args = argparse.Namespace(**vars(args), flags=parser.flags())
     logging.basicConfig(level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
                         format="%(message)s", stream=sys.stderr, force=True)
     if load_backend:

@@ -12,6 +12,7 @@ import h5py
 import keras
 from keras import layers
 
+from zoo import saving
 from zoo.errors import one_line
 from zoo.weights_names import is_weights_name
 
@@ -145,7 +146,7 @@ def _load_keras_file(model: keras.Model, path: Path, label: str) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Keras warns about each layer it skips; the error says it once
-            source = keras.models.load_model(path, compile=False)
+            source = saving.load_model(path, compile=False)
     except Exception as error:  # a corrupt member or a model Keras cannot rebuild
         raise _cannot_read(label, path, one_line(error, first_line=True)) from None
     by_name = {layer.name: layer for layer in source.layers}

@@ -25,7 +25,7 @@ import zipfile
 from importlib.util import find_spec
 from pathlib import Path
 
-from zoo import recipes
+from zoo import recipes, saving
 from zoo.cli import UsageError
 from zoo.errors import one_line
 from zoo.runrecords import STATE_FILE, STATE_FORMAT, read_history, read_state, truncate_history, versions  # noqa: F401  (the names scripts know)
@@ -94,13 +94,11 @@ class Run(RunFolder):
         return self.restore(start, self._load_last)
 
     def _load_last(self, folder: Path, progress: dict):
-        import keras
-
         from zoo.checkpoints import optimizer_iterations
 
         path = folder / "last.keras"
         try:
-            model = keras.models.load_model(path)
+            model = saving.load_model(path)
         except (OSError, ValueError, zipfile.BadZipFile) as error:
             raise UsageError(f"--resume: cannot read the checkpoint {path} ({one_line(error)}); "
                              f"--overwrite starts the run anew") from None
@@ -133,13 +131,11 @@ class Run(RunFolder):
     def best_model(self):
         """The best epoch's model (``checkpoints/best.keras``), loaded in the strategy's scope;
         None when no epoch has been the best yet."""
-        import keras
-
         path = self.checkpoint_dir / "best.keras"
         if not path.is_file():
             return None
         with self.runtime.scope():
-            return keras.models.load_model(path)
+            return saving.load_model(path)
 
     def fit(self, model, train, validation=None, epochs: int | None = None, callbacks=(), **fit_kwargs) -> dict:
         """``model.fit`` with the harness's callbacks; returns the whole history (resumed runs too)."""

@@ -1,6 +1,7 @@
 """``dli-zoo list`` and ``dli-zoo card``: the weights there are, and what each one's card says.
 
     dli-zoo list                 # what loads: bundled, downloadable, or your own exports
+    dli-zoo list lenet           # one model's weights
     dli-zoo list --all           # with the entries registered but not published (marked)
     dli-zoo card lenet/mnist     # how the weights were made and what they measure
 """
@@ -32,8 +33,10 @@ def headline(card: dict) -> str:
 
 def list_main(argv) -> None:
     parser = options.parser("list", "The trained weights dli-zoo's commands can use, by MODEL/NAME.", device=False)
+    parser.add_argument("model", nargs="?", default=None, metavar="MODEL", help="only this model's weights")
     parser.add_argument("--all", action="store_true", help="also the entries registered but not published (marked)")
-    parser.add_argument("--model", default=None, help="only this model's weights")
+    # --model has one meaning among the commands (the model a weights file holds); here it is the positional
+    cli.renamed_flag(parser, "--model", "the positional MODEL: dli-zoo list MODEL")
     args = cli.parse_args(parser, argv, load_backend=False)
     from zoo.pretrained import lookup
 
@@ -47,7 +50,7 @@ def list_main(argv) -> None:
     if args.model is not None:
         models = sorted({entry.model for entry in entries})
         if args.model not in models:
-            raise UsageError(f"--model {args.model}: no weights of it; the models with weights: {', '.join(models)}")
+            raise UsageError(f"{args.model}: no weights of it; the models with weights: {', '.join(models)}")
         entries = [entry for entry in entries if entry.model == args.model]
     rows = [{"weights": str(entry), "model": entry.model, "name": entry.name, "where": where(entry),
              "published": entry.published, "size": entry.size, "headline": headline(entry.card)} for entry in entries]
@@ -75,7 +78,7 @@ def card_main(argv) -> None:
             found = [entry for entry in lookup.registered() + lookup.available() if entry.name == args.source]
             found = list({str(entry): entry for entry in found}.values())
             if len(found) != 1:
-                every = sorted(str(entry) for entry in lookup.registered() + lookup.available())
+                every = sorted({str(entry) for entry in lookup.registered() + lookup.available()})
                 raise UsageError(f"{args.source!r} names weights of {len(found)} models: "
                                  f"{', '.join(str(entry) for entry in found)}; say which as MODEL/NAME" if found else
                                  f"no weights are named {args.source!r}; those there are: {', '.join(every)}")

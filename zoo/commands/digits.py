@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from zoo import saving
 from zoo.errors import UsageError, one_line
 
 log = logging.getLogger("zoo")
@@ -64,13 +65,11 @@ def classify(args, source, files) -> dict:
                          f"image files given as arguments")
     prepared = [mnist_pixels(path) for path in files]  # read first: a bad file costs no model
     options.start(args)
-    import keras
-
     import zoo
 
     if source.weights.endswith(".keras"):
         try:
-            model = keras.models.load_model(source.weights, compile=False)
+            model = saving.load_model(source.weights, compile=False)
         except Exception as error:  # a damaged or foreign file: Keras raises many kinds
             raise UsageError(f"{source.given}: cannot read {source.weights} ({one_line(error)})") from None
     else:

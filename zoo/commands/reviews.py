@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from zoo import cli, recipes
+from zoo import cli, recipes, saving
 from zoo.commands import options
 from zoo.datasets import imdb
 from zoo.datasets._validate import decode_text
@@ -118,15 +118,13 @@ def encoding_settings(args, trained: dict, own: dict, book: dict, whose: str) ->
 
 def scoring_model(args, source):
     """The classifier of ``source`` and the settings that encode reviews for it."""
-    import keras
-
     import zoo
 
     book = recipes.get(source.model).data
     label = source.given
     if source.weights.endswith(".keras"):  # a saved model keeps its own architecture and input length
         try:
-            model = keras.models.load_model(source.weights, compile=False)
+            model = saving.load_model(source.weights, compile=False)
         except Exception as error:  # a damaged or foreign file: Keras raises many kinds
             raise UsageError(f"{label}: cannot read {source.weights} ({one_line(error)})") from None
         own = saved_model_shape(model, args, label)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import zoo
 from zoo.errors import UsageError, one_line
 from zoo.files import read_json
 from zoo.weights_names import NAME_PATTERN
@@ -169,8 +170,17 @@ def resolve(given: str, models, doing: str, model: str | None = None, endings=KE
         return _from_folder(path, given, models, doing, model)
     if path.is_file():
         return _from_file(path, given, models, doing, model, endings)
-    model_part, _, name = given.rpartition("/")
-    if NAME_PATTERN.fullmatch(name) and (not model_part or NAME_PATTERN.fullmatch(model_part)):
+    if _may_be_named(given, models):
         return _named(given, models, doing, model)
-    raise UsageError(f"{given}: no such file or folder, nor weights named so; expected {GIVEN} "
-                     f"(MODEL/NAME or NAME: see dli-zoo list)")
+    # a path (model_output/gan before its run): saying which model it "holds" would be nonsense
+    raise UsageError(f"{given}: no such file or folder; give MODEL/NAME (lenet/mnist) or a NAME only one model has "
+                     f"(dli-zoo list), a weights file, or a finished run's folder")
+
+
+def _may_be_named(given: str, models) -> bool:
+    """Whether ``given`` is spelled as ``NAME`` or ``MODEL/NAME`` of a zoo model (``lenet/mnist``),
+    not as a path (``model_output/gan``, ``runs/a/model.keras``, ``x.jpg``)."""
+    model_part, slash, name = given.rpartition("/")
+    if not NAME_PATTERN.fullmatch(name):
+        return False
+    return not slash or model_part in {*zoo.names(), *models}

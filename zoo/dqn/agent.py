@@ -16,7 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from zoo import recipes
+from zoo import recipes, saving
 from zoo.common import check_choice, check_positive_int
 from zoo.dqn.learning import CompiledQLearning, as_batch
 from zoo.dqn.memory import ReplayMemory
@@ -266,7 +266,7 @@ class DQNAgent:
         path = Path(path)
         if not path.is_file():
             raise ValueError(f"path={str(path)!r} is invalid: no such .keras file")
-        model = keras.models.load_model(path, compile=compile)
+        model = saving.load_model(path, compile=compile)
         kwargs.setdefault("epsilon", kwargs.get("epsilon_min", 0.0))
         kwargs.setdefault("epsilon_min", kwargs["epsilon"])
         return cls(model, **kwargs)

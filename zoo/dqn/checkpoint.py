@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from zoo import saving
 from zoo.dqn.agent import DQNAgent
 from zoo.errors import one_line
 from zoo.files import atomic_path, read_json, write_json
@@ -85,7 +86,7 @@ def load_checkpoint(folder, **settings) -> DQNAgent:
     if not model_file.is_file():
         raise ValueError(f"{model_file} is missing")
     try:
-        model = keras.models.load_model(model_file, compile=True)
+        model = saving.load_model(model_file, compile=True)
     except Exception as error:  # a truncated zip or h5 fails in several ways, all meaning the same
         reason = one_line(error, first_line=True)
         raise ValueError(f"{model_file} is unreadable ({type(error).__name__}: {reason})") from None

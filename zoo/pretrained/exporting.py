@@ -16,7 +16,7 @@ import re
 import shlex
 from pathlib import Path
 
-from zoo import recipes
+from zoo import recipes, saving
 from zoo.errors import one_line
 from zoo.files import atomic_path, write_json
 from zoo.pretrained import lookup
@@ -221,10 +221,8 @@ def make_card(state: dict, metrics: dict, source_file: str, parameters: int | No
 
 def _write_keras_weights(source: Path, target: Path) -> int:
     """A saved model's weights as ``.weights.h5``; returns its parameter count."""
-    import keras
-
     try:
-        model = keras.models.load_model(source, compile=False)
+        model = saving.load_model(source, compile=False)
     except Exception as error:  # truncated, or a model Keras cannot rebuild
         raise ValueError(f"cannot read {source} ({one_line(error)})") from None
     with atomic_path(target) as temporary:

@@ -1,5 +1,5 @@
 """``docs/pretrained.md``: the registry as tables, each published entry's card figure beside what
-``python -m zoo.pretrained verify`` measured (its records in ``docs/measurements/``), and how to
+``dli-zoo verify`` measured (its records in ``docs/measurements/``), and how to
 make the registered files that are not published; ``python -m zoo.pretrained --write
 docs/pretrained.md`` writes it (``python -m zoo.pretrained docs`` writes every generated page)."""
 
@@ -13,11 +13,19 @@ from zoo.pretrained.lookup import (CACHE_SUBDIR, EXPORT_COMMAND, REGISTRY_FILE, 
                                    registered)
 
 VERIFY_RENAMED = {"--record": "--out"}  # the verify command's old flags, and today's spelling
+VERIFY_COMMAND = "dli-zoo verify"  # what the pages tell users to run
+VERIFY_MODULE = "python -m zoo.pretrained verify"  # the same command, which older records name
 
 
 def current_command(command: str) -> str:
-    """A measurement record's command in today's spelling (records made before a flag was renamed keep the old one)."""
-    return shlex.join(VERIFY_RENAMED.get(word, word) for word in shlex.split(command))
+    """A measurement record's command as a user types it today: ``dli-zoo verify`` (the same
+    command as ``python -m zoo.pretrained verify``, which records made before it name) and
+    today's flags (records made before a flag was renamed keep the old one)."""
+    words = shlex.split(command)
+    module = shlex.split(VERIFY_MODULE)
+    if words[:len(module)] == module:
+        words = shlex.split(VERIFY_COMMAND) + words[len(module):]
+    return shlex.join(VERIFY_RENAMED.get(word, word) for word in words)
 
 
 TABLE_PATH = "docs/pretrained.md"
@@ -141,7 +149,7 @@ def markdown_table(found=None) -> str:
 def records_section(found) -> list[str]:
     """One line per record: its data, backend, date, machine and data files with their SHA-256."""
     if not found:
-        return ["No verification has been recorded yet: `python -m zoo.pretrained verify --out PATH`."]
+        return [f"No verification has been recorded yet: `{VERIFY_COMMAND} --out PATH`."]
     lines = []
     for name, record in found:
         machine = record.get("machine") or {}
@@ -169,7 +177,7 @@ def pretrained_document(found=None) -> str:
         f"`{EXPORT_COMMAND} RUN_DIR --name NAME`.",
         "",
         "**Card** is the figure measured when the weights were exported, on the full held-out split the card",
-        "names; **Verified** is what `python -m zoo.pretrained verify` measured of the same file since, on the",
+        f"names; **Verified** is what `{VERIFY_COMMAND}` measured of the same file since, on the",
         "data and backends named (`--data sample`: the bundled samples; `--data full`: the full sets). Each card's",
         "`verify` block says which data, which way a difference counts and how much of one it allows, and why.",
         "The GAN's generator is scored against the apples it trained on, as FID usually is.",

@@ -1,8 +1,10 @@
 """Re-measure the published weights' model cards on held-out data, on the current Keras backend.
 
-    python -m zoo.pretrained verify                         # every entry, on the bundled samples
-    python -m zoo.pretrained verify lenet imdb_sentiment/imdb --json
-    python -m zoo.pretrained verify --data full --data-dir DIR --out docs/measurements/NAME.json
+    dli-zoo verify                         # every entry, on the bundled samples
+    dli-zoo verify lenet imdb_sentiment/imdb --json
+    dli-zoo verify --data full --data-dir DIR --out docs/measurements/NAME.json
+
+(``python -m zoo.pretrained verify`` is the same command, without the RESULT line.)
 
 Each card's ``verify`` block (``zoo.pretrained.checks``) says which metric of
 ``zoo.pretrained.measures`` re-measures it, on which data, which way a difference counts and how
@@ -27,7 +29,7 @@ from pathlib import Path
 from zoo import environment
 from zoo.errors import one_line
 from zoo.pretrained import lookup
-from zoo.pretrained.table import VERIFY_RENAMED
+from zoo.pretrained.table import VERIFY_MODULE, VERIFY_RENAMED
 
 log = logging.getLogger("zoo")
 
@@ -61,13 +63,19 @@ def select(wanted=None) -> list:
             chosen.append(item)  # a Weights entry already
             continue
         model, _, name = item.partition("/")
+        models = sorted({entry.model for entry in everything})
+        no_weights = f"no weights of {model!r}: the models with weights are {', '.join(models)}"
         if name:
-            found = [lookup.get(model, name)]
+            try:
+                found = [lookup.get(model, name)]
+            except ValueError:
+                if model not in models:  # lookup's own words offer a file, which verify does not take
+                    raise ValueError(no_weights) from None
+                raise
         else:
             found = [entry for entry in everything if entry.model == model]
             if not found:
-                models = sorted({entry.model for entry in everything})
-                raise ValueError(f"no weights of {model!r}: the models with weights are {', '.join(models)}")
+                raise ValueError(no_weights)
         chosen += [entry for entry in found if entry not in chosen]
     return chosen
 
@@ -229,8 +237,9 @@ def machine() -> dict:
     return {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count(), "devices": devices}
 
 
-def record(rows, data: str, data_dir=None, argv=None) -> dict:
-    """A measurement record: the rows, backend and library versions, date, machine and data files."""
+def record(rows, data: str, data_dir=None, argv=None, prog: str = VERIFY_MODULE) -> dict:
+    """A measurement record: the rows, backend and library versions, date, machine and data files;
+    ``prog``: the command that measured (``dli-zoo verify`` or ``python -m zoo.pretrained verify``)."""
     from zoo.runrecords import versions
 
     found = versions()
@@ -240,8 +249,8 @@ def record(rows, data: str, data_dir=None, argv=None) -> dict:
             found[module] = version
     return {
         "format": RECORD_FORMAT,
-        "what": "python -m zoo.pretrained verify: the cards' figures re-measured",
-        "command": shlex.join(["python", "-m", "zoo.pretrained", "verify", *_portable_argv(argv or [])]),
+        "what": f"{prog}: the cards' figures re-measured",
+        "command": shlex.join([*shlex.split(prog), *_portable_argv(argv or [])]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "backend": found.get("backend"),
         "versions": found,
@@ -261,7 +270,7 @@ def _portable_argv(argv) -> list[str]:
 
 # ----------------------------------------------------------------------------- command line
 
-def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: bool = False) -> None:
+def main(argv=None, prog: str = VERIFY_MODULE, result_line: bool = False) -> None:
     """``python -m zoo.pretrained verify`` (and ``dli-zoo verify``, ``prog``, which ends with a RESULT
     line: ``result_line``): exit status 1 when a figure is outside its tolerance or could not be
     measured, 2 for a bad argument (before Keras loads)."""
@@ -301,7 +310,7 @@ def main(argv=None, prog: str = "python -m zoo.pretrained verify", result_line: 
     if args.out:
         from zoo.files import write_json
 
-        write_json(args.out, record(rows, args.data, args.data_dir, argv))
+        write_json(args.out, record(rows, args.data, args.data_dir, argv, prog))
         log.info(f"wrote {args.out}")
     if result_line:
         from zoo.runrecords import print_result
