@@ -145,3 +145,10 @@ def test_a_flag_without_a_written_meaning_stops_the_table(monkeypatch):
     monkeypatch.delitem(flag_table.MEANINGS, "--seed")
     with pytest.raises(SystemExit, match="no meaning for --seed"):
         flag_table.table()
+
+
+def test_a_shortened_flag_is_refused_not_taken_for_a_longer_one(capsys):
+    """--out is not --output-dir: argparse's abbreviations would give a flag a second meaning."""
+    with pytest.raises(SystemExit) as exited:
+        config.parse(Toy, argv=["--out", "z.keras"], load_backend=False)
+    assert exited.value.code == 2 and "unrecognized arguments: --out" in capsys.readouterr().err

@@ -190,3 +190,15 @@ def test_a_keras_file_with_the_zoos_layer_loads_where_zoo_layers_was_never_impor
     assert sum(isinstance(layer, zoo_layers.Conv2D) for layer in reloaded.layers) == 4
     x = np.random.default_rng(1).random((2, 28, 28, 1)).astype("float32")
     np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("module", ["zoo.__main__", "zoo.pretrained.__main__", "zoo.runtime._jax", "os", "zoo.", "zoozoo"])
+def test_a_keras_file_cannot_make_the_zoo_import_a_command_or_a_private_module(tmp_path, module, monkeypatch):
+    """zoo.saving imports only public modules of the zoo that a .keras file names: naming
+    zoo.__main__ would otherwise run the dli-zoo command inside a load."""
+    imported = []
+    monkeypatch.setattr(saving.importlib, "import_module", lambda name: imported.append(name))
+    path = tmp_path / "crafted.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps({"module": module, "class_name": "X", "registered_name": "zoo>X"}))
+    assert saving.zoo_classes(path) == {} and imported == []

@@ -31,6 +31,13 @@ def _configs(node):
             yield from _configs(value)
 
 
+def _public_zoo_module(module: str) -> bool:
+    """A module of the zoo's package that may define a saved class: dotted names, none private or
+    a ``__main__`` (importing one of those would run a command)."""
+    parts = module.split(".")
+    return parts[0] == PACKAGE and all(part.isidentifier() and not part.startswith("_") for part in parts)
+
+
 def zoo_classes(path) -> dict:
     """The zoo's own classes the ``.keras`` file at ``path`` names, by their registered names
     (``{"zoo>Conv2D": zoo.layers.Conv2D}``); {} for a file that is no ``.keras`` archive (Keras
@@ -45,7 +52,7 @@ def zoo_classes(path) -> dict:
     found = {}
     for item in _configs(config):
         module, name, registered = item.get("module"), item.get("class_name"), item.get("registered_name")
-        if not (isinstance(module, str) and (module == PACKAGE or module.startswith(f"{PACKAGE}."))
+        if not (isinstance(module, str) and _public_zoo_module(module)
                 and isinstance(name, str) and isinstance(registered, str)):
             continue
         try:
