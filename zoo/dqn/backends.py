@@ -13,6 +13,7 @@ The backend's library is imported only when the backend is the one Keras runs on
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import keras
@@ -67,6 +68,16 @@ class TorchAdapter(backend_steps.TorchSteps):
     ``torch.compile`` was tried first: Keras' stateless scopes broke its graphs into pieces,
     recompiled per transition, slower than eager. A graph TorchScript cannot take runs as
     the recorded FX graph (Python between operations, still without Keras').
+
+    Two rewrites of the recorded graph, each leaving every result bit for bit the same, halve
+    what is left (5.5 ms a call to 3.0 on the Cart-Pole network, docs/benchmarks.md):
+    - ``_flatten_foreach``: Keras' PyTorch Adam updates its per-weight tensors with
+      ``torch._foreach_*`` operations, which on a CPU loop over the tensors one by one; run on
+      one flat buffer per list instead, the optimizer's chain of elementwise operations is one
+      operation each, its state kept flat from one transition to the next;
+    - ``_views_for_copies``: functionalisation turns slices, reshapes and broadcasts into copies;
+      where nothing writes to the base before the copy's last reader, a view does.
+    The call runs in ``torch.inference_mode``, which skips autograd's per-operation bookkeeping.
     """
 
     @staticmethod
@@ -85,7 +96,7 @@ class TorchAdapter(backend_steps.TorchSteps):
         traced = {}  # input shapes -> graph: the book's replay unrolls its loop over the batch
 
         def call(*inputs):
-            with torch.no_grad():
+            with torch.inference_mode():
                 tensors = [keras.ops.convert_to_tensor(value, dtype) for value, (_, dtype) in zip(inputs, specs)]
                 flat = [value for group in _values(reads) for value in group] + tensors
                 shapes = tuple(tuple(tensor.shape) for tensor in tensors)
@@ -106,6 +117,8 @@ class TorchAdapter(backend_steps.TorchSteps):
         # traced on copies: tracing runs the function once for real
         graph = make_fx(torch.func.functionalize(function, remove="mutations_and_views"))(
             *[tensor.clone() for tensor in example])
+        _flatten_foreach(graph, [tensor.clone() for tensor in example])
+        _views_for_copies(graph)
         for node in graph.graph.nodes:
             # TorchScript calls operators by name and picks the overload from the arguments
             if isinstance(node.target, torch._ops.OpOverload):
@@ -120,6 +133,102 @@ class TorchAdapter(backend_steps.TorchSteps):
         # Freezing inlines the graph's own constants (the traced scalars and index tensors), which
         # it otherwise reads and copies on every call: fewer operations, the same results.
         return torch.jit.freeze(scripted.eval())
+
+
+# Elementwise operations: on a flat buffer they compute what they compute per tensor.
+_ELEMENTWISE_FOREACH = {"add", "sub", "mul", "div", "sqrt", "addcmul", "addcdiv", "neg", "abs", "exp", "lerp",
+                        "maximum", "minimum", "clamp_min", "clamp_max", "sign", "reciprocal", "sigmoid", "tanh",
+                        "log"}
+
+
+def _flatten_foreach(module, example) -> None:
+    """Rewrite each elementwise ``torch._foreach_*`` node of a functional FX graph as one
+    operation on flat buffers: its tensor lists concatenated (or, when a list is another such
+    node's whole output, that node's flat result, so a chain stays flat), its outputs split
+    back into views only where something else reads them. Results are unchanged: the same
+    elementwise operation on the same values in the same order."""
+    import operator
+
+    import torch
+    from torch.fx.passes.shape_prop import ShapeProp
+
+    aten, graph = torch.ops.aten, module.graph
+    ShapeProp(module).propagate(*example)
+    shape_of = {node: tuple(node.meta["tensor_meta"].shape) for node in graph.nodes if "tensor_meta" in node.meta
+                and hasattr(node.meta["tensor_meta"], "shape")}
+    piece_of = {}  # a view this pass made -> (the flat buffer it is cut from, its index, how many pieces)
+    concatenated = {}
+
+    def flat(elements, before):
+        owners = {piece_of.get(element, (None,))[0] for element in elements}
+        whole = (len(owners) == 1 and None not in owners
+                 and [piece_of[element][1:] for element in elements]
+                 == [(index, len(elements)) for index in range(len(elements))])
+        if whole:
+            return owners.pop()
+        key = tuple(elements)
+        if key not in concatenated:
+            with graph.inserting_before(before):
+                concatenated[key] = graph.call_function(
+                    aten.cat, ([graph.call_function(aten.reshape, (element, [-1])) for element in elements],))
+        return concatenated[key]
+
+    for node in list(graph.nodes):
+        target = node.target
+        if not (isinstance(target, torch._ops.OpOverload) and target.__name__.startswith("_foreach_")):
+            continue
+        lists = [index for index, arg in enumerate(node.args) if isinstance(arg, (list, tuple))]
+        first = node.args[lists[0]] if lists else []
+        if (target.overloadpacket.__name__[len("_foreach_"):] not in _ELEMENTWISE_FOREACH
+                or any(not isinstance(element, torch.fx.Node) for index in lists for element in node.args[index])
+                or any(element not in shape_of for element in first)
+                or any(user.target is not operator.getitem for user in node.users)):
+            continue  # a reduction, a list of scalars or an unknown shape: left as it is
+        shapes = [shape_of[element] for element in first]
+        with graph.inserting_before(node):
+            args = [flat(arg, node) if index in lists else arg for index, arg in enumerate(node.args)]
+            operation = getattr(aten, target.overloadpacket.__name__[len("_foreach_"):])
+            result = graph.call_function(operation, tuple(args), dict(node.kwargs))
+            pieces = graph.call_function(aten.split_with_sizes, (result, [math.prod(shape) for shape in shapes]))
+            views = []
+            for index, shape in enumerate(shapes):
+                view = graph.call_function(aten.reshape, (graph.call_function(operator.getitem, (pieces, index)),
+                                                          list(shape)))
+                piece_of[view], shape_of[view] = (result, index, len(shapes)), shape
+                views.append(view)
+        for user in list(node.users):
+            user.replace_all_uses_with(views[user.args[1]])
+            graph.erase_node(user)
+        graph.erase_node(node)
+    graph.eliminate_dead_code()
+    module.recompile()
+
+
+# A functional graph's copying views and the views they copy (not ``t_copy``: a matrix product
+# reads a transposed view in another order, which rounds differently).
+_VIEW_OF_COPY = {"view_copy": "view", "unsqueeze_copy": "unsqueeze", "expand_copy": "expand", "slice_copy": "slice",
+                 "squeeze_copy": "squeeze", "permute_copy": "permute", "select_copy": "select"}
+
+
+def _views_for_copies(module) -> None:
+    """Make each copying view of a functional FX graph a view, where every reader of it runs
+    before the graph's first in-place write and it is not an output: its values are then the
+    same when read."""
+    import torch
+
+    nodes = list(module.graph.nodes)
+    position = {node: index for index, node in enumerate(nodes)}
+    first_write = min((position[node] for node in nodes
+                       if isinstance(node.target, torch._ops.OpOverload) and node.target._schema.is_mutable),
+                      default=len(nodes))
+    for node in nodes:
+        target = node.target
+        if (not isinstance(target, torch._ops.OpOverload) or target.overloadpacket.__name__ not in _VIEW_OF_COPY
+                or any(user.op == "output" or position[user] >= first_write for user in node.users)):
+            continue
+        view = getattr(torch.ops.aten, _VIEW_OF_COPY[target.overloadpacket.__name__])
+        node.target = getattr(view, target._overloadname)
+    module.recompile()
 
 
 def _split(flat, sizes):
