@@ -253,6 +253,34 @@ def test_short_run_writes_grids_plots_logs_models_and_resumes(gan_run):
     assert resumed["pixel_fd_untrained"] == first["pixel_fd_untrained"]  # kept from the first run
 
 
+def test_the_record_of_a_gan_run_compares_its_generator_and_the_cards_on_the_same_noise_draws(gan_run, tmp_path):
+    """scripts/record_run.py scores a GAN run's generator and the bundled card's on 8 fixed noise
+    draws: a two-iteration generator is far behind the card's 2,000-iteration one."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    folder = gan_run[0]
+    completed = subprocess.run([sys.executable, "scripts/record_run.py", str(folder), str(tmp_path / "gan.json")],
+                               capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    draws = json.loads((tmp_path / "gan.json").read_text())["pixel_fd_over_noise_draws"]
+    for generator in ("this_run", "card"):
+        assert draws[generator]["draws"] == 8
+        assert draws[generator]["min"] <= draws[generator]["mean"] <= draws[generator]["max"]
+    assert draws["card"]["weights"] == "generator/quickdraw_apple" and draws["card"]["card_pixel_fd"] == 1.241
+    assert draws["ratio_to_card"] > 5
+
+
+def test_pixel_fd_over_draws_is_the_same_for_the_same_generator_and_draws():
+    quality = PixelFrechetDistance(SAMPLE[:300], n_samples=100, seed=0)
+    generator = build_generator()
+    first, again = (zoo_gan.pixel_fd_over_draws(generator, quality, draws=3) for _ in range(2))
+    assert first == again and first["min"] <= first["mean"] <= first["max"] and first["draws"] == 3
+    assert zoo_gan.pixel_fd_over_draws(generator, quality, draws=3, first_seed=7) != first
+
+
 def test_resume_with_another_batch_size_is_refused(gan_run, script):
     folder = gan_run[0]
     before = (folder / "metrics.json").read_text()

@@ -27,8 +27,8 @@ from zoo.gan.book import book_iteration, book_models, book_step
 from zoo.gan.model import GAN, build_gan
 from zoo.gan.networks import (adversarial_optimizer, build_discriminator, build_generator, discriminator_optimizer,
                               sample_noise)
-from zoo.gan.quality import PixelFrechetDistance, frechet_distance
+from zoo.gan.quality import PixelFrechetDistance, frechet_distance, pixel_fd_over_draws
 
 __all__ = ["GAN", "PixelFrechetDistance", "adversarial_optimizer", "book_iteration", "book_models", "book_step",
            "build_discriminator", "build_gan", "build_generator", "discriminator_optimizer", "frechet_distance",
-           "sample_noise"]
+           "pixel_fd_over_draws", "sample_noise"]
