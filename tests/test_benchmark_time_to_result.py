@@ -47,14 +47,19 @@ def test_the_fastest_command_drops_mixed_bfloat16_where_the_cpu_lacks_it():
 
 
 def test_timed_steps_project_to_the_whole_runs_minutes():
-    """Seconds per timed call of ``steps`` steps become minutes of ``whole_steps`` steps, each side
-    its median; the ratio is the median of the rounds' speed-ups; the row names the command."""
-    times = {"book": [4.0, 6.0, 5.0], "zoo": [2.0, 2.0, 1.0]}  # 10 steps a call
-    row = time_to_result._projected("case", times, steps=10, whole_steps=1200, what="the book's run",
+    """Each round's timed steps scale to the whole run's, its set-up counted once per epoch; each
+    side's median; the ratio is the median of the rounds' speed-ups; the row names the command."""
+    # 10 steps a call; the run: 1,200 steps in 3 epochs
+    book = time_to_result.run_seconds([1.0, 1.0, 1.0], [4.0, 6.0, 5.0], steps=10, whole_steps=1200, setups_per_run=3)
+    zoo = time_to_result.run_seconds([2.0, 2.0, 2.0], [2.0, 2.0, 1.0], steps=10, whole_steps=1200, setups_per_run=3)
+    assert book == [483.0, 723.0, 603.0] and zoo == [246.0, 246.0, 126.0]
+    assert time_to_result.run_seconds([9.0], [1.0], steps=10, whole_steps=100, setups_per_run=0) == [10.0]
+    row = time_to_result._projected("case", book, zoo, steps=10, whole_steps=1200, what="the book's run",
                                     command="python scripts/x.py", note="n")
-    assert row["baseline"] == 10.0  # 5 s / 10 steps x 1,200 steps = 600 s
-    assert row["zoo"] == 4.0  # 2 s / 10 x 1,200 = 240 s
-    assert row["ratio"] == 3.0 and row["ratio_min"] == 2.0 and row["ratio_max"] == 5.0
+    assert row["baseline"] == 10.05  # 603 s
+    assert row["zoo"] == 4.1  # 246 s
+    assert row["ratio"] == pytest.approx(723 / 246, abs=5e-3) and row["ratio_min"] == pytest.approx(483 / 246, abs=5e-3)
+    assert row["ratio_max"] == pytest.approx(603 / 126, abs=5e-3)
     assert row["unit"] == "min, projected"
     assert row["command"] == "python scripts/x.py" and row["whole_run_steps"] == 1200
     assert "1,200 steps" in row["note"] and "10 steps per timed call" in row["note"]

@@ -10,11 +10,15 @@ alternating rounds (``benchmarks/_shared.py``), at the book's batch sizes:
   names it): its loader's pipeline, its fused GAN step, and on a CPU with bfloat16 units
   (AVX-512 BF16 or AMX) ``--precision mixed_bfloat16``, which oneDNN runs on them.
 
-A timed call is one epoch of ``fit`` (the GAN: a block of iterations, one ``fit`` call), set-up
-included, as a training run makes it. Each side's median seconds per step, times the steps of
-the book's whole run (its epochs over the full training set, or the GAN's 2,000 iterations),
-give the projected minutes of that run's training (start-up, validation and checkpoints left
-out). Whole runs of the commands, their wall times and figures: ``docs/results.md``.
+A timed call is one epoch of ``fit`` (the GAN: a block of iterations, one ``fit`` call). Each
+call's seconds are split (``SetupMeter``) into its steps and its set-up (the data iterator,
+callbacks). A round projects each side's whole run from them as a run pays them: the steps'
+seconds per step times the steps of the book's whole run (its epochs over the full training
+set, or the GAN's 2,000 iterations), plus one set-up per epoch (the GAN's ``train_gan.py``
+makes one ``fit`` call for all its iterations: one set-up; the book's loop has none). A quick
+call of 16 steps would otherwise carry its set-up 30 times more often than a whole epoch of
+469 does. Start-up, validation and checkpoints are left out. Whole runs of the commands, their
+wall times and figures: ``docs/results.md``.
 
     python scripts/benchmark.py --quick --only time_to_result
 """
@@ -71,16 +75,28 @@ def bfloat16_units(cpuinfo: str | Path = "/proc/cpuinfo") -> bool:
     return any(flag in flags for flag in BFLOAT16_FLAGS)
 
 
-def _projected(section_case: str, times: dict, steps: int, whole_steps: int, what: str, command: str,
-               note: str) -> dict:
-    """A row of projected minutes for the whole run (``whole_steps`` steps), from timed calls of
-    ``steps`` steps each, with the command the zoo's side stands for."""
-    result = row("time_to_result", section_case, times["book"], times["zoo"], baseline_amount=steps,
-                 zoo_amount=steps, per="unit", scale=whole_steps / 60, unit="min, projected",
+def run_seconds(setups: list[float], steps_seconds: list[float], steps: int, whole_steps: int,
+                setups_per_run: int) -> list[float]:
+    """Each round's projected seconds of the whole run: its timed ``steps`` steps scaled to
+    ``whole_steps``, plus its call's set-up once for each of the run's ``setups_per_run`` calls
+    or epochs."""
+    return [setups_per_run * setup + whole_steps * seconds / steps for setup, seconds in zip(setups, steps_seconds)]
+
+
+def _projected(section_case: str, book: list[float], zoo: list[float], steps: int, whole_steps: int, what: str,
+               command: str, note: str) -> dict:
+    """A row of projected minutes of the whole run (``whole_steps`` steps) from each round's
+    projected seconds (:func:`run_seconds`), with the command the zoo's side stands for."""
+    result = row("time_to_result", section_case, book, zoo, per="unit", scale=1 / 60, unit="min, projected",
                  note=f"{what} = {whole_steps:,} steps; {steps} steps per timed call; {note}; training "
                       f"steps only (start-up, validation, checkpoints left out); {accelerator()}")
     result.update(command=command, whole_run_steps=whole_steps)
     return result
+
+
+def _last(meter, rounds: int) -> tuple[list[float], list[float]]:
+    """The timed rounds' set-ups and steps' seconds (the meter saw the warm-up calls first)."""
+    return meter.setups[-rounds:], meter.steps[-rounds:]
 
 
 def _fit_rows(model_name: str, label: str, book_data, pipeline, n: int, batch: int, epochs_examples: tuple,
@@ -101,10 +117,12 @@ def _fit_rows(model_name: str, label: str, book_data, pipeline, n: int, batch: i
     }, rounds=rounds)
     epochs, examples = epochs_examples
     steps, whole_steps = math.ceil(n / batch), epochs * math.ceil(examples / batch)
+    book, zoo = (run_seconds(*_last(meter, len(times["book"])), steps, whole_steps, setups_per_run=epochs)
+                 for meter in (book_meter, zoo_meter))
     command = fastest.command(bfloat16)
-    return _projected(f"{label}: fit on NumPy, float32 (book) vs `{command}`", times, steps, whole_steps,
+    return _projected(f"{label}: fit on NumPy, float32 (book) vs `{command}`", book, zoo, steps, whole_steps,
                       f"the book's {epochs} epochs of {examples:,} {data_note} at batch {batch}", command,
-                      f"{n} {data_note} per timed epoch")
+                      f"{n} {data_note} per timed epoch; each side's fit set-up once per epoch")
 
 
 def _lenet(quick: bool, rounds: int, bfloat16: bool, model_name: str = "lenet", label: str = "LeNet") -> dict:
@@ -131,12 +149,14 @@ def _alexnet(quick: bool, rounds: int, bfloat16: bool) -> dict:
 def _gan(quick: bool, rounds: int, bfloat16: bool) -> dict:
     fastest = FASTEST["gan"]
     steps = 8 if quick else 20  # iterations per timed call
-    book, fit, _ = gan.sides(steps, fastest.policy(bfloat16))
+    book, fit, meter = gan.sides(steps, fastest.policy(bfloat16))
     times = alternate({"book": book, "zoo": fit}, rounds=rounds, warmup=0)  # gan.sides warmed both up
+    book_run = run_seconds([0.0] * rounds, times["book"], steps, GAN_ITERATIONS, setups_per_run=0)
+    zoo_run = run_seconds(*_last(meter, rounds), steps, GAN_ITERATIONS, setups_per_run=1)
     command = fastest.command(bfloat16)
-    return _projected(f"GAN: the book's loop, float32 (book) vs `{command}`", times, steps, GAN_ITERATIONS,
-                      f"the book's {GAN_ITERATIONS:,} iterations of batch {gan.BATCH}", command,
-                      "the bundled apples; fit's set-up included")
+    return _projected(f"GAN: the book's loop, float32 (book) vs `{command}`", book_run, zoo_run, steps,
+                      GAN_ITERATIONS, f"the book's {GAN_ITERATIONS:,} iterations of batch {gan.BATCH}", command,
+                      "the bundled apples; fit's set-up once (train_gan.py's one fit call), the book's loop has none")
 
 
 def rows(quick: bool) -> list[dict]:
