@@ -151,12 +151,28 @@ class Order:
         """One read from the start, as a new tf.data iterator makes."""
         return self.stream() if self.endless else self.one_pass()
 
+    def read_stacked(self, most: int = 64):
+        """What :meth:`read` gives, up to ``most`` consecutive index arrays of one length stacked
+        into each array (a pass's last, smaller batch on its own)."""
+        group = []
+        for batch in self.read():
+            if group and (len(batch) != len(group[0]) or len(group) == most):
+                yield np.stack(group)
+                group = []
+            group.append(batch)
+        if group:
+            yield np.stack(group)
+
     def tf_indices(self):
         """A ``tf.data.Dataset`` of these index arrays (int64), one read per iterator."""
         import tensorflow as tf
 
         length = self.local_batch_size if self.drop_remainder else None
-        indices = tf.data.Dataset.from_generator(self.read, output_signature=tf.TensorSpec([length], tf.int64))
+        # Python hands tf.data stacks of index arrays, unstacked in the graph: one generator call
+        # a batch cost a small model's step 0.7 ms of its 1.5 (the shallow net, 2 CPU cores)
+        stacks = tf.data.Dataset.from_generator(self.read_stacked, output_signature=tf.TensorSpec([None, length],
+                                                                                                    tf.int64))
+        indices = stacks.unbatch()
         # a generator's length is unknown to tf.data; Keras needs it to end an epoch without a warning
         batches = tf.data.INFINITE_CARDINALITY if self.endless else self.num_batches
         return indices.apply(tf.data.experimental.assert_cardinality(batches))

@@ -184,3 +184,20 @@ def test_bad_seed_is_one_line(seed):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_stacked_index_arrays_are_the_ones_read_one_by_one():
+    """tf.data gets an Order's batches as stacks of index arrays, unstacked in the graph: the same
+    arrays in the same order, a pass's smaller last batch apart, an endless stream too."""
+    import itertools
+
+    from zoo.datasets.batches import Order
+
+    for order_args, take in (((10, 3), None), ((10, 3, True, 5), None), ((1000, 7, True, 1), None),
+                             ((10, 3, True, 0, True), 25)):
+        one_by_one, stacked = (Order(*order_args) for _ in range(2))
+        expected = list(itertools.islice(one_by_one.read(), take))
+        got = list(itertools.islice((row for stack in stacked.read_stacked(most=4) for row in stack), take))
+        assert len(got) == len(expected) and len({len(row) for row in got[:-1]}) == 1
+        assert all(np.array_equal(a, b) for a, b in zip(got, expected)), order_args
+    assert [len(stack) for stack in Order(10, 3).read_stacked(most=2)] == [2, 1, 1]  # 3+3, 3, then the 1 left
