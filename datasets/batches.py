@@ -154,6 +154,8 @@ class Order:
     def read_stacked(self, most: int = 64):
         """What :meth:`read` gives, up to ``most`` consecutive index arrays of one length stacked
         into each array (a pass's last, smaller batch on its own)."""
+        if isinstance(most, bool) or not isinstance(most, int) or most < 1:
+            raise ValueError(f"most={most!r} is invalid: expected an integer >= 1")
         group = []
         for batch in self.read():
             if group and (len(batch) != len(group[0]) or len(group) == most):

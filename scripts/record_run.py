@@ -59,7 +59,8 @@ def gan_draws(run: Path, state: dict) -> dict:
                                  max_examples=state["settings"].get("max_examples"))
     quality = PixelFrechetDistance(real, n_samples=1000, seed=0)
     record = {"how": f"zoo.gan.pixel_fd_over_draws against PixelFrechetDistance(the run's {len(real):,} drawings, "
-                     "n_samples=1000, seed=0); each generator predicts in its own dtype policy",
+                     "n_samples=1000, seed=0: the real drawings a seed-0 run scores its pixel_fd against); each "
+                     "generator predicts in its own dtype policy",
               "this_run": pixel_fd_over_draws(load_model(run / "generator.keras", compile=False), quality)}
     card_name = f"quickdraw_{category}"
     if card_name in lookup.names("generator"):

@@ -182,9 +182,6 @@ def test_bad_seed_is_one_line(seed):
         Order(10, 4, shuffle=True, seed=seed)
 
 
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, "-q"]))
-
 
 def test_stacked_index_arrays_are_the_ones_read_one_by_one():
     """tf.data gets an Order's batches as stacks of index arrays, unstacked in the graph: the same
@@ -201,3 +198,9 @@ def test_stacked_index_arrays_are_the_ones_read_one_by_one():
         assert len(got) == len(expected) and len({len(row) for row in got[:-1]}) == 1
         assert all(np.array_equal(a, b) for a, b in zip(got, expected)), order_args
     assert [len(stack) for stack in Order(10, 3).read_stacked(most=2)] == [2, 1, 1]  # 3+3, 3, then the 1 left
+    with pytest.raises(ValueError, match="most=0 is invalid"):
+        next(Order(10, 3).read_stacked(most=0))
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))

@@ -220,39 +220,62 @@ def test_on_torch_a_dense_agent_replays_on_one_thread_and_gives_the_count_back()
 
 
 REWRITES_ON_TORCH = """
-import numpy as np, torch
+import keras, numpy as np, torch
 from zoo.dqn import DQNAgent, backends, build_cartpole_q_network, build_doom_q_network
 
 graphs = []
 trace = backends.TorchAdapter._trace
 backends.TorchAdapter._trace = lambda self, *args: graphs.append(trace(self, *args)) or graphs[-1]
-recorded_as_is = {"_flatten_foreach": backends._flatten_foreach, "_views_for_copies": backends._views_for_copies}
+passes = {"_flatten_foreach": backends._flatten_foreach, "_views_for_copies": backends._views_for_copies}
 
 
-def replayed(build, rewrite):
-    for name, rewrite_pass in recorded_as_is.items():
-        setattr(backends, name, rewrite_pass if rewrite else (lambda *args: None))
+def transposing_network():  # a permute read through a reshape: a view of a view that cannot be one
+    inputs = keras.Input((4, 3))
+    hidden = keras.layers.Flatten()(keras.layers.Permute((2, 1))(inputs))
+    return keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(8, activation="relu")(hidden)))
+
+
+def replayed(build, optimizer, rewrite):
+    for name, rewrite_pass in passes.items():
+        setattr(backends, name, rewrite if callable(rewrite) else rewrite_pass if rewrite else (lambda *args: None))
+    graphs.clear()
     model = build()
     model.set_weights([np.random.default_rng(i).normal(scale=0.3, size=w.shape).astype("float32")
                        for i, w in enumerate(model.get_weights())])
-    agent = DQNAgent(model, replay="book")
+    agent = DQNAgent(model, replay="book", optimizer=optimizer)
     rng = np.random.default_rng(0)
     states, next_states = (rng.random((6, *agent.state_shape), dtype=np.float32) for _ in range(2))
     actions = rng.integers(0, model.output_shape[-1], 6).astype("int32")
+    q = agent.q_values(states)
     losses = [agent.replay_on(states, actions, np.ones(6, "float32"), next_states, np.eye(6, dtype="float32")[k])
               for k in range(3)]
-    kinds = [node.kind() for node in graphs[-1].graph.nodes()]
-    return model.get_weights() + [np.array(losses)], kinds
+    kinds = [node.kind() for graph in graphs for node in graph.graph.nodes()]
+    return model.get_weights() + [q, np.array(losses)], kinds
 
 
-for build in (build_cartpole_q_network, build_doom_q_network):
-    as_recorded, recorded_kinds = replayed(build, rewrite=False)
-    rewritten, rewritten_kinds = replayed(build, rewrite=True)
-    assert any("_foreach_" in kind for kind in recorded_kinds)
-    assert not any("_foreach_" in kind for kind in rewritten_kinds), build.__name__
-    assert len(rewritten_kinds) < len(recorded_kinds), build.__name__
-    for before, after in zip(as_recorded, rewritten):
-        assert np.array_equal(before, after), build.__name__
+def wrong(module, *args):  # a rewrite that changes the arithmetic: its graph must not be used
+    for node in module.graph.nodes:
+        if node.target is torch.ops.aten.mm.default:
+            node.target = torch.ops.aten.add.Tensor
+            break
+    module.recompile()
+
+
+for build, optimizer in ((build_cartpole_q_network, "adam"), (build_doom_q_network, "adam"),
+                         (build_cartpole_q_network, "rmsprop"), (transposing_network, "adam")):
+    as_recorded, recorded_kinds = replayed(build, optimizer, rewrite=False)
+    rewritten, rewritten_kinds = replayed(build, optimizer, rewrite=True)
+    what = (build.__name__, optimizer)
+    assert any("_foreach_" in kind for kind in recorded_kinds), what
+    assert not any("_foreach_" in kind for kind in rewritten_kinds), what
+    copies = lambda kinds: sum(kind.endswith("_copy") for kind in kinds)
+    assert copies(rewritten_kinds) < copies(recorded_kinds), what
+    assert len(rewritten_kinds) < len(recorded_kinds), what
+    for before, after in zip(as_recorded, rewritten, strict=True):
+        assert np.array_equal(before, after), what
+    guarded, guarded_kinds = replayed(build, optimizer, rewrite=wrong)
+    assert guarded_kinds == recorded_kinds, what
+    assert all(np.array_equal(before, after) for before, after in zip(as_recorded, guarded, strict=True)), what
 print("same bits")
 """
 
@@ -260,9 +283,10 @@ print("same bits")
 @pytest.mark.torch
 @needs_backend("torch")
 def test_on_torch_the_rewritten_replay_graph_gives_the_recorded_graphs_results_bit_for_bit():
-    """The two rewrites of PyTorch's recorded replay (Adam's per-tensor loops on flat buffers,
-    views for copies) remove operations and leave every weight and loss bit for bit the same,
-    for a dense and a convolutional Q-network."""
+    """The two rewrites of PyTorch's recorded graphs (the optimizer's per-tensor loops on flat
+    buffers, views for copies) remove operations and leave every Q-value, weight and loss bit for
+    bit the same, for dense, convolutional and transposing Q-networks, Adam and RMSprop; a
+    rewrite that would change a result is not used."""
     completed = run_python(REWRITES_ON_TORCH, backend="torch", tensorflow=False)
     assert completed.stdout.strip().splitlines()[-1] == "same bits"
 

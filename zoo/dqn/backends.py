@@ -70,7 +70,8 @@ class TorchAdapter(backend_steps.TorchSteps):
     the recorded FX graph (Python between operations, still without Keras').
 
     Two rewrites of the recorded graph, each leaving every result bit for bit the same, halve
-    what is left (5.5 ms a call to 3.0 on the Cart-Pole network, docs/benchmarks.md):
+    what is left (5.3 ms a call to 3.0 on the Cart-Pole network, docs/benchmarks.md), and a
+    rewritten graph is used only if it gives the recorded one's results bit for bit on the example:
     - ``_flatten_foreach``: Keras' PyTorch Adam updates its per-weight tensors with
       ``torch._foreach_*`` operations, which on a CPU loop over the tensors one by one; run on
       one flat buffer per list instead, the optimizer's chain of elementwise operations is one
@@ -115,10 +116,9 @@ class TorchAdapter(backend_steps.TorchSteps):
         from torch.fx.experimental.proxy_tensor import make_fx
 
         # traced on copies: tracing runs the function once for real
-        graph = make_fx(torch.func.functionalize(function, remove="mutations_and_views"))(
+        recorded = make_fx(torch.func.functionalize(function, remove="mutations_and_views"))(
             *[tensor.clone() for tensor in example])
-        _flatten_foreach(graph, [tensor.clone() for tensor in example])
-        _views_for_copies(graph)
+        graph = _rewritten(recorded, example)
         for node in graph.graph.nodes:
             # TorchScript calls operators by name and picks the overload from the arguments
             if isinstance(node.target, torch._ops.OpOverload):
@@ -135,10 +135,43 @@ class TorchAdapter(backend_steps.TorchSteps):
         return torch.jit.freeze(scripted.eval())
 
 
-# Elementwise operations: on a flat buffer they compute what they compute per tensor.
-_ELEMENTWISE_FOREACH = {"add", "sub", "mul", "div", "sqrt", "addcmul", "addcdiv", "neg", "abs", "exp", "lerp",
-                        "maximum", "minimum", "clamp_min", "clamp_max", "sign", "reciprocal", "sigmoid", "tanh",
-                        "log"}
+def _rewritten(recorded, example):
+    """``recorded`` with :func:`_flatten_foreach` and :func:`_views_for_copies` applied, if on
+    ``example`` it gives every result bit for bit as ``recorded`` does; else ``recorded``."""
+    import copy
+
+    import torch
+
+    def run(module):
+        with torch.inference_mode():
+            return [output for output in _flat_outputs(module(*[tensor.clone() for tensor in example]))]
+
+    try:
+        rewritten = copy.deepcopy(recorded)
+        _flatten_foreach(rewritten, [tensor.clone() for tensor in example])
+        _views_for_copies(rewritten)
+        same = all(torch.equal(before, after) for before, after in zip(run(recorded), run(rewritten), strict=True))
+    except Exception:  # an operation a rewrite got wrong: the graph as recorded
+        return recorded
+    return rewritten if same else recorded
+
+
+def _flat_outputs(outputs):
+    if isinstance(outputs, (list, tuple)):
+        return [tensor for output in outputs for tensor in _flat_outputs(output)]
+    return [outputs]
+
+
+# The ``torch._foreach_*`` overloads rewritten, and the operation each runs on a flat buffer:
+# correctly rounded arithmetic only, which gives the same bits on a buffer of any length (a
+# vectorised loop and its scalar tail may round a transcendental function differently).
+_FLAT_OPERATION = {f"{name}.{overload}": (name, target)
+                   for name in ("add", "sub", "mul", "div")
+                   for overload, target in (("List", "Tensor"), ("Scalar", "Scalar"), ("Tensor", "Tensor"))}
+_FLAT_OPERATION.update({f"{name}.default": (name, "default") for name in ("sqrt", "neg", "abs", "sign")})
+_FLAT_OPERATION.update({"maximum.List": ("maximum", "default"), "minimum.List": ("minimum", "default"),
+                        "clamp_min.Scalar": ("clamp_min", "default"), "clamp_min.List": ("clamp_min", "Tensor"),
+                        "clamp_max.Scalar": ("clamp_max", "default"), "clamp_max.List": ("clamp_max", "Tensor")})
 
 
 def _flatten_foreach(module, example) -> None:
@@ -154,8 +187,8 @@ def _flatten_foreach(module, example) -> None:
 
     aten, graph = torch.ops.aten, module.graph
     ShapeProp(module).propagate(*example)
-    shape_of = {node: tuple(node.meta["tensor_meta"].shape) for node in graph.nodes if "tensor_meta" in node.meta
-                and hasattr(node.meta["tensor_meta"], "shape")}
+    meta_of = {node: (tuple(node.meta["tensor_meta"].shape), node.meta["tensor_meta"].dtype)
+               for node in graph.nodes if hasattr(node.meta.get("tensor_meta"), "shape")}
     piece_of = {}  # a view this pass made -> (the flat buffer it is cut from, its index, how many pieces)
     concatenated = {}
 
@@ -177,24 +210,32 @@ def _flatten_foreach(module, example) -> None:
         target = node.target
         if not (isinstance(target, torch._ops.OpOverload) and target.__name__.startswith("_foreach_")):
             continue
+        flat_operation = _FLAT_OPERATION.get(f"{target.overloadpacket.__name__[len('_foreach_'):]}."
+                                             f"{target._overloadname}")
         lists = [index for index, arg in enumerate(node.args) if isinstance(arg, (list, tuple))]
-        first = node.args[lists[0]] if lists else []
-        if (target.overloadpacket.__name__[len("_foreach_"):] not in _ELEMENTWISE_FOREACH
-                or any(not isinstance(element, torch.fx.Node) for index in lists for element in node.args[index])
-                or any(element not in shape_of for element in first)
+        others = [arg for index, arg in enumerate(node.args) if index not in lists]
+        elements = [node.args[index] for index in lists]
+        if (flat_operation is None or not lists
+                or any(not isinstance(element, torch.fx.Node) or element not in meta_of
+                       for column in elements for element in column)
+                or any(isinstance(other, torch.fx.Node) and meta_of.get(other, ((None,),))[0] != () for other in others)
+                or any(len({meta_of[element] for element in row}) != 1 for row in zip(*elements, strict=True))
+                or len({meta_of[element][1] for element in elements[0]}) != 1
                 or any(user.target is not operator.getitem for user in node.users)):
-            continue  # a reduction, a list of scalars or an unknown shape: left as it is
-        shapes = [shape_of[element] for element in first]
+            # another operation, a list of scalars, a broadcast between tensors, mixed dtypes or
+            # an unknown shape: left as it is
+            continue
+        shapes = [meta_of[element][0] for element in elements[0]]
         with graph.inserting_before(node):
             args = [flat(arg, node) if index in lists else arg for index, arg in enumerate(node.args)]
-            operation = getattr(aten, target.overloadpacket.__name__[len("_foreach_"):])
-            result = graph.call_function(operation, tuple(args), dict(node.kwargs))
+            name, overload = flat_operation
+            result = graph.call_function(getattr(getattr(aten, name), overload), tuple(args), dict(node.kwargs))
             pieces = graph.call_function(aten.split_with_sizes, (result, [math.prod(shape) for shape in shapes]))
             views = []
             for index, shape in enumerate(shapes):
                 view = graph.call_function(aten.reshape, (graph.call_function(operator.getitem, (pieces, index)),
                                                           list(shape)))
-                piece_of[view], shape_of[view] = (result, index, len(shapes)), shape
+                piece_of[view], meta_of[view] = (result, index, len(shapes)), (shape, meta_of[elements[0][index]][1])
                 views.append(view)
         for user in list(node.users):
             user.replace_all_uses_with(views[user.args[1]])
@@ -205,9 +246,10 @@ def _flatten_foreach(module, example) -> None:
 
 
 # A functional graph's copying views and the views they copy (not ``t_copy``: a matrix product
-# reads a transposed view in another order, which rounds differently).
-_VIEW_OF_COPY = {"view_copy": "view", "unsqueeze_copy": "unsqueeze", "expand_copy": "expand", "slice_copy": "slice",
-                 "squeeze_copy": "squeeze", "permute_copy": "permute", "select_copy": "select"}
+# reads a transposed view in another order, which rounds differently). ``reshape``, not ``view``:
+# after a permute or a slice made a view, a view of it may be impossible; reshape then copies.
+_VIEW_OF_COPY = {"view_copy": "reshape", "unsqueeze_copy": "unsqueeze", "expand_copy": "expand",
+                 "slice_copy": "slice", "squeeze_copy": "squeeze", "permute_copy": "permute", "select_copy": "select"}
 
 
 def _views_for_copies(module) -> None:
@@ -227,7 +269,8 @@ def _views_for_copies(module) -> None:
                 or any(user.op == "output" or position[user] >= first_write for user in node.users)):
             continue
         view = getattr(torch.ops.aten, _VIEW_OF_COPY[target.overloadpacket.__name__])
-        node.target = getattr(view, target._overloadname)
+        if hasattr(view, target._overloadname):  # view_copy.dtype has no reshape to match
+            node.target = getattr(view, target._overloadname)
     module.recompile()
 
 
