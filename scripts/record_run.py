@@ -64,8 +64,8 @@ def gan_draws(run: Path, state: dict) -> dict:
               "this_run": pixel_fd_over_draws(load_model(run / "generator.keras", compile=False), quality)}
     card_name = f"quickdraw_{category}"
     if card_name in lookup.names("generator"):
-        card = lookup.card("generator", card_name)
-        record["card"] = {"weights": f"generator/{card_name}", "card_pixel_fd": ((card.get("metrics") or {}).get("values") or {}).get("pixel_fd"),
+        card_values = (lookup.card("generator", card_name).get("metrics") or {}).get("values") or {}
+        record["card"] = {"weights": f"generator/{card_name}", "card_pixel_fd": card_values.get("pixel_fd"),
                           **pixel_fd_over_draws(zoo.get("generator")(weights=card_name), quality)}
         record["ratio_to_card"] = round(record["this_run"]["mean"] / record["card"]["mean"], 3)
     return record

@@ -279,6 +279,8 @@ def test_pixel_fd_over_draws_is_the_same_for_the_same_generator_and_draws():
     first, again = (zoo_gan.pixel_fd_over_draws(generator, quality, draws=3) for _ in range(2))
     assert first == again and first["min"] <= first["mean"] <= first["max"] and first["draws"] == 3
     assert zoo_gan.pixel_fd_over_draws(generator, quality, draws=3, first_seed=7)["mean"] != first["mean"]
+    with pytest.raises(ValueError, match="draws=0 is invalid"):
+        zoo_gan.pixel_fd_over_draws(generator, quality, draws=0)
 
 
 def test_resume_with_another_batch_size_is_refused(gan_run, script):

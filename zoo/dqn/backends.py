@@ -70,7 +70,7 @@ class TorchAdapter(backend_steps.TorchSteps):
     the recorded FX graph (Python between operations, still without Keras').
 
     Two rewrites of the recorded graph, each leaving every result bit for bit the same, halve
-    what is left (5.3 ms a call to 3.0 on the Cart-Pole network, docs/benchmarks.md), and a
+    what is left (5.7-6.0 ms a call to 3.4 on the Cart-Pole network, docs/benchmarks.md), and a
     rewritten graph is used only if it gives the recorded one's results bit for bit on the example:
     - ``_flatten_foreach``: Keras' PyTorch Adam updates its per-weight tensors with
       ``torch._foreach_*`` operations, which on a CPU loop over the tensors one by one; run on

@@ -66,10 +66,14 @@ def pixel_fd_over_draws(generator, quality: PixelFrechetDistance, draws: int = 8
     two generators on the same draws compare the generators, not the draws' luck."""
     import numpy as np
 
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ValueError(f"draws={draws!r} is invalid: expected an integer >= 1")
     z_dim = int(generator.input_shape[-1])
-    figures = [quality(generator.predict(np.random.default_rng(first_seed + k).uniform(-1.0, 1.0, (quality.n_samples, z_dim))
-                                         .astype("float32"), batch_size=256, verbose=0))
-               for k in range(draws)]
+
+    def noise(k):
+        return np.random.default_rng(first_seed + k).uniform(-1.0, 1.0, (quality.n_samples, z_dim)).astype("float32")
+
+    figures = [quality(generator.predict(noise(k), batch_size=256, verbose=0)) for k in range(draws)]
     return {"mean": round(float(np.mean(figures)), 3), "min": round(float(np.min(figures)), 3),
             "max": round(float(np.max(figures)), 3), "draws": draws,
             "noise": f"numpy default_rng({first_seed} + k).uniform(-1, 1), k = 0..{draws - 1}"}
