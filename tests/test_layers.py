@@ -182,12 +182,14 @@ def test_a_keras_file_with_the_zoos_layer_loads_where_zoo_layers_was_never_impor
         layers_config = json.loads(archive.read("config.json"))["config"]["layers"]
     assert {(layer["module"], layer["registered_name"]) for layer in layers_config
             if layer["class_name"] == "Conv2D"} == {("zoo.layers", "zoo>Conv2D")}
-    monkeypatch.delitem(keras.saving.get_custom_objects(), "zoo>Conv2D")
-    assert saving.zoo_classes(tmp_path / "d.keras") == {"zoo>Conv2D": zoo_layers.Conv2D}
-    with pytest.raises(TypeError, match="Could not locate class 'Conv2D'"):
+    for registered in ("zoo>Conv2D", "zoo>Dropout"):
+        monkeypatch.delitem(keras.saving.get_custom_objects(), registered)
+    assert saving.zoo_classes(tmp_path / "d.keras") == {"zoo>Conv2D": zoo_layers.Conv2D, "zoo>Dropout": zoo_layers.Dropout}
+    with pytest.raises(TypeError, match="Could not locate class '(Conv2D|Dropout)'"):
         keras.models.load_model(tmp_path / "d.keras")
     reloaded = saving.load_model(tmp_path / "d.keras", compile=False)
     assert sum(isinstance(layer, zoo_layers.Conv2D) for layer in reloaded.layers) == 4
+    assert sum(isinstance(layer, zoo_layers.Dropout) for layer in reloaded.layers) == 4
     x = np.random.default_rng(1).random((2, 28, 28, 1)).astype("float32")
     np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
@@ -202,3 +204,95 @@ def test_a_keras_file_cannot_make_the_zoo_import_a_command_or_a_private_module(t
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("config.json", json.dumps({"module": module, "class_name": "X", "registered_name": "zoo>X"}))
     assert saving.zoo_classes(path) == {} and imported == []
+
+
+# zoo.layers.Dropout: Keras' layer with a cheaper mask on TensorFlow (this process's backend)
+
+def _dropout_outputs(layer, x, calls=1):
+    return [keras.ops.convert_to_numpy(layer(x, training=True)) for _ in range(calls)]
+
+
+@pytest.mark.parametrize("rate", [0.25, 0.4, 0.5])
+def test_zoo_dropout_keeps_units_at_the_rate_and_scales_them_as_keras_does(rate):
+    x = np.ones((64, 12, 12, 16), dtype="float32")  # 147,456 units: the kept share's sd is 0.0013
+    layer = zoo_layers.Dropout(rate, seed=3)
+    assert not layer.draws_keras_masks
+    (y,) = _dropout_outputs(layer, x)
+    kept = y != 0
+    assert abs(kept.mean() - (1 - rate)) < 0.006
+    dropped = round(rate * 2 ** zoo_layers.MASK_BITS)
+    np.testing.assert_allclose(y[kept], 2 ** zoo_layers.MASK_BITS / (2 ** zoo_layers.MASK_BITS - dropped), rtol=1e-6)
+    assert abs(y.mean() - 1) < 0.01  # inverted dropout keeps the expectation
+    # each example draws its own mask, and the layer's mask differs from one call to the next
+    assert (kept[0] != kept[1]).any()
+    (y_again,) = _dropout_outputs(layer, x)
+    assert (y_again != y).any()
+
+
+def test_zoo_dropout_masks_are_fixed_by_the_seed_and_differ_from_keras_own():
+    x = np.random.default_rng(0).normal(size=(8, 5, 5, 3)).astype("float32")  # 75 units: an odd count
+    first = _dropout_outputs(zoo_layers.Dropout(0.5, seed=11), x, calls=2)
+    second = _dropout_outputs(zoo_layers.Dropout(0.5, seed=11), x, calls=2)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    kept = first[0] != 0
+    np.testing.assert_allclose(first[0][kept], x[kept] * 2, rtol=1e-6)
+    keras_own = _dropout_outputs(keras.layers.Dropout(0.5, seed=11), x)[0]
+    assert (keras_own != first[0]).any()
+
+
+def test_zoo_dropout_is_the_identity_outside_training_and_keras_own_at_rates_0_and_1():
+    x = np.random.default_rng(1).normal(size=(4, 6)).astype("float32")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(zoo_layers.Dropout(0.5)(x, training=False)), x)
+    np.testing.assert_array_equal(_dropout_outputs(zoo_layers.Dropout(0.0), x)[0], x)
+    np.testing.assert_array_equal(_dropout_outputs(zoo_layers.Dropout(1.0), x)[0], np.zeros_like(x))
+
+
+def test_zoo_dropout_under_mixed_bfloat16_keeps_the_compute_dtype():
+    layer = zoo_layers.Dropout(0.25, seed=2, dtype="mixed_bfloat16")
+    y = layer(keras.ops.cast(np.ones((4, 10), dtype="float32"), "bfloat16"), training=True)
+    assert keras.backend.standardize_dtype(y.dtype) == "bfloat16"
+    values = set(np.unique(keras.ops.convert_to_numpy(keras.ops.cast(y, "float32"))))
+    scale_in_bfloat16 = float(keras.ops.convert_to_numpy(keras.ops.cast(keras.ops.cast(4 / 3, "bfloat16"), "float32")))
+    assert values == {0.0, scale_in_bfloat16}
+
+
+def test_layers_built_in_keras_dropout_masks_draw_keras_own_masks():
+    x = np.random.default_rng(2).normal(size=(16, 7, 7, 4)).astype("float32")
+    with zoo_layers.keras_dropout_masks():
+        book_way = zoo_layers.Dropout(0.4, seed=5)
+    assert book_way.draws_keras_masks and not zoo_layers.Dropout(0.4).draws_keras_masks
+    np.testing.assert_array_equal(_dropout_outputs(book_way, x, calls=2),
+                                  _dropout_outputs(keras.layers.Dropout(0.4, seed=5), x, calls=2))
+
+
+def test_lenet_with_the_zoo_dropout_reads_and_writes_keras_weights_files_and_reloads(tmp_path):
+    from zoo import build_lenet
+
+    model = build_lenet()
+    assert [type(layer) for layer in model.layers if "dropout" in layer.name] == [zoo_layers.Dropout] * 2
+    with zoo_layers.keras_dropout_masks():
+        book_way = build_lenet()
+    model.save_weights(tmp_path / "lenet.weights.h5")
+    book_way.load_weights(tmp_path / "lenet.weights.h5")
+    x = np.random.default_rng(3).random((4, 28, 28, 1)).astype("float32")
+    np.testing.assert_array_equal(model.predict(x, verbose=0), book_way.predict(x, verbose=0))
+    model.save(tmp_path / "lenet.keras")
+    reloaded = saving.load_model(tmp_path / "lenet.keras")
+    assert [type(layer) for layer in reloaded.layers if "dropout" in layer.name] == [zoo_layers.Dropout] * 2
+    np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@needs_backend("jax")
+def test_on_jax_the_zoo_dropout_is_keras_own():
+    code = """
+import numpy as np, keras
+from zoo.layers import Dropout
+x = np.random.default_rng(4).normal(size=(8, 6, 6, 4)).astype("float32")
+ours, keras_own = Dropout(0.4, seed=9), keras.layers.Dropout(0.4, seed=9)
+for _ in range(2):
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours(x, training=True)),
+                                  keras.ops.convert_to_numpy(keras_own(x, training=True)))
+print("same", keras.backend.backend())
+"""
+    assert "same jax" in run_python(code, backend="jax").stdout

@@ -20,6 +20,7 @@ from zoo.common import (
     global_pool,
     load_weights,
 )
+from zoo.layers import Dropout
 
 
 def build_lenet(
@@ -67,12 +68,12 @@ def build_lenet(
     x = layers.Conv2D(n_conv_1, k_conv, activation="relu", name="block1_conv1")(inputs)
     x = layers.Conv2D(n_conv_2, k_conv, activation="relu", name="block1_conv2")(x)
     x = layers.MaxPooling2D(2, name="block1_pool")(x)
-    x = layers.Dropout(conv_dropout, name="block1_dropout")(x)
+    x = Dropout(conv_dropout, name="block1_dropout")(x)  # zoo.layers: a cheaper mask on TensorFlow
     if include_top:
         # dense hidden layer:
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(n_dense, activation="relu", name="fc1")(x)
-        x = layers.Dropout(dense_dropout, name="fc1_dropout")(x)
+        x = Dropout(dense_dropout, name="fc1_dropout")(x)
         # output layer:
         x = classifier(num_classes)(x)
     else:

@@ -5,7 +5,8 @@ matrix-multiply peak measured in the same run.
 Both pipelines feed the same compiled LeNet, batch 128, from the same real digits; a timed
 call is one epoch, after an untimed one (tracing), and the two are timed in alternating rounds
 (``benchmarks/_shared.py``), so a busy CPU slows both alike. The peak is timed alternately
-with the zoo's epochs too.
+with the zoo's epochs too. Two more rows time the builder's dropout layer (``zoo.layers.Dropout``)
+against Keras' own, in float32 and mixed bfloat16.
 """
 
 from __future__ import annotations
@@ -55,6 +56,31 @@ def book_and_zoo_data(steps: int, source: str, flatten: bool = False, batch: int
     return (book_x, book_y), pipeline, n_images
 
 
+def _dropout_rows(pipeline, n_images: int, rounds: int) -> list[dict]:
+    """LeNet's training with ``zoo.layers.Dropout`` (the builder's) against Keras' own layer (the
+    book's), in float32 and in mixed bfloat16: the same model, pipeline and seed; only how the
+    two dropout layers draw their masks differs."""
+    import keras
+
+    from benchmarks import precision
+    from zoo.layers import keras_dropout_masks
+
+    result = []
+    for policy in ("float32", "mixed_bfloat16"):
+        keras.utils.set_random_seed(0)
+        with keras_dropout_masks():
+            keras_own = precision.build("lenet", policy)
+        keras.utils.set_random_seed(0)
+        zoo_own = precision.build("lenet", policy)
+        times = alternate({name: (lambda model=model: model.fit(pipeline, epochs=1, verbose=0, shuffle=False))
+                           for name, model in (("keras", keras_own), ("zoo", zoo_own))}, rounds=rounds)
+        result.append(row("lenet", f"training images/s, {policy}: keras.layers.Dropout vs zoo.layers.Dropout",
+                          times["keras"], times["zoo"], baseline_amount=n_images, zoo_amount=n_images,
+                          unit="images/s", note=f"batch {BATCH}, {n_images} images per epoch; the same model, "
+                          "pipeline and seed, only the dropout masks' drawing differs"))
+    return result
+
+
 def rows(quick: bool) -> list[dict]:
     from zoo import recipes
 
@@ -77,6 +103,7 @@ def rows(quick: bool) -> list[dict]:
 
     lenet_flops = n_images * _lenet_training_flops_per_image()
     return [
+        *_dropout_rows(pipeline, n_images, rounds),
         row("lenet", "training images/s: fit on NumPy (book) vs zoo tf.data", times["book"], times["zoo"],
             baseline_amount=n_images, zoo_amount=n_images, unit="images/s", note=note),
         row("lenet", "training GFLOP/s achieved vs float32 matmul peak", flops["peak"], flops["zoo"],

@@ -5,9 +5,11 @@ alternating rounds (``benchmarks/_shared.py``), at the book's batch sizes:
 
 - the book's way, float32: the GAN's loop of ``generator.predict`` and two ``train_on_batch``
   calls (``benchmarks/gan.py``), the others' ``fit`` on NumPy arrays prepared up front
-  (``benchmarks/mnist.py``, ``benchmarks/vision.py``);
+  (``benchmarks/mnist.py``, ``benchmarks/vision.py``), with Keras' own dropout layer
+  (``zoo.layers.keras_dropout_masks``);
 - the zoo's fastest command that reaches the book's figure (:data:`FASTEST`, as the README
-  names it): its loader's pipeline, its fused GAN step, and on a CPU with bfloat16 units
+  names it): its loader's pipeline, its fused GAN step, the builders' ``zoo.layers.Dropout``
+  (cheaper masks on TensorFlow), and on a CPU with bfloat16 units
   (AVX-512 BF16 or AMX) ``--precision mixed_bfloat16``, which oneDNN runs on them.
 
 A timed call is one epoch of ``fit`` (the GAN: a block of iterations, one ``fit`` call). Each
@@ -104,9 +106,12 @@ def _fit_rows(model_name: str, label: str, book_data, pipeline, n: int, batch: i
     """Book's ``fit`` on NumPy (float32) against the zoo's fastest command, an epoch each."""
     import keras
 
+    from zoo.layers import keras_dropout_masks
+
     fastest = FASTEST[model_name]
     keras.utils.set_random_seed(0)
-    book_model = precision.build(model_name, "float32")
+    with keras_dropout_masks():  # the book's way: Keras' own dropout layer
+        book_model = precision.build(model_name, "float32")
     keras.utils.set_random_seed(0)
     zoo_model = precision.build(model_name, fastest.policy(bfloat16))
     book_x, book_y = book_data
