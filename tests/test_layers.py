@@ -1,5 +1,7 @@
 """zoo.layers.Conv2D: Keras' Conv2D, same outputs, gradients and weights file, on every backend;
-on JAX's CPU the convolutions whose kernel covers the output map take the einsum path."""
+on JAX's CPU the convolutions whose kernel covers the output map take the einsum path.
+zoo.layers.Dropout: Keras' Dropout, with masks from 16-bit draws on TensorFlow (inside fit's
+graphs and XLA too), Keras' own elsewhere or when asked."""
 
 import json
 import zipfile
@@ -216,7 +218,7 @@ def _dropout_outputs(layer, x, calls=1):
 def test_zoo_dropout_keeps_units_at_the_rate_and_scales_them_as_keras_does(rate):
     x = np.ones((64, 12, 12, 16), dtype="float32")  # 147,456 units: the kept share's sd is 0.0013
     layer = zoo_layers.Dropout(rate, seed=3)
-    assert not layer.draws_keras_masks
+    assert not layer.keras_masks
     (y,) = _dropout_outputs(layer, x)
     kept = y != 0
     assert abs(kept.mean() - (1 - rate)) < 0.006
@@ -261,26 +263,59 @@ def test_layers_built_in_keras_dropout_masks_draw_keras_own_masks():
     x = np.random.default_rng(2).normal(size=(16, 7, 7, 4)).astype("float32")
     with zoo_layers.keras_dropout_masks():
         book_way = zoo_layers.Dropout(0.4, seed=5)
-    assert book_way.draws_keras_masks and not zoo_layers.Dropout(0.4).draws_keras_masks
+    assert book_way.keras_masks and not zoo_layers.Dropout(0.4).keras_masks
     np.testing.assert_array_equal(_dropout_outputs(book_way, x, calls=2),
                                   _dropout_outputs(keras.layers.Dropout(0.4, seed=5), x, calls=2))
 
 
-def test_lenet_with_the_zoo_dropout_reads_and_writes_keras_weights_files_and_reloads(tmp_path):
+def test_lenet_with_the_zoo_dropout_reads_and_writes_keras_weights_files_and_reloads(tmp_path, monkeypatch):
+    import zoo.vision
     from zoo import build_lenet
 
     model = build_lenet()
     assert [type(layer) for layer in model.layers if "dropout" in layer.name] == [zoo_layers.Dropout] * 2
-    with zoo_layers.keras_dropout_masks():
-        book_way = build_lenet()
-    model.save_weights(tmp_path / "lenet.weights.h5")
-    book_way.load_weights(tmp_path / "lenet.weights.h5")
+    monkeypatch.setattr(zoo.vision, "Dropout", keras.layers.Dropout)
+    keras_own = build_lenet()  # LeNet as built before: Keras' own dropout layers
+    assert [type(layer) for layer in keras_own.layers if "dropout" in layer.name] == [keras.layers.Dropout] * 2
     x = np.random.default_rng(3).random((4, 28, 28, 1)).astype("float32")
-    np.testing.assert_array_equal(model.predict(x, verbose=0), book_way.predict(x, verbose=0))
+    for source, target in ((model, keras_own), (keras_own, build_lenet())):
+        source.save_weights(tmp_path / "lenet.weights.h5")
+        target.load_weights(tmp_path / "lenet.weights.h5")
+        np.testing.assert_array_equal(target.predict(x, verbose=0), source.predict(x, verbose=0))
     model.save(tmp_path / "lenet.keras")
     reloaded = saving.load_model(tmp_path / "lenet.keras")
     assert [type(layer) for layer in reloaded.layers if "dropout" in layer.name] == [zoo_layers.Dropout] * 2
     np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_zoo_dropout_draws_its_own_masks_in_a_graph_with_an_unknown_batch(jit_compile):
+    """fit runs the layer in a tf.function (XLA with jit_compile), batch size unknown: the 16-bit
+    path must be the one taken there, which its scale for rate 0.4 (2**16 / 39322) tells apart
+    from Keras' 1 / 0.6."""
+    import tensorflow as tf
+
+    layer = zoo_layers.Dropout(0.4, seed=7)
+    run = tf.function(lambda x: layer(x, training=True), jit_compile=jit_compile,
+                      input_signature=[tf.TensorSpec([None, 9, 5], tf.float32)])
+    y = run(tf.ones((33, 9, 5))).numpy()
+    kept = y != 0
+    assert 0.45 < kept.mean() < 0.75
+    np.testing.assert_allclose(y[kept], 2 ** 16 / (2 ** 16 - 26214), rtol=1e-7)
+    assert not np.allclose(y[kept], 1 / 0.6, rtol=1e-6)
+    assert (run(tf.ones((33, 9, 5))).numpy() != y).any()  # the seed generator moves on between calls
+
+
+def test_the_choice_of_keras_masks_survives_the_config_a_clone_and_a_saved_file(tmp_path):
+    with zoo_layers.keras_dropout_masks():
+        model = keras.Sequential([keras.Input((6,)), zoo_layers.Dropout(0.4, seed=1, name="drop")])
+    assert "keras_masks" not in zoo_layers.Dropout(0.4).get_config()  # the zoo's masks: Keras' config
+    copies = [zoo_layers.Dropout.from_config(model.get_layer("drop").get_config()),
+              keras.models.clone_model(model).get_layer("drop")]
+    model.save(tmp_path / "m.keras")
+    copies.append(saving.load_model(tmp_path / "m.keras").get_layer("drop"))
+    assert [copy.keras_masks for copy in copies] == [True] * 3
+    assert zoo_layers.Dropout(0.4, keras_masks=False).keras_masks is False
 
 
 @needs_backend("jax")

@@ -97,40 +97,49 @@ class Dropout(keras.layers.Dropout):
     two to each 32-bit word of the Philox generator that Keras' own layer draws from.
 
     Why: Keras' TensorFlow dropout (``tf.nn.experimental.stateless_dropout``) draws a float per
-    unit. After LeNet's convolutions (1.2 million units a batch) that took 6 of a 28 ms bfloat16
-    step on 2 CPU cores, and 13% of a GAN iteration (dropout after each of the discriminator's
-    four convolutions); half the words halves the drawing.
+    unit, and after LeNet's convolutions (1.2 million units a batch) and the GAN discriminator's
+    that drawing is a large share of a CPU step; half the words make LeNet's bfloat16 step about
+    10% faster on 2 cores (``python scripts/benchmark.py --only lenet``, its dropout rows).
 
-    What stays Keras': the rate, the scaling (kept units times ``1 / (1 - rate)``), the seed
-    generator, the configuration and weights file (the class keeps Keras' name, as
-    :class:`Conv2D` does), and everything on JAX and PyTorch, with a ``noise_shape``, or at rates
-    of 0 and 1. Each unit is kept when its number ``u`` in ``[0, 2**16)`` is at least
-    ``round(rate * 2**16)``, so the rate is taken to the nearest multiple of ``2**-16`` (the
-    book's 0.25, 0.4 and 0.5 exactly; Keras' bfloat16 draw resolves ``2**-7``) and the scaling
-    uses that rate, which keeps each unit's expectation. The masks differ from Keras' for the
+    What stays Keras': the seed generator, the configuration and weights file (the class keeps
+    Keras' name, as :class:`Conv2D` does), inference (the identity), and the whole layer on JAX
+    and PyTorch, with a ``noise_shape``, on inputs with an unknown size beyond the batch or
+    without a batch axis, and at rates within ``2**-17`` of 0 or 1 (0 and 1 included).
+    Otherwise a unit is kept when its number in ``[0, 2**16)`` is at least
+    ``round(rate * 2**16)``: the rate used is the nearest multiple of ``2**-16`` (the book's
+    0.25 and 0.5 exactly, its 0.4 as 0.3999939; Keras' own bfloat16 draw resolves only
+    ``2**-7``), and kept units are scaled by ``1 / (1 - that rate)``, which keeps each unit's
+    expectation (``layer.rate`` still reads the rate given). The masks differ from Keras' for the
     same seed; a seed still fixes them.
 
-    Layers built inside :func:`keras_dropout_masks` draw Keras' own masks (the book's way, which
-    the benchmarks time against).
+    ``keras_masks=True`` (or building the layer inside :func:`keras_dropout_masks`) draws
+    Keras' own masks on every backend: the book's way, which the benchmarks time against.
     """
 
-    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+    def __init__(self, rate, noise_shape=None, seed=None, keras_masks=None, **kwargs):
         super().__init__(rate, noise_shape=noise_shape, seed=seed, **kwargs)
-        self.draws_keras_masks = _KERAS_MASKS.get()
+        self.keras_masks = _KERAS_MASKS.get() if keras_masks is None else bool(keras_masks)
+
+    def get_config(self):
+        config = super().get_config()
+        if self.keras_masks:  # only then: files of the zoo's own masks read as Keras' layer's config
+            config["keras_masks"] = True
+        return config
 
     def call(self, inputs, training=False):
         dropped = round(self.rate * 2 ** MASK_BITS)
+        shape = tuple(inputs.shape)
         if (training and 0 < dropped < 2 ** MASK_BITS and self.noise_shape is None
-                and None not in tuple(inputs.shape)[1:]
-                and not self.draws_keras_masks and keras.backend.backend() == "tensorflow"):
+                and len(shape) >= 1 and None not in shape[1:]
+                and not self.keras_masks and keras.backend.backend() == "tensorflow"):
             return _half_word_dropout(inputs, dropped, self.seed_generator.next())
         return super().call(inputs, training=training)
 
 
 @contextlib.contextmanager
 def keras_dropout_masks():
-    """Within this block, the zoo's :class:`Dropout` layers built draw Keras' own masks on every
-    backend (the book's way, for comparing against it)."""
+    """The zoo's :class:`Dropout` layers built within this block (with ``keras_masks`` not given)
+    draw Keras' own masks on every backend: the book's way, for comparing against it."""
     token = _KERAS_MASKS.set(True)
     try:
         yield
@@ -143,8 +152,8 @@ def _half_word_dropout(inputs, dropped: int, seed):
     when its number is at least ``dropped`` (of ``2**MASK_BITS``)."""
     import tensorflow as tf
 
-    # Keras' own cast of a SeedGenerator's int64 state to the int32 seed stateless ops take
-    seed = tf.cast(tf.math.floormod(seed, tf.int32.max - 1), tf.int32)
+    if seed.dtype != tf.int32:  # Keras' own cast of a SeedGenerator's int64 state for stateless ops
+        seed = tf.cast(tf.math.floormod(seed, tf.int32.max - 1), tf.int32)
     per_example = 1
     for size in inputs.shape[1:]:
         per_example *= size
