@@ -97,9 +97,10 @@ class Dropout(keras.layers.Dropout):
     two to each 32-bit word of the Philox generator that Keras' own layer draws from.
 
     Why: Keras' TensorFlow dropout (``tf.nn.experimental.stateless_dropout``) draws a float per
-    unit, and after LeNet's convolutions (1.2 million units a batch) and the GAN discriminator's
-    that drawing is a large share of a CPU step; half the words make LeNet's bfloat16 step about
-    10% faster on 2 cores (``python scripts/benchmark.py --only lenet``, its dropout rows).
+    unit, and after LeNet's convolutions (1.2 million units a batch) that drawing is a large share
+    of a CPU step; half the words make LeNet's bfloat16 step about 10% faster on 2 cores
+    (``python scripts/benchmark.py --only lenet``, its dropout rows). LeNet's builder uses it;
+    the GAN's keeps Keras' layer (a whole run with these masks is in ``docs/results.md``).
 
     What stays Keras': the seed generator, the configuration and weights file (the class keeps
     Keras' name, as :class:`Conv2D` does), inference (the identity), and the whole layer on JAX

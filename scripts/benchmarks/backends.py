@@ -16,8 +16,8 @@ installed, else ``keras.utils.PyDataset``):
 - a block of GAN iterations (``GAN.fit``, the fused ``train_step``), batch 128, apples;
 - a block of the DQN agent's book replay calls (32 transitions, 32 sequential updates).
 
-Each backend runs the zoo's code as a user gets it: on TensorFlow, LeNet's and the GAN's dropout
-layers (``zoo.layers.Dropout``) draw cheaper masks than Keras' own, which JAX and PyTorch draw.
+Each backend runs the zoo's code as a user gets it: on TensorFlow, LeNet's dropout layers
+(``zoo.layers.Dropout``) draw cheaper masks than Keras' own, which JAX and PyTorch draw.
 
 A backend that is not installed, or cannot run a case, gets a row saying so in one line.
 

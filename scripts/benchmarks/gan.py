@@ -26,7 +26,7 @@ BATCH = 128  # the book's batch
 
 def sides(steps: int, precision: str = "float32"):
     """One timed call of each side, ``steps`` iterations of batch 128 of the bundled apples:
-    ``book()`` the book's loop (float32, its three compiled models, Keras' own dropout), ``fit()`` one ``GAN.fit``
+    ``book()`` the book's loop (float32, its three compiled models), ``fit()`` one ``GAN.fit``
     call of the zoo's fused step, built under the dtype policy ``precision``; and the
     :class:`SetupMeter` that ``fit`` is timed with. Each side has run two iterations already
     (tracing every compiled function once)."""
@@ -34,15 +34,13 @@ def sides(steps: int, precision: str = "float32"):
 
     from zoo.datasets import quickdraw
     from zoo.gan import book_iteration, book_models, build_gan
-    from zoo.layers import keras_dropout_masks
 
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     data = quickdraw.load_arrays("apple", source="sample")[..., None].astype("float32") / 255.0
     stream, _ = quickdraw.load("apple", batch_size=BATCH, source="sample", seed=0)
 
-    with keras_dropout_masks():  # the book's way: Keras' own dropout layer
-        discriminator, generator, adversarial = book_models()
+    discriminator, generator, adversarial = book_models()
     previous = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy(precision)
     try:

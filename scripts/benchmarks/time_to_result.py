@@ -8,7 +8,7 @@ alternating rounds (``benchmarks/_shared.py``), at the book's batch sizes:
   (``benchmarks/mnist.py``, ``benchmarks/vision.py``), with Keras' own dropout layer
   (``zoo.layers.keras_dropout_masks``);
 - the zoo's fastest command that reaches the book's figure (:data:`FASTEST`, as the README
-  names it): its loader's pipeline, its fused GAN step, the builders' ``zoo.layers.Dropout``
+  names it): its loader's pipeline, its fused GAN step, LeNet's ``zoo.layers.Dropout``
   (cheaper masks on TensorFlow), and on a CPU with bfloat16 units
   (AVX-512 BF16 or AMX) ``--precision mixed_bfloat16``, which oneDNN runs on them.
 

@@ -8,7 +8,7 @@ from keras import layers
 
 from zoo import recipes
 from zoo.common import check_input_shape, check_positive_int, check_rate, load_weights
-from zoo.layers import Conv2D, Dropout
+from zoo.layers import Conv2D
 
 
 def discriminator_optimizer():
@@ -59,7 +59,9 @@ def build_discriminator(
         # map under a 5x5 kernel) take a path that XLA runs tens of times faster
         x = Conv2D(depth * multiple, k_conv, strides=strides, padding="same", activation="relu",
                    name=f"block{block}_conv")(x)
-        x = Dropout(dropout, seed=_layer_seed(seed, block), name=f"block{block}_dropout")(x)  # zoo.layers: cheaper masks on TF
+        # Keras' own dropout, not zoo.layers.Dropout: a bfloat16 run with its masks (seed 0) ended
+        # further from the card than any run with Keras' (docs/results.md)
+        x = layers.Dropout(dropout, seed=_layer_seed(seed, block), name=f"block{block}_dropout")(x)
     # output layer: probability that the drawing is real (float32 under mixed precision)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(1, activation="sigmoid", dtype="float32", name="predictions")(x)
@@ -111,7 +113,7 @@ def build_generator(
     x = layers.BatchNormalization(momentum=momentum, name="dense_bn")(x)
     x = layers.Activation("relu", name="dense_relu")(x)
     x = layers.Reshape((7, 7, depth), name="reshape")(x)
-    x = Dropout(dropout, seed=_layer_seed(seed, 0), name="dense_dropout")(x)
+    x = layers.Dropout(dropout, seed=_layer_seed(seed, 0), name="dense_dropout")(x)
     # de-convolutional blocks: 14x14, 28x28, 28x28
     for block, (filters, upsample) in enumerate(((depth // 2, True), (depth // 4, True), (depth // 8, False)), start=1):
         if upsample:
