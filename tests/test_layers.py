@@ -1,5 +1,6 @@
 """zoo.layers.Conv2D: Keras' Conv2D, same outputs, gradients and weights file, on every backend;
-on JAX's CPU the convolutions whose kernel covers the output map take the einsum path.
+on JAX's CPU the convolutions whose kernel covers the output map take the einsum path, on
+TensorFlow's CPU their kernel's gradient is taken over the windows.
 zoo.layers.Dropout: Keras' Dropout, with masks from 16-bit draws on TensorFlow (inside fit's
 graphs and XLA too), Keras' own elsewhere or when asked."""
 
@@ -71,6 +72,7 @@ def compare(cases):
         a, b = gradients(ours, x), gradients(theirs, x)
         scale = [float(np.abs(value).max()) for value in b]
         report.append({"windows": ours.uses_windows(x.shape), "shape": list(a[0].shape),
+                       "window_kernel_gradient": ours.uses_window_kernel_gradient(x.shape),
                        "expected_shape": list(b[0].shape),
                        "errors": [float(np.abs(p - q).max()) / s for p, q, s in zip(a, b, scale)]})
     return report
@@ -79,9 +81,10 @@ def compare(cases):
 RUN_IN_A_SUBPROCESS = COMPARE + "\nprint('REPORT ' + json.dumps(compare(CASES)))\n"
 
 
-def check(report, windows_expected: bool):
+def check(report, windows_expected: bool, window_kernel_gradient_expected: bool = False):
     for case, result in zip(CASES, report):
         assert result["windows"] is (windows_expected and case[-1]), case
+        assert result["window_kernel_gradient"] is (window_kernel_gradient_expected and case[-1]), case
         assert result["shape"] == result["expected_shape"], case
         # output, then gradients of input, kernel and bias, relative to their largest entry
         assert max(result["errors"]) < 1e-5, (case, result["errors"])
@@ -96,10 +99,64 @@ def report_on(backend):
 
 
 def test_outputs_and_gradients_equal_keras_conv2d_on_tensorflow():
-    """On TensorFlow the layer is Keras' convolution: same outputs and gradients, no einsum path."""
+    """On TensorFlow's CPU the kernel-covers-the-map cases take the kernel's gradient over the
+    windows and still give Keras' outputs and gradients to float32 rounding; no einsum path."""
     namespace = {}
     exec(COMPARE, namespace)
-    check(namespace["compare"](CASES), windows_expected=False)
+    check(namespace["compare"](CASES), windows_expected=False)  # float32: oneDNN's kernel gradient
+
+
+@pytest.mark.parametrize("size, channels, filters, kernel, strides, padding, covers", CASES)
+def test_on_tensorflow_in_bfloat16_the_kernel_gradient_over_windows_is_keras_own(
+        size, channels, filters, kernel, strides, padding, covers, monkeypatch):
+    """Under mixed bfloat16 on TensorFlow's CPU, the kernel-covers-the-map cases take the kernel's
+    gradient over the windows: the same outputs and input gradient as Keras' Conv2D, bit for bit
+    (TensorFlow's own ops), and its kernel gradient to bfloat16 rounding."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(size * 10 + kernel)
+    x = tf.constant(rng.normal(size=(4, size, size, channels)).astype("float32"))
+    ours = zoo_layers.Conv2D(filters, kernel, strides=strides, padding=padding, dtype="mixed_bfloat16")
+    theirs = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding, dtype="mixed_bfloat16")
+    ours.build(x.shape), theirs.build(x.shape)
+    weights = [rng.normal(size=w.shape).astype("float32") for w in theirs.get_weights()]
+    ours.set_weights(weights), theirs.set_weights(weights)
+    assert ours.uses_window_kernel_gradient(x.shape) is covers
+    taken = []
+    custom = zoo_layers._window_kernel_gradient_convolution
+    monkeypatch.setattr(zoo_layers, "_window_kernel_gradient_convolution", lambda *a: taken.append(1) or custom(*a))
+    y_weights = tf.constant(np.cos(np.arange(np.prod(ours.compute_output_shape(x.shape)[1:])) * 0.37).astype("float32"))
+    results = []
+    for layer in (ours, theirs):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.cast(layer(x), tf.float32)
+            total = tf.reduce_sum(tf.reshape(y, [x.shape[0], -1]) * y_weights)
+        results.append([y.numpy(), *[g.numpy() for g in tape.gradient(total, [x, layer.kernel])]])
+    (y_ours, dx_ours, dk_ours), (y_theirs, dx_theirs, dk_theirs) = results
+    np.testing.assert_array_equal(y_ours, y_theirs)
+    np.testing.assert_array_equal(dx_ours, dx_theirs)
+    np.testing.assert_allclose(dk_ours, dk_theirs, rtol=0, atol=2e-2 * np.abs(dk_theirs).max())
+    assert bool(taken) is covers
+
+
+def test_the_kernel_gradient_over_windows_equals_tensorflows_in_float32():
+    """The custom gradient itself, in float32: TensorFlow's own gradients to float32 rounding."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(5)
+    for size, channels, filters, kernel, strides, padding, _ in CASES:
+        x = tf.constant(rng.normal(size=(2, size, size, channels)).astype("float32"))
+        k = tf.constant(rng.normal(size=(kernel, kernel, channels, filters)).astype("float32"))
+        grads = []
+        for convolve in (zoo_layers._window_kernel_gradient_convolution,
+                         lambda x, k, s, p: keras.ops.conv(x, k, strides=s, padding=p)):
+            with tf.GradientTape() as tape:
+                tape.watch([x, k])
+                total = tf.reduce_sum(tf.sin(convolve(x, k, (strides, strides), padding)))
+            grads.append(tape.gradient(total, [x, k]))
+        for ours, theirs in zip(*grads):
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-4, atol=1e-4 * np.abs(theirs.numpy()).max())
 
 
 def test_outputs_and_gradients_equal_keras_conv2d_on_jax():
