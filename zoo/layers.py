@@ -22,6 +22,9 @@ import contextvars
 import keras
 from keras import ops
 
+# the largest output map (per side) whose kernel gradient Conv2D takes over windows on TensorFlow:
+# faster than oneDNN's there for 4x4 to 8x8 maps, slower at 22x22 and for strided windows
+SMALL_MAP = 8
 # bits of the uniform number that decides each unit: two such numbers to a 32-bit Philox word
 MASK_BITS = 16
 _KERAS_MASKS = contextvars.ContextVar("zoo_keras_dropout_masks", default=False)
@@ -29,17 +32,20 @@ _KERAS_MASKS = contextvars.ContextVar("zoo_keras_dropout_masks", default=False)
 
 @keras.saving.register_keras_serializable(package="zoo")
 class Conv2D(keras.layers.Conv2D):
-    """``keras.layers.Conv2D`` that, where the kernel is at least as large as the output map, on
-    a CPU, computes on JAX the whole convolution, and on TensorFlow the kernel's gradient, over
-    the input's shifted windows (see the module).
+    """``keras.layers.Conv2D`` that, on a CPU, computes over the input's shifted windows on JAX
+    the whole convolution where the kernel is at least as large as the output map, and on
+    TensorFlow in bfloat16 the kernel's gradient where the output map is small (see the module).
 
     On JAX's CPU backend the convolution is an ``einsum`` over the windows, forward and backward.
-    On TensorFlow without a GPU, computing in bfloat16, the forward pass and the input's gradient
-    are TensorFlow's own (oneDNN) and only the kernel's gradient is the windows' ``kh * kw``
-    matrix products: oneDNN's weight gradient for the GAN discriminator's last convolution (a 4x4
-    map under a 5x5 kernel, 256 to 512 channels, batch 256) took 106 ms on 2 CPU cores, the
-    products 27 ms; a GAN iteration under mixed bfloat16 ran 1.10x faster. In float32 the two
-    took about as long, and the GAN's iteration was slower, so float32 keeps oneDNN's.
+    On TensorFlow without a GPU, computing in bfloat16, at stride 1, for an output map of at most
+    8x8, the forward pass and the input's gradient are TensorFlow's own (oneDNN) and only the
+    kernel's gradient is the windows' ``kh * kw`` matrix products. oneDNN's weight gradient is
+    slow for small maps on 2 CPU cores: the GAN discriminator's last convolution (a 4x4 map, 5x5
+    kernel, 256 to 512 channels, batch 256) took 106 ms against the products' 27 ms, and a GAN
+    iteration ran 1.17x faster; alone, AlexNet's last three (8x8, 6x6, 4x4 maps) took 12-19 ms
+    against 4-8 ms, but its whole step only 1.02x faster, so its builder keeps Keras' layer. At
+    22x22, or with stride 2, the products were slower; in float32 about as fast as oneDNN's, so
+    float32 keeps oneDNN's (``docs/measurements/benchmarks/gan-conv-kernel-gradient-2026-12-06.log``).
     Everywhere else (PyTorch, a GPU, larger maps, dilation, groups, ``channels_first``) it is
     Keras' convolution unchanged. On a GPU, XLA and TensorFlow call cuDNN, which was not found
     slow for these shapes, and the windows take ``kh * kw`` times the input's memory.
@@ -62,21 +68,30 @@ class Conv2D(keras.layers.Conv2D):
 
     def uses_window_kernel_gradient(self, input_shape) -> bool:
         """Whether the kernel's gradient for inputs of ``input_shape`` is taken over the input's
-        windows (TensorFlow without a GPU, computing in bfloat16)."""
-        return (keras.backend.backend() == "tensorflow" and self.compute_dtype == "bfloat16"
-                and not _tensorflow_has_gpus() and self.kernel_covers_output(input_shape))
+        windows: TensorFlow without a GPU, computing in bfloat16, stride 1, an output map of at
+        most ``SMALL_MAP`` x ``SMALL_MAP``."""
+        if keras.backend.backend() != "tensorflow" or self.compute_dtype != "bfloat16" or _tensorflow_has_gpus():
+            return False
+        outputs = self._output_map(input_shape)
+        return (outputs is not None and tuple(self.strides) == (1, 1)
+                and all(0 < output <= SMALL_MAP for output in outputs))
 
     def kernel_covers_output(self, input_shape) -> bool:
         """Whether the kernel is at least as large as the output map of inputs of ``input_shape``
         (channels last, no dilation or groups, the map's size known)."""
+        outputs = self._output_map(input_shape)
+        return outputs is not None and all(0 < output <= kernel for output, kernel in zip(outputs, self.kernel_size))
+
+    def _output_map(self, input_shape):
+        """The output map's (height, width) for inputs of ``input_shape``; None where neither
+        windows path applies (channels first, dilation, groups, an unknown size)."""
         if self.data_format != "channels_last" or tuple(self.dilation_rate) != (1, 1) or self.groups != 1:
-            return False
+            return None
         spatial = tuple(input_shape[1:3])
         if None in spatial:
-            return False
-        outputs = [output_size(size, kernel, stride, self.padding)
-                   for size, kernel, stride in zip(spatial, self.kernel_size, self.strides)]
-        return all(0 < output <= kernel for output, kernel in zip(outputs, self.kernel_size))
+            return None
+        return [output_size(size, kernel, stride, self.padding)
+                for size, kernel, stride in zip(spatial, self.kernel_size, self.strides)]
 
 
 def _on_cpu() -> bool:
