@@ -1,6 +1,7 @@
 """zoo.layers.Conv2D: Keras' Conv2D, same outputs, gradients and weights file, on every backend;
-on JAX's CPU the convolutions whose kernel covers the output map take the einsum path, on
-TensorFlow's CPU their kernel's gradient is taken over the windows.
+on JAX's CPU the convolutions whose kernel covers the output map take the einsum path; on
+TensorFlow's CPU in bfloat16, at stride 1 and for output maps up to 8x8, the kernel's gradient
+is taken over the windows.
 zoo.layers.Dropout: Keras' Dropout, with masks from 16-bit draws on TensorFlow (inside fit's
 graphs and XLA too), Keras' own elsewhere or when asked."""
 
@@ -72,7 +73,6 @@ def compare(cases):
         a, b = gradients(ours, x), gradients(theirs, x)
         scale = [float(np.abs(value).max()) for value in b]
         report.append({"windows": ours.uses_windows(x.shape), "shape": list(a[0].shape),
-                       "window_kernel_gradient": ours.uses_window_kernel_gradient(x.shape),
                        "expected_shape": list(b[0].shape),
                        "errors": [float(np.abs(p - q).max()) / s for p, q, s in zip(a, b, scale)]})
     return report
@@ -81,10 +81,9 @@ def compare(cases):
 RUN_IN_A_SUBPROCESS = COMPARE + "\nprint('REPORT ' + json.dumps(compare(CASES)))\n"
 
 
-def check(report, windows_expected: bool, window_kernel_gradient_expected: bool = False):
+def check(report, windows_expected: bool):
     for case, result in zip(CASES, report):
         assert result["windows"] is (windows_expected and case[-1]), case
-        assert result["window_kernel_gradient"] is (window_kernel_gradient_expected and case[-1]), case
         assert result["shape"] == result["expected_shape"], case
         # output, then gradients of input, kernel and bias, relative to their largest entry
         assert max(result["errors"]) < 1e-5, (case, result["errors"])
@@ -99,8 +98,8 @@ def report_on(backend):
 
 
 def test_outputs_and_gradients_equal_keras_conv2d_on_tensorflow():
-    """On TensorFlow's CPU the kernel-covers-the-map cases take the kernel's gradient over the
-    windows and still give Keras' outputs and gradients to float32 rounding; no einsum path."""
+    """On TensorFlow in float32 the layer is Keras' convolution (oneDNN's kernel gradient too):
+    the same outputs and gradients, no einsum path."""
     namespace = {}
     exec(COMPARE, namespace)
     check(namespace["compare"](CASES), windows_expected=False)  # float32: oneDNN's kernel gradient
@@ -112,7 +111,15 @@ BFLOAT16_CASES = [case[:-1] + (case[4] == 1,) for case in CASES] + [
     (10, 6, 8, 3, 1, "valid", True),   # 10x10 -> 8x8
     (11, 6, 8, 3, 1, "valid", False),  # a 9x9 output: oneDNN's
     (9, 4, 8, 3, 1, "same", False),
+    (6, 4, 8, 4, 1, "same", True),     # an even kernel: Keras pads one more at the end
 ]
+
+
+def _skip_with_other_devices():
+    import tensorflow as tf
+
+    if not zoo_layers._tensorflow_cpu_only():
+        pytest.skip(f"TensorFlow sees devices besides the CPU: {tf.config.list_logical_devices()}")
 
 
 @pytest.mark.parametrize("size, channels, filters, kernel, strides, padding, windows", BFLOAT16_CASES)
@@ -122,6 +129,8 @@ def test_on_tensorflow_in_bfloat16_the_kernel_gradient_over_windows_is_keras_own
     gradient over the windows: the same outputs and input gradient as Keras' Conv2D, bit for bit
     (TensorFlow's own ops), and its kernel gradient to bfloat16 rounding."""
     import tensorflow as tf
+
+    _skip_with_other_devices()
 
     rng = np.random.default_rng(size * 10 + kernel)
     x = tf.constant(rng.normal(size=(4, size, size, channels)).astype("float32"))
@@ -147,6 +156,40 @@ def test_on_tensorflow_in_bfloat16_the_kernel_gradient_over_windows_is_keras_own
     np.testing.assert_array_equal(dx_ours, dx_theirs)
     np.testing.assert_allclose(dk_ours, dk_theirs, rtol=0, atol=2e-2 * np.abs(dk_theirs).max())
     assert bool(taken) is windows
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_the_kernel_gradient_over_windows_is_taken_in_a_graph_with_an_unknown_batch(jit_compile, monkeypatch):
+    """fit's train step is a tf.function (XLA with jit_compile) whose batch size is unknown: the
+    bfloat16 path is taken there too, and its gradients match Keras' layer's."""
+    import tensorflow as tf
+
+    _skip_with_other_devices()
+    taken = []
+    custom = zoo_layers._window_kernel_gradient_convolution
+    monkeypatch.setattr(zoo_layers, "_window_kernel_gradient_convolution", lambda *a: taken.append(1) or custom(*a))
+    rng = np.random.default_rng(9)
+    layers = [cls(6, 5, padding="same", dtype="mixed_bfloat16") for cls in (zoo_layers.Conv2D, keras.layers.Conv2D)]
+    for layer in layers:
+        layer.build((None, 4, 4, 3))
+    weights = [rng.normal(size=w.shape).astype("float32") for w in layers[1].get_weights()]
+    for layer in layers:
+        layer.set_weights(weights)
+
+    def kernel_gradient(layer):
+        @tf.function(jit_compile=jit_compile, input_signature=[tf.TensorSpec([None, 4, 4, 3], tf.float32)])
+        def step(x):
+            with tf.GradientTape() as tape:
+                total = tf.reduce_sum(tf.cast(layer(x), tf.float32) ** 2)
+            return tape.gradient(total, layer.kernel)
+        return step(tf.constant(rng.normal(size=(5, 4, 4, 3)).astype("float32"))).numpy()
+
+    rng_state = rng.bit_generator.state
+    ours = kernel_gradient(layers[0])
+    rng.bit_generator.state = rng_state
+    theirs = kernel_gradient(layers[1])
+    assert taken
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=2e-2 * np.abs(theirs).max())
 
 
 def test_the_kernel_gradient_over_windows_equals_tensorflows_in_float32():

@@ -2,16 +2,18 @@
 
 :class:`Conv2D` is ``keras.layers.Conv2D`` with the same variables, configuration and weights
 file; only how its convolution is computed differs, and only on a CPU: on JAX, and for the
-kernel's gradient on TensorFlow in bfloat16 (see the class). :class:`Dropout` is ``keras.layers.Dropout`` with the same rate, scaling and configuration; only
-how its mask is drawn differs, and only on TensorFlow (see the class).
+kernel's gradient on TensorFlow in bfloat16 (see the class). :class:`Dropout` is
+``keras.layers.Dropout`` with the same rate, scaling and configuration; only how its mask is
+drawn differs, and only on TensorFlow (see the class).
 
-Why: XLA's CPU convolution is very slow when the kernel covers the whole output map. The GAN
+Why, on JAX: XLA's CPU convolution is very slow when the kernel covers the whole output map. The GAN
 discriminator's last two convolutions (5x5 kernels; 7x7 -> 4x4 at stride 2, then 4x4 -> 4x4)
 took 3 s and 26 s for their input gradients at batch 256 under ``jax.jit`` on 2 busy CPU
 cores (the last one 54-71 s forward), and made a JAX GAN iteration ~45x slower than
 TensorFlow's. There the convolution is computed as its definition: the input's ``kh * kw``
 shifted (strided) windows, stacked, contracted with the kernel in one ``einsum``, which XLA
 runs as one large matrix product, forward and backward (0.2 s for the first gradient).
+Why, on TensorFlow: oneDNN's bfloat16 weight gradient is slow for small output maps.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import keras
 from keras import ops
 
 # the largest output map (per side) whose kernel gradient Conv2D takes over windows on TensorFlow:
-# faster than oneDNN's there for 4x4 to 8x8 maps, slower at 22x22 and for strided windows
+# a conservative bound (faster than oneDNN's at 4x4 to 8x8, a little at 14x14, slower at 22x22)
 SMALL_MAP = 8
 # bits of the uniform number that decides each unit: two such numbers to a 32-bit Philox word
 MASK_BITS = 16
@@ -44,11 +46,15 @@ class Conv2D(keras.layers.Conv2D):
     kernel, 256 to 512 channels, batch 256) took 106 ms against the products' 27 ms, and a GAN
     iteration ran 1.17x faster; alone, AlexNet's last three (8x8, 6x6, 4x4 maps) took 12-19 ms
     against 4-8 ms, but its whole step only 1.02x faster, so its builder keeps Keras' layer. At
-    22x22, or with stride 2, the products were slower; in float32 about as fast as oneDNN's, so
-    float32 keeps oneDNN's (``docs/measurements/benchmarks/gan-conv-kernel-gradient-2026-12-06.log``).
-    Everywhere else (PyTorch, a GPU, larger maps, dilation, groups, ``channels_first``) it is
-    Keras' convolution unchanged. On a GPU, XLA and TensorFlow call cuDNN, which was not found
-    slow for these shapes, and the windows take ``kh * kw`` times the input's memory.
+    22x22, or with stride 2, the products were slower; in float32 about as fast as oneDNN's and
+    a GAN iteration 0.90x, so float32 keeps oneDNN's
+    (``docs/measurements/benchmarks/gan-conv-kernel-gradient-2026-12-06.log``). Under XLA
+    (``jit_compile``) the forward pass and input gradient are XLA's, not oneDNN's; the path was
+    timed without it. Everywhere else (PyTorch, TensorFlow in float32 or float16 or at a stride
+    above 1, a GPU or any device besides the CPU, larger maps, dilation, groups,
+    ``channels_first``) it is Keras' convolution unchanged. On a GPU, XLA and TensorFlow call
+    cuDNN, which was not found slow for these shapes, and the windows take ``kh * kw`` times the
+    input's memory.
 
     The class keeps Keras' name ``Conv2D`` on purpose: Keras' weights files address a layer
     by its class name in snake case (``conv2d``, ``conv2d_1``, ...), so a model built with
@@ -70,7 +76,7 @@ class Conv2D(keras.layers.Conv2D):
         """Whether the kernel's gradient for inputs of ``input_shape`` is taken over the input's
         windows: TensorFlow without a GPU, computing in bfloat16, stride 1, an output map of at
         most ``SMALL_MAP`` x ``SMALL_MAP``."""
-        if keras.backend.backend() != "tensorflow" or self.compute_dtype != "bfloat16" or _tensorflow_has_gpus():
+        if keras.backend.backend() != "tensorflow" or self.compute_dtype != "bfloat16" or not _tensorflow_cpu_only():
             return False
         outputs = self._output_map(input_shape)
         return (outputs is not None and tuple(self.strides) == (1, 1)
@@ -100,10 +106,11 @@ def _on_cpu() -> bool:
     return jax.default_backend() == "cpu"
 
 
-def _tensorflow_has_gpus() -> bool:
+def _tensorflow_cpu_only() -> bool:
+    """Whether TensorFlow sees no device besides the CPU (no GPU, TPU or plugin device)."""
     import tensorflow as tf
 
-    return bool(tf.config.list_logical_devices("GPU"))
+    return all(device.device_type == "CPU" for device in tf.config.list_logical_devices())
 
 
 def output_size(size: int, kernel: int, stride: int, padding: str) -> int:
