@@ -1,7 +1,5 @@
 """zoo.layers.Conv2D: Keras' Conv2D, same outputs, gradients and weights file, on every backend;
-on JAX's CPU the convolutions whose kernel covers the output map take the einsum path; on
-TensorFlow's CPU in bfloat16, at stride 1 and for output maps up to 8x8, the kernel's gradient
-is taken over the windows.
+on JAX's CPU the convolutions whose kernel covers the output map take the einsum path.
 zoo.layers.Dropout: Keras' Dropout, with masks from 16-bit draws on TensorFlow (inside fit's
 graphs and XLA too), Keras' own elsewhere or when asked."""
 
@@ -98,117 +96,10 @@ def report_on(backend):
 
 
 def test_outputs_and_gradients_equal_keras_conv2d_on_tensorflow():
-    """On TensorFlow in float32 the layer is Keras' convolution (oneDNN's kernel gradient too):
-    the same outputs and gradients, no einsum path."""
+    """On TensorFlow the layer is Keras' convolution: same outputs and gradients, no einsum path."""
     namespace = {}
     exec(COMPARE, namespace)
-    check(namespace["compare"](CASES), windows_expected=False)  # float32: oneDNN's kernel gradient
-
-
-# (input size, channels, filters, kernel, strides, padding, the kernel gradient over windows on
-# TensorFlow's CPU in bfloat16: stride 1 and an output map of at most 8x8)
-BFLOAT16_CASES = [case[:-1] + (case[4] == 1,) for case in CASES] + [
-    (10, 6, 8, 3, 1, "valid", True),   # 10x10 -> 8x8
-    (11, 6, 8, 3, 1, "valid", False),  # a 9x9 output: oneDNN's
-    (9, 4, 8, 3, 1, "same", False),
-    (6, 4, 8, 4, 1, "same", True),     # an even kernel: Keras pads one more at the end
-]
-
-
-def _skip_with_other_devices():
-    import tensorflow as tf
-
-    if not zoo_layers._tensorflow_cpu_only():
-        pytest.skip(f"TensorFlow sees devices besides the CPU: {tf.config.list_logical_devices()}")
-
-
-@pytest.mark.parametrize("size, channels, filters, kernel, strides, padding, windows", BFLOAT16_CASES)
-def test_on_tensorflow_in_bfloat16_the_kernel_gradient_over_windows_is_keras_own(
-        size, channels, filters, kernel, strides, padding, windows, monkeypatch):
-    """Under mixed bfloat16 on TensorFlow's CPU, small output maps at stride 1 take the kernel's
-    gradient over the windows: the same outputs and input gradient as Keras' Conv2D, bit for bit
-    (TensorFlow's own ops), and its kernel gradient to bfloat16 rounding."""
-    import tensorflow as tf
-
-    _skip_with_other_devices()
-
-    rng = np.random.default_rng(size * 10 + kernel)
-    x = tf.constant(rng.normal(size=(4, size, size, channels)).astype("float32"))
-    ours = zoo_layers.Conv2D(filters, kernel, strides=strides, padding=padding, dtype="mixed_bfloat16")
-    theirs = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding, dtype="mixed_bfloat16")
-    ours.build(x.shape), theirs.build(x.shape)
-    weights = [rng.normal(size=w.shape).astype("float32") for w in theirs.get_weights()]
-    ours.set_weights(weights), theirs.set_weights(weights)
-    assert ours.uses_window_kernel_gradient(x.shape) is windows
-    taken = []
-    custom = zoo_layers._window_kernel_gradient_convolution
-    monkeypatch.setattr(zoo_layers, "_window_kernel_gradient_convolution", lambda *a: taken.append(1) or custom(*a))
-    y_weights = tf.constant(np.cos(np.arange(np.prod(ours.compute_output_shape(x.shape)[1:])) * 0.37).astype("float32"))
-    results = []
-    for layer in (ours, theirs):
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            y = tf.cast(layer(x), tf.float32)
-            total = tf.reduce_sum(tf.reshape(y, [x.shape[0], -1]) * y_weights)
-        results.append([y.numpy(), *[g.numpy() for g in tape.gradient(total, [x, layer.kernel])]])
-    (y_ours, dx_ours, dk_ours), (y_theirs, dx_theirs, dk_theirs) = results
-    np.testing.assert_array_equal(y_ours, y_theirs)
-    np.testing.assert_array_equal(dx_ours, dx_theirs)
-    np.testing.assert_allclose(dk_ours, dk_theirs, rtol=0, atol=2e-2 * np.abs(dk_theirs).max())
-    assert bool(taken) is windows
-
-
-@pytest.mark.parametrize("jit_compile", [False, True])
-def test_the_kernel_gradient_over_windows_is_taken_in_a_graph_with_an_unknown_batch(jit_compile, monkeypatch):
-    """fit's train step is a tf.function (XLA with jit_compile) whose batch size is unknown: the
-    bfloat16 path is taken there too, and its gradients match Keras' layer's."""
-    import tensorflow as tf
-
-    _skip_with_other_devices()
-    taken = []
-    custom = zoo_layers._window_kernel_gradient_convolution
-    monkeypatch.setattr(zoo_layers, "_window_kernel_gradient_convolution", lambda *a: taken.append(1) or custom(*a))
-    rng = np.random.default_rng(9)
-    layers = [cls(6, 5, padding="same", dtype="mixed_bfloat16") for cls in (zoo_layers.Conv2D, keras.layers.Conv2D)]
-    for layer in layers:
-        layer.build((None, 4, 4, 3))
-    weights = [rng.normal(size=w.shape).astype("float32") for w in layers[1].get_weights()]
-    for layer in layers:
-        layer.set_weights(weights)
-
-    def kernel_gradient(layer):
-        @tf.function(jit_compile=jit_compile, input_signature=[tf.TensorSpec([None, 4, 4, 3], tf.float32)])
-        def step(x):
-            with tf.GradientTape() as tape:
-                total = tf.reduce_sum(tf.cast(layer(x), tf.float32) ** 2)
-            return tape.gradient(total, layer.kernel)
-        return step(tf.constant(rng.normal(size=(5, 4, 4, 3)).astype("float32"))).numpy()
-
-    rng_state = rng.bit_generator.state
-    ours = kernel_gradient(layers[0])
-    rng.bit_generator.state = rng_state
-    theirs = kernel_gradient(layers[1])
-    assert taken
-    np.testing.assert_allclose(ours, theirs, rtol=0, atol=2e-2 * np.abs(theirs).max())
-
-
-def test_the_kernel_gradient_over_windows_equals_tensorflows_in_float32():
-    """The custom gradient itself, in float32: TensorFlow's own gradients to float32 rounding."""
-    import tensorflow as tf
-
-    rng = np.random.default_rng(5)
-    for size, channels, filters, kernel, strides, padding, _ in BFLOAT16_CASES:
-        x = tf.constant(rng.normal(size=(2, size, size, channels)).astype("float32"))
-        k = tf.constant(rng.normal(size=(kernel, kernel, channels, filters)).astype("float32"))
-        grads = []
-        for convolve in (zoo_layers._window_kernel_gradient_convolution,
-                         lambda x, k, s, p: keras.ops.conv(x, k, strides=s, padding=p)):
-            with tf.GradientTape() as tape:
-                tape.watch([x, k])
-                total = tf.reduce_sum(tf.sin(convolve(x, k, (strides, strides), padding)))
-            grads.append(tape.gradient(total, [x, k]))
-        for ours, theirs in zip(*grads):
-            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-4, atol=1e-4 * np.abs(theirs.numpy()).max())
+    check(namespace["compare"](CASES), windows_expected=False)
 
 
 def test_outputs_and_gradients_equal_keras_conv2d_on_jax():

@@ -1,19 +1,17 @@
 """Layers the zoo's builders use in place of Keras' own, where a backend needs another path.
 
 :class:`Conv2D` is ``keras.layers.Conv2D`` with the same variables, configuration and weights
-file; only how its convolution is computed differs, and only on a CPU: on JAX, and for the
-kernel's gradient on TensorFlow in bfloat16 (see the class). :class:`Dropout` is
-``keras.layers.Dropout`` with the same rate, scaling and configuration; only how its mask is
-drawn differs, and only on TensorFlow (see the class).
+file; only how its convolution is computed differs, and only on JAX's CPU backend.
+:class:`Dropout` is ``keras.layers.Dropout`` with the same rate, scaling and configuration; only
+how its mask is drawn differs, and only on TensorFlow (see the class).
 
-Why, on JAX: XLA's CPU convolution is very slow when the kernel covers the whole output map. The GAN
+Why: XLA's CPU convolution is very slow when the kernel covers the whole output map. The GAN
 discriminator's last two convolutions (5x5 kernels; 7x7 -> 4x4 at stride 2, then 4x4 -> 4x4)
 took 3 s and 26 s for their input gradients at batch 256 under ``jax.jit`` on 2 busy CPU
 cores (the last one 54-71 s forward), and made a JAX GAN iteration ~45x slower than
 TensorFlow's. There the convolution is computed as its definition: the input's ``kh * kw``
 shifted (strided) windows, stacked, contracted with the kernel in one ``einsum``, which XLA
 runs as one large matrix product, forward and backward (0.2 s for the first gradient).
-Why, on TensorFlow: oneDNN's bfloat16 weight gradient is slow for small output maps.
 """
 
 from __future__ import annotations
@@ -24,9 +22,6 @@ import contextvars
 import keras
 from keras import ops
 
-# the largest output map (per side) whose kernel gradient Conv2D takes over windows on TensorFlow:
-# a conservative bound (faster than oneDNN's at 4x4 to 8x8, a little at 14x14, slower at 22x22)
-SMALL_MAP = 8
 # bits of the uniform number that decides each unit: two such numbers to a 32-bit Philox word
 MASK_BITS = 16
 _KERAS_MASKS = contextvars.ContextVar("zoo_keras_dropout_masks", default=False)
@@ -34,27 +29,15 @@ _KERAS_MASKS = contextvars.ContextVar("zoo_keras_dropout_masks", default=False)
 
 @keras.saving.register_keras_serializable(package="zoo")
 class Conv2D(keras.layers.Conv2D):
-    """``keras.layers.Conv2D`` that, on a CPU, computes over the input's shifted windows on JAX
-    the whole convolution where the kernel is at least as large as the output map, and on
-    TensorFlow in bfloat16 the kernel's gradient where the output map is small (see the module).
+    """``keras.layers.Conv2D`` whose convolution, on JAX's CPU backend, is an ``einsum`` over
+    shifted windows when the kernel is at least as large as the output map (see the module).
 
-    On JAX's CPU backend the convolution is an ``einsum`` over the windows, forward and backward.
-    On TensorFlow without a GPU, computing in bfloat16, at stride 1, for an output map of at most
-    8x8, the forward pass and the input's gradient are TensorFlow's own (oneDNN) and only the
-    kernel's gradient is the windows' ``kh * kw`` matrix products. oneDNN's weight gradient is
-    slow for small maps on 2 CPU cores: the GAN discriminator's last convolution (a 4x4 map, 5x5
-    kernel, 256 to 512 channels, batch 256) took 106 ms against the products' 27 ms, and a GAN
-    iteration ran 1.17x faster; alone, AlexNet's last three (8x8, 6x6, 4x4 maps) took 12-19 ms
-    against 4-8 ms, but its whole step only 1.02x faster, so its builder keeps Keras' layer. At
-    22x22, or with stride 2, the products were slower; in float32 about as fast as oneDNN's and
-    a GAN iteration 0.90x, so float32 keeps oneDNN's
-    (``docs/measurements/benchmarks/gan-conv-kernel-gradient-2026-12-06.log``). Under XLA
-    (``jit_compile``) the forward pass and input gradient are XLA's, not oneDNN's; the path was
-    timed without it. Everywhere else (PyTorch, TensorFlow in float32 or float16 or at a stride
-    above 1, a GPU or any device besides the CPU, larger maps, dilation, groups,
-    ``channels_first``) it is Keras' convolution unchanged. On a GPU, XLA and TensorFlow call
-    cuDNN, which was not found slow for these shapes, and the windows take ``kh * kw`` times the
-    input's memory.
+    Everywhere else (TensorFlow, PyTorch, JAX on a GPU, larger maps, dilation, groups,
+    ``channels_first``) it is Keras' convolution unchanged. On a GPU, XLA calls cuDNN, which
+    was not found slow for these shapes, and the windows take ``kh * kw`` times the input's
+    memory, so the einsum is not used there. (On TensorFlow's CPU in bfloat16, taking only the
+    kernel's gradient over the windows made a GAN iteration 1.17x faster, but was not kept:
+    ``docs/benchmarks.md``.)
 
     The class keeps Keras' name ``Conv2D`` on purpose: Keras' weights files address a layer
     by its class name in snake case (``conv2d``, ``conv2d_1``, ...), so a model built with
@@ -64,53 +47,26 @@ class Conv2D(keras.layers.Conv2D):
     def convolution_op(self, inputs, kernel):
         if self.uses_windows(inputs.shape):
             return window_convolution(inputs, kernel, self.strides, self.padding)
-        if self.uses_window_kernel_gradient(inputs.shape):
-            return _window_kernel_gradient_convolution(inputs, kernel, self.strides, self.padding)
         return super().convolution_op(inputs, kernel)
 
     def uses_windows(self, input_shape) -> bool:
-        """Whether the convolution of inputs of ``input_shape`` takes the einsum path (JAX's CPU)."""
-        return keras.backend.backend() == "jax" and _on_cpu() and self.kernel_covers_output(input_shape)
-
-    def uses_window_kernel_gradient(self, input_shape) -> bool:
-        """Whether the kernel's gradient for inputs of ``input_shape`` is taken over the input's
-        windows: TensorFlow without a GPU, computing in bfloat16, stride 1, an output map of at
-        most ``SMALL_MAP`` x ``SMALL_MAP``."""
-        if keras.backend.backend() != "tensorflow" or self.compute_dtype != "bfloat16" or not _tensorflow_cpu_only():
+        """Whether the convolution of inputs of ``input_shape`` takes the einsum path."""
+        if keras.backend.backend() != "jax" or not _on_cpu():
             return False
-        outputs = self._output_map(input_shape)
-        return (outputs is not None and tuple(self.strides) == (1, 1)
-                and all(0 < output <= SMALL_MAP for output in outputs))
-
-    def kernel_covers_output(self, input_shape) -> bool:
-        """Whether the kernel is at least as large as the output map of inputs of ``input_shape``
-        (channels last, no dilation or groups, the map's size known)."""
-        outputs = self._output_map(input_shape)
-        return outputs is not None and all(0 < output <= kernel for output, kernel in zip(outputs, self.kernel_size))
-
-    def _output_map(self, input_shape):
-        """The output map's (height, width) for inputs of ``input_shape``; None where neither
-        windows path applies (channels first, dilation, groups, an unknown size)."""
         if self.data_format != "channels_last" or tuple(self.dilation_rate) != (1, 1) or self.groups != 1:
-            return None
+            return False
         spatial = tuple(input_shape[1:3])
         if None in spatial:
-            return None
-        return [output_size(size, kernel, stride, self.padding)
-                for size, kernel, stride in zip(spatial, self.kernel_size, self.strides)]
+            return False
+        outputs = [output_size(size, kernel, stride, self.padding)
+                   for size, kernel, stride in zip(spatial, self.kernel_size, self.strides)]
+        return all(0 < output <= kernel for output, kernel in zip(outputs, self.kernel_size))
 
 
 def _on_cpu() -> bool:
     import jax
 
     return jax.default_backend() == "cpu"
-
-
-def _tensorflow_cpu_only() -> bool:
-    """Whether TensorFlow sees no device besides the CPU (no GPU, TPU or plugin device)."""
-    import tensorflow as tf
-
-    return all(device.device_type == "CPU" for device in tf.config.list_logical_devices())
 
 
 def output_size(size: int, kernel: int, stride: int, padding: str) -> int:
@@ -120,48 +76,21 @@ def output_size(size: int, kernel: int, stride: int, padding: str) -> int:
     return max(-(-(size - kernel + 1) // stride), 0)
 
 
-def shifted_windows(inputs, kernel_size, strides, padding) -> list[list]:
-    """The input's ``kh * kw`` shifted (strided) windows, ``windows[a][b][n, i, j] =
-    x[n, i*s + a, j*s + b]`` over the input padded as Keras pads it (``same``: the extra row or
-    column at the end), each the output map's size."""
-    kh, kw = kernel_size
+def window_convolution(inputs, kernel, strides, padding):
+    """A 2-D convolution (``channels_last``, no dilation) as an ``einsum`` over the input's
+    ``kh * kw`` shifted windows: ``out[n, i, j] = sum_ab x[n, i*s + a, j*s + b] @ k[a, b]``
+    over the input padded as Keras pads it (``same``: the extra row or column at the end)."""
+    kh, kw, channels, _ = kernel.shape
     sh, sw = strides
     height, width = inputs.shape[1:3]
     oh, ow = output_size(height, kh, sh, padding), output_size(width, kw, sw, padding)
     pad_h = max((oh - 1) * sh + kh - height, 0) if padding == "same" else 0
     pad_w = max((ow - 1) * sw + kw - width, 0) if padding == "same" else 0
     padded = ops.pad(inputs, [[0, 0], [pad_h // 2, pad_h - pad_h // 2], [pad_w // 2, pad_w - pad_w // 2], [0, 0]])
-    return [[padded[:, a: a + (oh - 1) * sh + 1: sh, b: b + (ow - 1) * sw + 1: sw, :] for b in range(kw)]
-            for a in range(kh)]
-
-
-def window_convolution(inputs, kernel, strides, padding):
-    """A 2-D convolution (``channels_last``, no dilation) as an ``einsum`` over the input's
-    shifted windows (:func:`shifted_windows`): ``out[n, i, j] = sum_ab x[n, i*s + a, j*s + b] @ k[a, b]``."""
-    kh, kw, channels, _ = kernel.shape
-    windows = shifted_windows(inputs, (kh, kw), strides, padding)
-    stacked = ops.stack([window for row in windows for window in row], axis=3)
-    stacked = ops.reshape(stacked, (-1, *stacked.shape[1:3], kh, kw, channels))
-    return ops.einsum("nhwabc,abco->nhwo", stacked, kernel)
-
-
-def _window_kernel_gradient_convolution(inputs, kernel, strides, padding):
-    """TensorFlow's convolution and input gradient, with the kernel's gradient taken as
-    ``dk[a, b] = sum_nij x[n, i*s + a, j*s + b]^T dy[n, i, j]``, one matrix product per window."""
-    import tensorflow as tf
-
-    tf_strides, tf_padding = [1, *strides, 1], padding.upper()
-
-    @tf.custom_gradient
-    def convolve(x, k):
-        def gradient(dy):
-            dx = tf.compat.v1.nn.conv2d_backprop_input(tf.shape(x), k, dy, tf_strides, tf_padding)
-            dk = tf.stack([tf.stack([tf.einsum("nijc,nijo->co", window, dy) for window in row])
-                           for row in shifted_windows(x, k.shape[:2], strides, padding)])
-            return dx, dk
-        return tf.nn.conv2d(x, k, tf_strides, tf_padding), gradient
-
-    return convolve(tf.convert_to_tensor(inputs), tf.convert_to_tensor(kernel))
+    windows = ops.stack([padded[:, a: a + (oh - 1) * sh + 1: sh, b: b + (ow - 1) * sw + 1: sw, :]
+                         for a in range(kh) for b in range(kw)], axis=3)
+    windows = ops.reshape(windows, (-1, oh, ow, kh, kw, channels))
+    return ops.einsum("nhwabc,abco->nhwo", windows, kernel)
 
 
 @keras.saving.register_keras_serializable(package="zoo")

@@ -56,8 +56,7 @@ def build_discriminator(
     for block, (multiple, strides) in enumerate(((1, 2), (2, 2), (4, 2), (8, 1)), start=1):
         # conv block {1, 2, 3, 4}: 64, 128, 256, 512 filters
         # zoo.layers.Conv2D: Keras' layer and weights; on JAX's CPU, blocks 3 and 4 (a 4x4 output
-        # map under a 5x5 kernel) take a path that XLA runs tens of times faster, and on
-        # TensorFlow's CPU in bfloat16 takes block 4's kernel gradient about 4x faster than oneDNN
+        # map under a 5x5 kernel) take a path that XLA runs tens of times faster
         x = Conv2D(depth * multiple, k_conv, strides=strides, padding="same", activation="relu",
                    name=f"block{block}_conv")(x)
         # Keras' own dropout, not zoo.layers.Dropout: a bfloat16 run with its masks (seed 0) ended
