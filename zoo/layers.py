@@ -100,8 +100,9 @@ class Dropout(keras.layers.Dropout):
 
     Why: Keras' TensorFlow dropout (``tf.nn.experimental.stateless_dropout``) draws a float per
     unit, and after LeNet's convolutions (1.2 million units a batch) that drawing is a large share
-    of a CPU step; half the words make LeNet's bfloat16 step about 10% faster on 2 cores
-    (``python scripts/benchmark.py --only lenet``, its dropout rows). LeNet's builder uses it;
+    of a CPU step; half the words made LeNet's training 1.15x as fast in mixed bfloat16 and 1.04x
+    in float32 on 2 cores (``python scripts/benchmark.py --quick --only lenet``, its dropout rows;
+    ``docs/benchmarks.md``). LeNet's builder uses it;
     the GAN's keeps Keras' layer (a whole run with these masks is in ``docs/results.md``).
 
     What stays Keras': the seed generator, the configuration and weights file (the class keeps
