@@ -15,6 +15,7 @@ import keras
 from keras import layers
 
 from zoo.common import check_positive_int, check_rate, classifier, load_weights
+from zoo.layers import LSTM  # Keras' LSTM; PyTorch's own recurrence on its CPU
 
 
 def _check(max_review_length, n_unique_words, n_dim, rates=(), sizes=()):
@@ -158,7 +159,7 @@ def build_lstm_sentiment(
     model = _embedded(name, max_review_length, n_unique_words, n_dim)
     model.add(layers.SpatialDropout1D(drop_embed, name="drop_embed"))
     # LSTM layer:
-    model.add(layers.LSTM(n_lstm, dropout=drop_lstm, name="lstm"))
+    model.add(LSTM(n_lstm, dropout=drop_lstm, name="lstm"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
     return load_weights(model, weights, "lstm_sentiment")
@@ -183,7 +184,7 @@ def build_bilstm_sentiment(
     model = _embedded(name, max_review_length, n_unique_words, n_dim)
     model.add(layers.SpatialDropout1D(drop_embed, name="drop_embed"))
     # bidirectional LSTM layer:
-    model.add(layers.Bidirectional(layers.LSTM(n_lstm, dropout=drop_lstm, name="lstm"), name="bilstm"))
+    model.add(layers.Bidirectional(LSTM(n_lstm, dropout=drop_lstm, name="lstm"), name="bilstm"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
     return load_weights(model, weights, "bilstm_sentiment")
@@ -211,8 +212,8 @@ def build_stacked_bilstm_sentiment(
     model.add(layers.SpatialDropout1D(drop_embed, name="drop_embed"))
     # two bidirectional LSTM layers, the first passing on its whole sequence:
     model.add(layers.Bidirectional(
-        layers.LSTM(n_lstm_1, dropout=drop_lstm, return_sequences=True, name="lstm_1"), name="bilstm_1"))
-    model.add(layers.Bidirectional(layers.LSTM(n_lstm_2, dropout=drop_lstm, name="lstm_2"), name="bilstm_2"))
+        LSTM(n_lstm_1, dropout=drop_lstm, return_sequences=True, name="lstm_1"), name="bilstm_1"))
+    model.add(layers.Bidirectional(LSTM(n_lstm_2, dropout=drop_lstm, name="lstm_2"), name="bilstm_2"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
     return load_weights(model, weights, "stacked_bilstm_sentiment")
@@ -246,7 +247,7 @@ def build_conv_lstm_sentiment(
     model.add(layers.Conv1D(n_conv, k_conv, activation="relu", name="conv"))
     model.add(layers.MaxPooling1D(mp_size, name="max_pool"))
     # bidirectional LSTM layer:
-    model.add(layers.Bidirectional(layers.LSTM(n_lstm, dropout=drop_lstm, name="lstm"), name="bilstm"))
+    model.add(layers.Bidirectional(LSTM(n_lstm, dropout=drop_lstm, name="lstm"), name="bilstm"))
     # output layer:
     model.add(classifier(1, "sigmoid"))
     return load_weights(model, weights, "conv_lstm_sentiment")

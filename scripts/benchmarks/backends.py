@@ -11,13 +11,14 @@ median, the median of the paired ratios (above 1: that backend is faster) and th
 
 The work, as the training scripts feed it (the zoo's loaders: tf.data where TensorFlow is
 installed, else ``keras.utils.PyDataset``):
-- an epoch of ``fit`` for LeNet (MNIST), AlexNet (Flowers 17 at 224x224) and the
-  convolutional sentiment net (IMDb), book hyperparameters;
+- an epoch of ``fit`` for LeNet (MNIST), AlexNet (Flowers 17 at 224x224), the
+  convolutional sentiment net and the bidirectional LSTM (IMDb), book hyperparameters;
 - a block of GAN iterations (``GAN.fit``, the fused ``train_step``), batch 128, apples;
 - a block of the DQN agent's book replay calls (32 transitions, 32 sequential updates).
 
 Each backend runs the zoo's code as a user gets it: on TensorFlow, LeNet's dropout layers
-(``zoo.layers.Dropout``) draw cheaper masks than Keras' own, which JAX and PyTorch draw.
+(``zoo.layers.Dropout``) draw cheaper masks than Keras' own, which JAX and PyTorch draw; on
+PyTorch's CPU the LSTMs (``zoo.layers.LSTM``) run PyTorch's own recurrence.
 
 A backend that is not installed, or cannot run a case, gets a row saying so in one line.
 
@@ -39,7 +40,7 @@ from benchmarks._shared import accelerator, alternate, row
 from zoo.errors import one_line
 
 BACKENDS = ("tensorflow", "jax", "torch")
-CASES = ("lenet", "alexnet", "conv_sentiment", "gan", "dqn")
+CASES = ("lenet", "alexnet", "conv_sentiment", "bilstm_sentiment", "gan", "dqn")
 SCRIPTS = Path(__file__).resolve().parent.parent
 REPLY = "BACKENDS "  # marks the worker's replies on its stdout, which libraries may print to as well
 
@@ -72,19 +73,28 @@ def _alexnet(quick: bool):
     return (lambda: model.fit(train, epochs=1, verbose=0)), n, what, "photos/s"
 
 
-def _conv_sentiment(quick: bool):
+def _sentiment(arch: str, label: str, n: int):
+    """An epoch of ``fit`` of an IMDb net on ``n`` of the bundled sample's reviews."""
     from zoo import recipes
     from zoo.datasets import imdb
     from zoo.sentiment import MODELS
 
-    recipe = recipes.get(MODELS["conv"])
+    recipe = recipes.get(MODELS[arch])
     hyper = recipe.data
-    n = 1000  # all the bundled sample's training reviews
     train, _ = imdb.load(batch_size=128, num_words=hyper["n_unique_words"], skip_top=hyper["n_words_to_skip"],
                          max_review_length=hyper["max_review_length"], source="sample", max_examples=n)
     model = recipe.build_compiled(n_unique_words=hyper["n_unique_words"], max_review_length=hyper["max_review_length"])
-    what = f"conv sentiment net: an epoch of fit, IMDb, {hyper['max_review_length']} tokens, batch 128"
+    what = f"{label}: an epoch of fit, IMDb, {hyper['max_review_length']} tokens, batch 128"
     return (lambda: model.fit(train, epochs=1, verbose=0)), n, what, "reviews/s"
+
+
+def _conv_sentiment(quick: bool):
+    return _sentiment("conv", "conv sentiment net", n=1000)  # all the sample's training reviews
+
+
+def _bilstm_sentiment(quick: bool):
+    # a bidirectional LSTM's recurrence on PyTorch's CPU (Keras' own loop there took 13 s a batch)
+    return _sentiment("bilstm", "bidirectional LSTM", n=256 if quick else 1000)
 
 
 def _gan(quick: bool):
@@ -117,7 +127,8 @@ def _dqn(quick: bool):
     return block, calls, what, "ms/call"
 
 
-WORK = {"lenet": _lenet, "alexnet": _alexnet, "conv_sentiment": _conv_sentiment, "gan": _gan, "dqn": _dqn}
+WORK = {"lenet": _lenet, "alexnet": _alexnet, "conv_sentiment": _conv_sentiment,
+        "bilstm_sentiment": _bilstm_sentiment, "gan": _gan, "dqn": _dqn}
 
 
 def _one_line(error: BaseException) -> str:
