@@ -184,15 +184,17 @@ class LSTM(keras.layers.LSTM):
     precomputed input projections one step at a time; each index's gradient fills a zero tensor
     the size of all the projections, so a training step grows with the square of the sequence
     length. On 2 cores a step of the book's LSTM (100 steps, 256 units, batch 128) took 2.0 s
-    against TensorFlow's 0.22 s, its bidirectional LSTM (200 steps) 13.3 s against 0.69 s
-    (``docs/backends.md``). The same recurrence in ``torch.lstm`` took 0.17 s for the LSTM
-    layer's forward and backward pass at 100 steps, against Keras' 2.06 s.
+    against TensorFlow's 0.22 s, its bidirectional LSTM (200 steps) 13.3 s against 0.69 s; the
+    same recurrence in ``torch.lstm`` made them 11.7x and 23.7x faster, level with TensorFlow
+    (``docs/measurements/benchmarks/imdb-lstm-torch-2026-12-07.log``).
 
     What stays Keras': the variables (Keras' gate order i, f, c, o is PyTorch's), the input
-    dropout mask, the configuration and weights file (the class keeps Keras' name, as
-    :class:`Conv2D` does), and the whole layer on TensorFlow, JAX and PyTorch's GPU (where Keras
-    already calls cuDNN), with a mask, ``recurrent_dropout``, ``unroll``, activations other than
-    tanh and sigmoid, or ``use_cudnn=False``.
+    dropout mask, the states, the configuration and weights file (the class keeps Keras' name,
+    as :class:`Conv2D` does), and the whole layer on TensorFlow, JAX and PyTorch's GPU (where
+    Keras already calls cuDNN), under ``torch.compile`` (``jit_compile``: the operator's CPU
+    gradient does not compile), with a mask, ``recurrent_dropout``, ``unroll``, activations
+    other than Keras' tanh and sigmoid, or ``use_cudnn=False``. In float32 the outputs and
+    gradients equal Keras' to rounding (about 1e-7); in bfloat16 the two round differently.
     """
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
@@ -208,16 +210,20 @@ class LSTM(keras.layers.LSTM):
         """Whether the recurrence over ``sequences`` runs in ``torch.lstm``."""
         if keras.backend.backend() != "torch" or sequences.device.type != "cpu":
             return False
+        import torch
+
+        # the functions themselves, as Keras' own cuDNN check compares them: a name can be reused
         return (mask is None and not self.recurrent_dropout and not self.unroll and self.use_cudnn in ("auto", True)
-                and keras.activations.serialize(self.cell.activation) == "tanh"
-                and keras.activations.serialize(self.cell.recurrent_activation) == "sigmoid")
+                and not torch.compiler.is_compiling()
+                and self.cell.activation in (keras.activations.tanh, ops.tanh, torch.tanh)
+                and self.cell.recurrent_activation in (keras.activations.sigmoid, ops.sigmoid, torch.sigmoid))
 
 
 def torch_lstm(sequences, initial_state, cell, return_sequences: bool, go_backwards: bool):
     """An LSTM cell's recurrence over ``sequences`` (batch, time, features) in ``torch.lstm``,
     returned as Keras' backends return it: the last output, the outputs (only the last, as a
-    sequence of one, without ``return_sequences``; in reading order when ``go_backwards``) and
-    the final states ``[h, c]``."""
+    sequence of one, without ``return_sequences``; in reversed time order when ``go_backwards``)
+    and the final states ``[h, c]``. (Keras' own ``torch.lstm`` call, for cuDNN, is private.)"""
     import torch
 
     kernel = ops.convert_to_tensor(cell.kernel)
@@ -225,10 +231,18 @@ def torch_lstm(sequences, initial_state, cell, return_sequences: bool, go_backwa
     inputs = ops.convert_to_tensor(sequences).to(kernel.dtype)
     if go_backwards:
         inputs = torch.flip(inputs, dims=[1])
-    h, c = (ops.convert_to_tensor(state).to(kernel.dtype).unsqueeze(0) for state in initial_state)
+    # copies: a stateful layer's states are variables that Keras assigns after the call, which
+    # autograd would otherwise see modified in place
+    h, c = (ops.convert_to_tensor(state).to(kernel.dtype).clone().unsqueeze(0) for state in initial_state)
     bias = ops.convert_to_tensor(cell.bias) if cell.use_bias else kernel.new_zeros(4 * cell.units)
     # PyTorch's layout: (4 * units, inputs) weights, an input and a recurrent bias
     weights = [kernel.T, recurrent_kernel.T, bias, torch.zeros_like(bias)]
-    outputs, h, c = torch.lstm(inputs, (h, c), weights, True, 1, 0.0, torch.is_grad_enabled(), False, True)
+    outputs, h, c = torch.lstm(inputs, (h, c), weights,
+                               True,  # has_biases
+                               1,  # num_layers
+                               0.0,  # dropout between layers
+                               torch.is_grad_enabled(),  # train
+                               False,  # bidirectional
+                               True)  # batch_first
     last = outputs[:, -1]
     return last, outputs if return_sequences else last.unsqueeze(1), [h.squeeze(0), c.squeeze(0)]

@@ -4,7 +4,8 @@ Keras rebuilds a custom class from a ``.keras`` file only if the class is regist
 class registers when its module is imported. A process that never imported ``zoo.layers``
 (``dli-zoo export`` of a GAN run) could not read the discriminator, built with
 ``zoo.layers.Conv2D``, LeNet, built with ``zoo.layers.Dropout``, nor the IMDb LSTMs, built with
-``zoo.layers.LSTM`` (plain ``keras.models.load_model`` reads them only after ``import zoo.layers``). The file names each class's module (``zoo.layers``) and registered name
+``zoo.layers.LSTM`` (plain ``keras.models.load_model`` reads them only after
+``import zoo.layers``). The file names each class's module (``zoo.layers``) and registered name
 (``zoo>Conv2D``), as every such file has since the classes were registered; :func:`load_model`
 imports the modules of the zoo's own classes that the file names and hands Keras those classes,
 as Keras itself does for its own modules. So it names no model module, and sits below them all
