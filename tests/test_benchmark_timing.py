@@ -89,3 +89,33 @@ def test_markdown_shows_the_spread_beside_the_ratio():
     table = markdown([row]).splitlines()
     assert table[0] == "| section | case | baseline | zoo | unit | ratio | min-max | note |"
     assert table[2] == "| s | case | 50.0 | 100.0 | images/s | 2.0 | 1.0-4.0 | n; median of 3 alternating rounds |"
+
+
+def test_setup_meter_counts_the_first_batchs_extra_wait_with_the_set_up(monkeypatch):
+    """A call of 0.5 s before its first batch, a first batch of 0.3 s, three of 0.1 s and 0.1 s
+    after the last: steady batches of 0.1 s, 0.4 s at that rate; the rest (0.6 s outside the
+    batches and the first batch's 0.2 s of waiting) is set-up. A call of one batch counts it as
+    steady."""
+    import types
+
+    # the clock as the meter reads it: a call's start, the first batch's begin, each batch's end,
+    # the call's end
+    clock = iter([0.0, 0.5, 0.8, 0.9, 1.0, 1.1, 1.2,
+                  2.0, 2.2, 2.5, 2.6])
+    monkeypatch.setattr(_shared, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
+    meter = _shared.SetupMeter()
+
+    class Model:
+        def __init__(self, batches):
+            self.batches = batches
+
+        def fit(self, callbacks):
+            for batch in range(self.batches):
+                callbacks[0].on_train_batch_begin(batch)
+                callbacks[0].on_train_batch_end(batch)
+            return "history"
+
+    assert meter.fit(Model(4)) == "history"
+    assert meter.steps == pytest.approx([0.4]) and meter.setups == pytest.approx([0.8])
+    meter.fit(Model(1))
+    assert meter.steps == pytest.approx([0.4, 0.3]) and meter.setups == pytest.approx([0.8, 0.3])

@@ -7,8 +7,8 @@ Every row is timed the same way (:func:`alternate`):
 - each side is one call doing a fixed amount of work: a block of GAN iterations or replay
   calls, long enough that a call's own set-up is small; or one epoch of ``fit`` (one pass of
   ``predict``), as training runs them, so the epoch's own set-up (data adapter, iterator,
-  its deletion) counts as the epoch's cost: :class:`SetupMeter` measures it and the note
-  gives its share;
+  its first fetch, its deletion) counts as the epoch's cost: :class:`SetupMeter` measures it
+  and the note gives its share;
 - every side is called first, untimed (tracing, caches, thread pools);
 - then the sides are timed in alternating rounds, the order reversed every other round
   (book, zoo, zoo, book, ...), so a busy CPU or a drifting clock slows them alike;
@@ -88,10 +88,13 @@ def row(section: str, case: str, baseline: list[float], zoo: list[float], *, uni
 
 class SetupMeter:
     """A Keras callback measuring what each ``fit`` or ``predict`` call spends outside its
-    batches (making the data iterator, callbacks, deleting the iterator at the end):
-    ``meter.fit(model, ...)`` and ``meter.predict(model, ...)`` make the call with it and
-    append its set-up seconds to ``meter.setups``, and the seconds from its first batch's
-    start to its last batch's end to ``meter.steps``. Its hooks only read the clock."""
+    steady batches: ``meter.fit(model, ...)`` and ``meter.predict(model, ...)`` make the call
+    with it and append to ``meter.steps`` its batches' seconds at their steady rate (the seconds
+    from the first batch's end to the last's, per batch after the first, times the batches), and
+    to ``meter.setups`` the rest of the call: making the data iterator, callbacks, deleting the
+    iterator at the end, and the first batch's wait beyond a steady batch (a fresh iterator's
+    first fetch), which a run pays with each new iterator, not with each batch. A call of one
+    batch counts that batch as steady. Its hooks only read the clock."""
 
     def __new__(cls):
         import keras
@@ -99,7 +102,8 @@ class SetupMeter:
         class _SetupMeter(keras.callbacks.Callback):
             def __init__(self):
                 super().__init__()
-                self.first = self.last = None
+                self.first = self.first_end = self.last = None
+                self.batches = 0
                 self.setups: list[float] = []
                 self.steps: list[float] = []
 
@@ -109,16 +113,25 @@ class SetupMeter:
 
             def on_train_batch_end(self, batch, logs=None):
                 self.last = time.perf_counter()
+                self.batches += 1
+                if self.first_end is None:
+                    self.first_end = self.last
 
             on_predict_batch_begin = on_train_batch_begin
             on_predict_batch_end = on_train_batch_end
 
             def _measured(self, call, *args, **kwargs):
                 started = time.perf_counter()
-                self.first = self.last = None
+                self.first = self.first_end = self.last = None
+                self.batches = 0
                 result = call(*args, callbacks=[self], **kwargs)
-                self.steps.append(self.last - self.first)
-                self.setups.append(max(time.perf_counter() - started - self.steps[-1], 0.0))
+                ended = time.perf_counter()
+                if self.batches > 1:
+                    steady = (self.last - self.first_end) / (self.batches - 1) * self.batches
+                else:
+                    steady = self.last - self.first
+                self.steps.append(steady)
+                self.setups.append(max(ended - started - steady, 0.0))
                 return result
 
             def fit(self, model, *args, **kwargs):

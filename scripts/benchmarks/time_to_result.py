@@ -13,13 +13,13 @@ alternating rounds (``benchmarks/_shared.py``), at the book's batch sizes:
   (AVX-512 BF16 or AMX) ``--precision mixed_bfloat16``, which oneDNN runs on them.
 
 A timed call is one epoch of ``fit`` (the GAN: a block of iterations, one ``fit`` call). Each
-call's seconds are split (``SetupMeter``) into its steps and its set-up (the data iterator,
-callbacks). A round projects each side's whole run from them as a run pays them: the steps'
+call's seconds are split (``SetupMeter``) into its steps at their steady rate and its set-up
+(the data iterator, callbacks, and the first batch's wait beyond a steady step). A round projects each side's whole run from them as a run pays them: the steps'
 seconds per step times the steps of the book's whole run (its epochs over the full training
 set, or the GAN's 2,000 iterations), plus one set-up per epoch (the GAN's ``train_gan.py``
 makes one ``fit`` call for all its iterations: one set-up; the book's loop has none). A quick
-call of 16 steps would otherwise carry its set-up 30 times more often than a whole epoch of
-469 does. Start-up, validation and checkpoints are left out. Whole runs of the commands, their
+call of 16 steps would otherwise carry its set-up (and its first batch's wait) 30 times more
+often than a whole epoch of 469 does. Start-up, validation and checkpoints are left out. Whole runs of the commands, their
 wall times and figures: ``docs/results.md``.
 
     python scripts/benchmark.py --quick --only time_to_result
