@@ -55,9 +55,10 @@ class Fastest:
         return self.precision if bfloat16 else "float32"
 
 
-# Measured on a 2-core CPU with AVX-512 BF16 and AMX (docs/benchmarks.md): mixed bfloat16
-# trains the convolutional nets 2-3.7x faster than the book's way; XLA (jit_compile) made
-# LeNet's epochs 5x slower; the shallow net's tiny matrices gain nothing from bfloat16.
+# Measured on a 2-core CPU with AVX-512 BF16 and AMX (docs/benchmarks.md): with mixed bfloat16
+# the convolutional nets' commands ran 2.0-2.6x the book's way (2026-12-07, quick and full
+# size); XLA (jit_compile) made LeNet's epochs 5x slower; the shallow net's tiny matrices gain
+# nothing from bfloat16.
 FASTEST = {
     "gan": Fastest("train_gan.py", "mixed_bfloat16"),
     "alexnet": Fastest("train_alexnet.py", "mixed_bfloat16"),
